@@ -1,0 +1,3 @@
+from toolkit.shells.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,144 @@
+"""Raw RFC 5322 message model: header fields exactly as received, never re-folded (DKIM-22).
+
+Nothing that gets hashed goes through email.message; we keep the bytes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_ANY_EOL = re.compile(rb"\r\n|\r|\n")
+_WSP = b" \t"
+
+
+@dataclass(frozen=True, slots=True)
+class HeaderField:
+    """One header field: its name as written (before the colon, trailing WSP removed) and its raw bytes.
+
+    `raw` is the whole field including the name, the colon, any folding, and the final CRLF.
+    """
+
+    name: str
+    raw: bytes
+
+    @property
+    def lname(self) -> str:
+        return self.name.lower()
+
+    @property
+    def value(self) -> bytes:
+        """Everything after the first colon, without the final CRLF (folding kept)."""
+        colon = self.raw.find(b":")
+        value = self.raw[colon + 1 :] if colon >= 0 else b""
+        return value[:-2] if value.endswith(b"\r\n") else value
+
+    def unfolded(self) -> str:
+        """The value unfolded and stripped, decoded for display and parsing (not for hashing)."""
+        text = self.value.replace(b"\r\n", b"").strip(_WSP)
+        return text.decode("utf-8", "surrogateescape")
+
+
+@dataclass(frozen=True, slots=True)
+class LineEndingFacts:
+    """What the input looked like before we normalised it to CRLF (DKIM-22 says record it)."""
+
+    crlf: int = 0
+    bare_lf: int = 0
+    bare_cr: int = 0
+
+    @property
+    def normalised(self) -> bool:
+        return bool(self.bare_lf or self.bare_cr)
+
+    def describe(self) -> str:
+        if not self.normalised:
+            return "CRLF line endings as received"
+        return f"converted {self.bare_lf} bare LF and {self.bare_cr} bare CR line endings to CRLF"
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    raw: bytes  # the message with CRLF line endings
+    headers: tuple[HeaderField, ...]
+    body_offset: int  # index into raw where the body starts (after the empty line), len(raw) if none
+    has_separator: bool  # False when no empty line separates header and body
+    line_endings: LineEndingFacts = field(default_factory=LineEndingFacts)
+    defects: tuple[str, ...] = ()  # e.g. header lines without a colon, NUL bytes
+
+    @property
+    def body(self) -> memoryview:
+        """The body as a view into raw: no copy, even for a 50 MB message."""
+        return memoryview(self.raw)[self.body_offset :]
+
+    @property
+    def header_bytes(self) -> bytes:
+        return self.raw[: self.body_offset]
+
+    def get_all(self, name: str) -> list[HeaderField]:
+        lname = name.lower()
+        return [h for h in self.headers if h.lname == lname]
+
+    def get_first(self, name: str) -> HeaderField | None:
+        found = self.get_all(name)
+        return found[0] if found else None
+
+    def with_prepended(self, *fields: bytes) -> bytes:
+        """The message bytes with header fields (each ending in CRLF) added on top."""
+        return b"".join(fields) + self.raw
+
+
+def to_crlf(data: bytes) -> tuple[bytes, LineEndingFacts]:
+    """Normalise any mix of CRLF, bare LF and bare CR to CRLF, and count what was there."""
+    crlf = data.count(b"\r\n")
+    bare_lf = data.count(b"\n") - crlf
+    bare_cr = data.count(b"\r") - crlf
+    facts = LineEndingFacts(crlf, bare_lf, bare_cr)
+    if not facts.normalised:
+        return data, facts
+    return _ANY_EOL.sub(b"\r\n", data), facts
+
+
+def parse_message(data: bytes) -> Message:
+    """Split raw bytes into header fields and body. Never raises on malformed input: defects are recorded."""
+    raw, facts = to_crlf(data)
+    headers: list[HeaderField] = []
+    defects: list[str] = []
+    if b"\x00" in raw:
+        defects.append("message contains NUL bytes")
+    pos = 0
+    end = len(raw)
+    body_offset = end
+    has_separator = False
+    start: int | None = None  # start of the field being collected
+    while pos < end:
+        eol = raw.find(b"\r\n", pos)
+        next_pos = end if eol < 0 else eol + 2
+        line = raw[pos : (end if eol < 0 else eol)]
+        if not line and eol >= 0:
+            has_separator = True
+            body_offset = next_pos
+            break
+        if line[:1] in (b" ", b"\t") and start is not None:
+            pos = next_pos  # continuation of the current field
+            continue
+        if start is not None:
+            headers.append(_make_field(raw[start:pos], defects))
+        start = pos
+        pos = next_pos
+    if start is not None:
+        stop = body_offset - 2 if has_separator else end
+        headers.append(_make_field(raw[start:stop], defects))
+    if not has_separator and raw:
+        defects.append("no empty line between header and body")
+    return Message(raw, tuple(headers), body_offset, has_separator, facts, tuple(defects))
+
+
+def _make_field(raw_field: bytes, defects: list[str]) -> HeaderField:
+    colon = raw_field.find(b":")
+    if colon < 0:
+        defects.append(f"header line without a colon: {raw_field[:40]!r}")
+        name = raw_field.rstrip(b"\r\n")
+    else:
+        name = raw_field[:colon].rstrip(_WSP)
+    return HeaderField(name.decode("utf-8", "surrogateescape"), raw_field)

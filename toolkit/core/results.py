@@ -1,0 +1,35 @@
+"""Shared result vocabulary: RFC 8601 result words and the steps that show the evidence."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class Verdict(enum.Enum):
+    """RFC 8601 result words (union over the methods we implement)."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    SOFTFAIL = "softfail"  # SPF only
+    NEUTRAL = "neutral"
+    POLICY = "policy"
+    NONE = "none"
+    TEMPERROR = "temperror"
+    PERMERROR = "permerror"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One thing that was checked: against which rule (a STANDARDS.md id), what was seen, and whether it held."""
+
+    rule: str  # e.g. "DKIM-19"
+    what: str  # short description, e.g. "body hash"
+    ok: bool | None  # True held, False broke, None informational
+    detail: str = ""
+
+    def to_json(self) -> dict:
+        return {"rule": self.rule, "what": self.what, "ok": self.ok, "detail": self.detail}

@@ -1,0 +1,67 @@
+"""tag=value lists (RFC 6376 §3.2), shared by DKIM-Signature, DKIM key records, ARC and DMARC records."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_FWS = re.compile(r"[ \t\r\n]+")
+_TAG_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+
+
+@dataclass(frozen=True, slots=True)
+class TagList:
+    pairs: tuple[tuple[str, str], ...]  # in order, values with surrounding FWS removed
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        for key, value in self.pairs:
+            if key == name:
+                return value
+        return default
+
+    def __contains__(self, name: str) -> bool:
+        return any(key == name for key, _ in self.pairs)
+
+    def names(self) -> tuple[str, ...]:
+        return tuple(key for key, _ in self.pairs)
+
+    def as_dict(self) -> dict[str, str]:
+        return dict(self.pairs)
+
+
+class TagListError(ValueError):
+    """Syntax error in a tag-list; the message says what and where."""
+
+
+def parse_tag_list(text: str | bytes, *, allow_duplicates: bool = False) -> TagList:
+    """Parse `name=value;` pairs (DKIM-1). A repeated name is an error (DKIM-2) unless allowed.
+
+    Names are case-sensitive. Whitespace and folding around names, `=` and `;` are not part of values;
+    whitespace inside a value is kept. A trailing `;` is allowed, and an empty value differs from no tag.
+    """
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "surrogateescape")
+    pairs: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    parts = text.split(";")
+    for index, part in enumerate(parts):
+        if not part.strip(" \t\r\n"):
+            if index == len(parts) - 1:
+                break  # trailing ';' or empty list
+            raise TagListError(f"empty tag-spec at position {index + 1}")
+        if "=" not in part:
+            raise TagListError(f"tag-spec without '=': {part.strip()[:40]!r}")
+        name, value = part.split("=", 1)
+        name = name.strip(" \t\r\n")
+        if not _TAG_NAME.match(name):
+            raise TagListError(f"invalid tag name {name[:40]!r}")
+        if name in seen and not allow_duplicates:
+            raise TagListError(f"tag {name!r} appears twice")
+        seen.add(name)
+        pairs.append((name, value.strip(" \t\r\n")))
+    return TagList(tuple(pairs))
+
+
+def strip_fws(value: str) -> str:
+    """Remove all whitespace, as base64 values need before decoding (DKIM-3)."""
+    return _FWS.sub("", value)

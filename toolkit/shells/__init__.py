@@ -1,0 +1,1 @@
+"""Thin I/O edges around the core: CLI, milter, SMTP pipeline."""

@@ -1,0 +1,60 @@
+"""Helpers every command shares: DNS options, reading inputs, one-line errors."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from toolkit.core.dns import Resolver
+from toolkit.core.errors import UsageError
+
+
+def add_dns_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("DNS")
+    source = group.add_mutually_exclusive_group()
+    source.add_argument("--zones", metavar="DIR", type=Path, help="answer from a folder of zone files (offline)")
+    source.add_argument(
+        "--nameserver", metavar="HOST:PORT", action="append", help="ask this DNS server (repeatable); default: system"
+    )
+    group.add_argument("--dns-timeout", type=float, default=5.0, metavar="SECONDS", help="per-query timeout (5)")
+
+
+def parse_hostport(text: str, default_port: int = 53) -> tuple[str, int]:
+    """'127.0.0.1:5353', '[::1]:53', '::1', 'ns.example' -> (host, port)."""
+    if text.startswith("["):
+        host, _, rest = text[1:].partition("]")
+        port = rest.lstrip(":") or str(default_port)
+    elif text.count(":") == 1:
+        host, port = text.split(":")
+    else:
+        host, port = text, str(default_port)
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise UsageError(f"bad HOST:PORT {text!r}")
+    return host, int(port)
+
+
+def resolver_from_args(args: argparse.Namespace) -> Resolver:
+    from toolkit.resolvers import CachingResolver, LiveResolver, ZoneFileResolver
+
+    if getattr(args, "zones", None) is not None:
+        inner: Resolver = ZoneFileResolver(args.zones)
+    elif getattr(args, "nameserver", None):
+        inner = LiveResolver(nameservers=[parse_hostport(n) for n in args.nameserver], timeout=args.dns_timeout)
+    else:
+        inner = LiveResolver(timeout=getattr(args, "dns_timeout", 5.0))
+    return CachingResolver(inner)
+
+
+def read_input(path: str) -> bytes:
+    """Read a file, or standard input for '-'. Errors become one-line UsageErrors."""
+    if path == "-":
+        return sys.stdin.buffer.read()
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def warn(message: str) -> None:
+    print(f"warning: {message}", file=sys.stderr)
