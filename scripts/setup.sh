@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Set up a fresh Debian 12 machine for emlauth: the real peers the tests compare against (apt),
+# and a virtualenv in .venv with the package and its test dependencies (pip).
+#   scripts/setup.sh            everything (peers + Python)
+#   scripts/setup.sh --python   only the virtualenv (enough for the CLI and the offline samples)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_peers=1
+[ "${1:-}" = "--python" ] && want_peers=0
+
+SUDO=""
+[ "$(id -u)" = 0 ] || SUDO="sudo"
+
+if [ "$want_peers" = 1 ]; then
+    # Real counterparts, never mocks: knot (authoritative DNS), OpenDKIM, Mail::DKIM (+CryptX for Ed25519),
+    # Postfix and swaks (milter integration), script(1) from bsdutils to give Postfix a terminal.
+    packages=(knot opendkim opendkim-tools libmail-dkim-perl libcryptx-perl libnet-dns-perl postfix swaks bsdutils)
+    missing=()
+    for p in "${packages[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+    done
+    if [ "${#missing[@]}" -gt 0 ]; then
+        echo "postfix postfix/main_mailer_type select No configuration" | $SUDO debconf-set-selections
+        $SUDO apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    fi
+fi
+
+[ -x .venv/bin/python ] || python3 -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip
+.venv/bin/python -m pip install -q -e '.[test]'
