@@ -174,15 +174,28 @@ def test_unreachable_is_tempfail():
     assert answer.status is TF and answer.detail.startswith("network error")
 
 
+def _bind_udp_and_tcp_pair() -> tuple[socket.socket, socket.socket, int]:
+    """A UDP and a TCP socket on the same free port; retried because another test may hold the TCP side."""
+    for _ in range(50):
+        udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        udp.bind(("127.0.0.1", 0))
+        port = udp.getsockname()[1]
+        tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            tcp.bind(("127.0.0.1", port))
+        except OSError:
+            udp.close()
+            tcp.close()
+            continue
+        tcp.listen()
+        return udp, tcp, port
+    raise RuntimeError("no free UDP+TCP port pair on 127.0.0.1")
+
+
 @contextmanager
 def fake_server(udp_reply: Callable, tcp_reply: Callable | None = None) -> Iterator[tuple[str, int]]:
     """A DNS server on 127.0.0.1 answering with udp_reply(query) (and tcp_reply over TCP, same port)."""
-    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    udp.bind(("127.0.0.1", 0))
-    port = udp.getsockname()[1]
-    tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    tcp.bind(("127.0.0.1", port))
-    tcp.listen()
+    udp, tcp, port = _bind_udp_and_tcp_pair()
     udp.settimeout(0.05)
     tcp.settimeout(0.05)
     stop = threading.Event()
