@@ -5,10 +5,8 @@ Nothing that gets hashed goes through email.message; we keep the bytes.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
-_ANY_EOL = re.compile(rb"\r\n|\r|\n")
 _WSP = b" \t"
 
 
@@ -96,7 +94,11 @@ def to_crlf(data: bytes) -> tuple[bytes, LineEndingFacts]:
     facts = LineEndingFacts(crlf, bare_lf, bare_cr)
     if not facts.normalised:
         return data, facts
-    return _ANY_EOL.sub(b"\r\n", data), facts
+    # bytes.replace instead of re.sub: the regex builds one object per line (about 5x a big message in memory)
+    lf_only = data.replace(b"\r\n", b"\n")
+    if bare_cr:
+        lf_only = lf_only.replace(b"\r", b"\n")  # what is left are bare CRs
+    return lf_only.replace(b"\n", b"\r\n"), facts
 
 
 def parse_message(data: bytes) -> Message:

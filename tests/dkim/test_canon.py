@@ -1,0 +1,124 @@
+"""Canonicalization (DKIM-23..27), including the streaming window edges."""
+
+import base64
+import hashlib
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from toolkit.core.canon import (
+    CanonError,
+    body_hash,
+    canon_body,
+    canon_header_relaxed,
+    canon_header_simple,
+    parse_canon,
+)
+
+
+def b64(digest: bytes) -> str:
+    return base64.b64encode(digest).decode()
+
+
+# --- DKIM-27 vectors ---------------------------------------------------------------------------------------
+
+
+def test_dkim27_empty_body_hashes():
+    assert b64(body_hash(b"", "simple").digest) == "frcCV1k9oG9oKj3dpUqdJg1PxRT2RSN/XKdLCPjaYaY="
+    assert b64(body_hash(b"", "relaxed").digest) == "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
+
+
+def test_dkim27_body_vector():
+    body = b" C \r\nD \t E\r\n\r\n\r\n"
+    assert canon_body(body, "simple") == b" C \r\nD \t E\r\n"
+    assert canon_body(body, "relaxed") == b" C\r\nD E\r\n"
+
+
+def test_dkim27_relaxed_header_vector():
+    assert canon_header_relaxed(b"B : Y\t\r\n\tZ  \r\n") == b"b:Y Z\r\n"
+
+
+# --- headers -------------------------------------------------------------------------------------------------
+
+
+def test_dkim23_simple_header_is_unchanged():
+    raw = b"SubJect :  Hello\r\n  World \r\n"
+    assert canon_header_simple(raw) == raw
+
+
+def test_dkim24_relaxed_header_steps():
+    assert canon_header_relaxed(b"SUBJECT:\t  a \t b\r\n\t c  \r\n") == b"subject:a b c\r\n"
+    assert canon_header_relaxed(b"X-Empty:   \r\n") == b"x-empty:\r\n"
+    # no final CRLF (last header without a separator) still gets one
+    assert canon_header_relaxed(b"To: x") == b"to:x\r\n"
+
+
+# --- bodies --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "simple", "relaxed"),
+    [
+        (b"", b"\r\n", b""),  # DKIM-25 / DKIM-26: empty body
+        (b"\r\n\r\n", b"\r\n", b""),
+        (b"abc", b"abc\r\n", b"abc\r\n"),  # no final CRLF gets one
+        (b"abc  ", b"abc  \r\n", b"abc\r\n"),
+        (b"  \r\n\t\r\n", b"  \r\n\t\r\n", b""),  # only WSP lines: empty for relaxed
+        (b"a\r\n \r\nb\r\n", b"a\r\n \r\nb\r\n", b"a\r\n\r\nb\r\n"),  # inner WSP-only line kept empty
+        (b"x\t\ty  z \r\n\r\n", b"x\t\ty  z \r\n", b"x y z\r\n"),
+    ],
+)
+def test_dkim25_26_bodies(body, simple, relaxed):
+    assert canon_body(body, "simple") == simple
+    assert canon_body(body, "relaxed") == relaxed
+
+
+def _reference_relaxed(body: bytes) -> bytes:
+    """DKIM-26 written the slow obvious way, line by line."""
+    lines = body.split(b"\r\n")
+    out = [re.sub(rb"[ \t]+", b" ", line).rstrip(b" \t") for line in lines]
+    text = b"\r\n".join(out)
+    text = re.sub(rb"(\r\n)*$", b"", text)
+    return text + b"\r\n" if text else b""
+
+
+def _reference_simple(body: bytes) -> bytes:
+    text = re.sub(rb"(\r\n)*$", b"", body)
+    return text + b"\r\n"
+
+
+_body_bytes = st.lists(st.sampled_from([b"a", b"b", b" ", b"\t", b"\r\n", b"  ", b"\r\n\r\n"]), max_size=60).map(
+    b"".join
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(body=_body_bytes, chunk=st.integers(min_value=1, max_value=9), limit=st.integers(min_value=0, max_value=80))
+def test_streaming_matches_reference(body, chunk, limit):
+    for method, ref in (("relaxed", _reference_relaxed), ("simple", _reference_simple)):
+        expected = ref(body)
+        result = body_hash(memoryview(body), method, chunk=chunk)
+        assert result.digest == hashlib.sha256(expected).digest()
+        assert result.canonical_length == len(expected)
+        cut = body_hash(body, method, limit=limit, chunk=chunk)
+        assert cut.digest == hashlib.sha256(expected[:limit]).digest()
+        assert cut.hashed_length == min(limit, len(expected))
+
+
+def test_parse_canon_dkim6():
+    assert parse_canon(None) == ("simple", "simple")
+    assert parse_canon("relaxed") == ("relaxed", "simple")
+    assert parse_canon("relaxed/relaxed") == ("relaxed", "relaxed")
+    assert parse_canon("Simple/Relaxed") == ("simple", "relaxed")
+    for bad in ("relaxed/", "nofws/simple", "simple/relaxed/x", ""):
+        with pytest.raises(CanonError):
+            parse_canon(bad)
+
+
+def test_trailing_crlf_run_longer_than_tail_window():
+    body = b"x\r\n" + b"\r\n" * 100_000
+    assert canon_body(body, "simple") == b"x\r\n"
+    assert canon_body(body, "relaxed") == b"x\r\n"
+    assert canon_body(b" \r\n" * 50_000, "relaxed") == b""

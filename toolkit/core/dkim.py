@@ -1,0 +1,37 @@
+"""DKIM signing and verification (RFC 6376, RFC 8301, RFC 8463): the one import others use.
+
+    from toolkit.core.dkim import SignerConfig, sign, verify, DkimResult, DkimReason
+
+The work lives in dkim_sign.py, dkim_verify.py and dkim_common.py; canonicalization in canon.py and key records
+in keyrecord.py.
+"""
+
+from toolkit.core.dkim_common import ALGORITHMS, DkimReason
+from toolkit.core.dkim_sign import (
+    DEFAULT_HEADERS,
+    DEFAULT_OVERSIGN,
+    PreparedSigner,
+    SignerConfig,
+    prepare,
+    sign,
+    sign_prepared,
+    signature_fields,
+)
+from toolkit.core.dkim_verify import DEFAULT_MAX_SIGNATURES, DEFAULT_SKEW, DkimResult, verify
+
+__all__ = [
+    "ALGORITHMS",
+    "DEFAULT_HEADERS",
+    "DEFAULT_MAX_SIGNATURES",
+    "DEFAULT_OVERSIGN",
+    "DEFAULT_SKEW",
+    "DkimReason",
+    "DkimResult",
+    "PreparedSigner",
+    "SignerConfig",
+    "prepare",
+    "sign",
+    "sign_prepared",
+    "signature_fields",
+    "verify",
+]

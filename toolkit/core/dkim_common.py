@@ -1,0 +1,134 @@
+"""What DKIM signing and verifying share: reason codes, tag checks, header selection and the hash input.
+
+Header hash input (DKIM-20): for each name in h=, the lowest (bottom-most) not yet used instance, canonicalized
+and ending in CRLF; then the DKIM-Signature itself with the value of b= emptied and no final CRLF.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Iterable, Sequence
+
+from toolkit.core.canon import canon_header
+from toolkit.core.message import HeaderField
+
+ALGORITHMS = {"rsa-sha256": "rsa", "ed25519-sha256": "ed25519"}  # a= -> key type (DKIM-5)
+REQUIRED_TAGS = ("v", "a", "b", "bh", "d", "h", "s")  # DKIM-4
+SIGNATURE_FIELD = "dkim-signature"
+
+# d= (DKIM-7): LDH labels, A-labels only. Selectors may hold dots; we also accept '_' seen in the wild.
+_DOMAIN = re.compile(r"^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+_SELECTOR = re.compile(r"^(?=.{1,253}$)[a-z0-9_](?:[a-z0-9_-]{0,62})(?:\.[a-z0-9_](?:[a-z0-9_-]{0,62}))*$")
+_HEADER_NAME = re.compile(r"^[!-9;-~]+$")  # RFC 5322 ftext
+_DIGITS = re.compile(r"^[0-9]+$")
+_B_TAG = re.compile(rb"^[ \t\r\n]*b[ \t\r\n]*=")
+
+
+class DkimReason(enum.StrEnum):
+    """Stable reason codes, one per way a signature can end up not passing (DKIM-37)."""
+
+    NO_SIGNATURE = "NO_SIGNATURE"  # verdict none
+    SIG_SYNTAX = "SIG_SYNTAX"  # the tag-list does not parse (DKIM-1)
+    DUPLICATE_TAG = "DUPLICATE_TAG"  # DKIM-2
+    MISSING_TAG = "MISSING_TAG"  # DKIM-4
+    BAD_VERSION = "BAD_VERSION"  # v= not 1 (DKIM-4)
+    ALGORITHM_SHA1 = "ALGORITHM_SHA1"  # rsa-sha1 (DKIM-5, RFC 8301)
+    UNKNOWN_ALGORITHM = "UNKNOWN_ALGORITHM"  # DKIM-5 [ours]
+    BAD_CANONICALIZATION = "BAD_CANONICALIZATION"  # DKIM-6
+    BAD_DOMAIN = "BAD_DOMAIN"  # d= syntax (DKIM-7)
+    PUBLIC_SUFFIX = "PUBLIC_SUFFIX"  # d= is a bare public suffix, when the caller asks (DKIM-7)
+    BAD_SELECTOR = "BAD_SELECTOR"  # s= syntax (DKIM-7)
+    IDENTITY_OUTSIDE_DOMAIN = "IDENTITY_OUTSIDE_DOMAIN"  # i= not in d= (DKIM-8)
+    IDENTITY_NOT_EXACT = "IDENTITY_NOT_EXACT"  # key t=s and i= domain != d= (DKIM-8)
+    FROM_NOT_SIGNED = "FROM_NOT_SIGNED"  # h= without from (DKIM-9)
+    BAD_HEADER_LIST = "BAD_HEADER_LIST"  # h= syntax (DKIM-9)
+    BAD_BODY_LENGTH = "BAD_BODY_LENGTH"  # l= syntax (DKIM-10)
+    BODY_LENGTH_TOO_LARGE = "BODY_LENGTH_TOO_LARGE"  # l= beyond the canonical body (DKIM-10 [ours])
+    BAD_TIMESTAMP = "BAD_TIMESTAMP"  # t=/x= syntax (DKIM-11)
+    EXPIRED = "EXPIRED"  # x= in the past beyond the skew (DKIM-11)
+    FUTURE_TIMESTAMP = "FUTURE_TIMESTAMP"  # t= in the future beyond the skew (DKIM-11 [ours])
+    EXPIRE_NOT_AFTER_TIMESTAMP = "EXPIRE_NOT_AFTER_TIMESTAMP"  # x <= t (DKIM-11)
+    BAD_QUERY_METHOD = "BAD_QUERY_METHOD"  # q= without dns/txt (DKIM-12)
+    BAD_BASE64 = "BAD_BASE64"  # b= or bh= not base64 (DKIM-3)
+    KEY_DNS_TEMPFAIL = "KEY_DNS_TEMPFAIL"  # temperror (DKIM-14)
+    KEY_NOT_FOUND = "KEY_NOT_FOUND"  # NXDOMAIN / NODATA (DKIM-14)
+    KEY_SYNTAX = "KEY_SYNTAX"  # the key record itself (DKIM-15), same codes as KeyRecordReason
+    KEY_VERSION = "KEY_VERSION"
+    KEY_SERVICE = "KEY_SERVICE"
+    KEY_MISSING_P = "KEY_MISSING_P"
+    KEY_REVOKED = "KEY_REVOKED"
+    KEY_UNKNOWN_TYPE = "KEY_UNKNOWN_TYPE"
+    KEY_HASH_NOT_ALLOWED = "KEY_HASH_NOT_ALLOWED"
+    KEY_BAD_BASE64 = "KEY_BAD_BASE64"
+    KEY_BAD_DATA = "KEY_BAD_DATA"
+    KEY_TOO_SHORT = "KEY_TOO_SHORT"  # DKIM-16
+    KEY_TOO_LONG = "KEY_TOO_LONG"
+    KEY_TYPE_MISMATCH = "KEY_TYPE_MISMATCH"  # k= does not fit a= (DKIM-15)
+    BODY_HASH_MISMATCH = "BODY_HASH_MISMATCH"  # fail (DKIM-19)
+    SIGNATURE_MISMATCH = "SIGNATURE_MISMATCH"  # fail (DKIM-21)
+    TOO_MANY_SIGNATURES = "TOO_MANY_SIGNATURES"  # beyond max_signatures, not verified (DKIM-13 [ours])
+
+
+def valid_domain(domain: str) -> bool:
+    return bool(_DOMAIN.match(domain))
+
+
+def valid_selector(selector: str) -> bool:
+    return bool(_SELECTOR.match(selector))
+
+
+def valid_header_name(name: str) -> bool:
+    return bool(_HEADER_NAME.match(name))
+
+
+def is_digits(value: str, max_len: int) -> bool:
+    return len(value) <= max_len and bool(_DIGITS.match(value))
+
+
+def split_header_list(value: str) -> list[str]:
+    """`h=` value -> lowercase names (DKIM-9). FWS around the colons is allowed."""
+    return [name.strip(" \t\r\n").lower() for name in value.split(":")]
+
+
+def index_headers(headers: Iterable[HeaderField]) -> dict[str, list[HeaderField]]:
+    """Header fields by lowercase name, top to bottom."""
+    by_name: dict[str, list[HeaderField]] = {}
+    for field in headers:
+        by_name.setdefault(field.lname, []).append(field)
+    return by_name
+
+
+def select_headers(by_name: dict[str, list[HeaderField]], names: Sequence[str]) -> list[HeaderField]:
+    """DKIM-20 step 1: for each name, the bottom-most instance not used yet; none left adds nothing."""
+    used: dict[str, int] = {}
+    chosen: list[HeaderField] = []
+    for name in names:
+        instances = by_name.get(name)
+        if not instances:
+            continue
+        count = used.get(name, 0)
+        if count < len(instances):
+            chosen.append(instances[len(instances) - 1 - count])
+            used[name] = count + 1
+    return chosen
+
+
+def remove_b_value(raw_field: bytes) -> bytes:
+    """The DKIM-Signature field with the value of b= (and whitespace around it) removed, all other bytes kept."""
+    colon = raw_field.find(b":")
+    parts = raw_field[colon + 1 :].split(b";")
+    for index, part in enumerate(parts):
+        match = _B_TAG.match(part)
+        if match:
+            tail = b"\r\n" if index == len(parts) - 1 and part.endswith(b"\r\n") else b""
+            parts[index] = part[: match.end()] + tail
+            break
+    return raw_field[: colon + 1] + b";".join(parts)
+
+
+def header_hash_input(selected: Iterable[HeaderField], signature_field: bytes, method: str) -> bytes:
+    """DKIM-20: canonical selected fields, then the signature field (b= emptied) without its final CRLF."""
+    parts = [canon_header(field.raw, method) for field in selected]
+    parts.append(canon_header(signature_field, method)[:-2])
+    return b"".join(parts)

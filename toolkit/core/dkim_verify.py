@@ -1,0 +1,357 @@
+"""DKIM verification (RFC 6376 §6, RFC 8301, RFC 8463; STANDARDS DKIM-1..22, 37, 38).
+
+`verify(message, resolver, now)` checks every DKIM-Signature on its own (DKIM-13) and returns one DkimResult
+each, in header order; an unsigned message gives one result with verdict none. Every non-pass carries a stable
+DkimReason, and `steps` show what was checked against which rule.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import contextlib
+import hashlib
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding
+
+from toolkit.core.canon import BodyHash, CanonError, body_hash, parse_canon
+from toolkit.core.dkim_common import (
+    ALGORITHMS,
+    REQUIRED_TAGS,
+    SIGNATURE_FIELD,
+    DkimReason,
+    header_hash_input,
+    index_headers,
+    is_digits,
+    remove_b_value,
+    select_headers,
+    split_header_list,
+    valid_domain,
+    valid_header_name,
+    valid_selector,
+)
+from toolkit.core.dkim_result import COMMENTS, DkimResult, DkimState
+from toolkit.core.dns import DnsAnswer, DnsStatus, Resolver
+from toolkit.core.keyrecord import KeyRecord, KeyRecordError, parse_key_record
+from toolkit.core.message import HeaderField, Message, parse_message
+from toolkit.core.results import Step, Verdict
+from toolkit.core.tags import TagListError, parse_tag_list, strip_fws
+
+DEFAULT_MAX_SIGNATURES = 10  # DKIM-13 [ours]
+DEFAULT_SKEW = 300  # DKIM-11 [ours]
+
+
+class _Stop(Exception):
+    """Ends the checks of one signature with a verdict (internal control flow, never escapes verify())."""
+
+    def __init__(self, verdict: Verdict, reason: DkimReason, rule: str, what: str, detail: str = "") -> None:
+        super().__init__(detail)
+        self.verdict = verdict
+        self.reason = reason
+        self.rule = rule
+        self.what = what
+        self.detail = detail
+
+
+def _perm(reason: DkimReason, rule: str, what: str, detail: str = "") -> _Stop:
+    return _Stop(Verdict.PERMERROR, reason, rule, what, detail)
+
+
+def verify(
+    message: Message | bytes,
+    resolver: Resolver,
+    now: int,
+    *,
+    max_signatures: int = DEFAULT_MAX_SIGNATURES,
+    skew: int = DEFAULT_SKEW,
+    is_public_suffix: Callable[[str], bool] | None = None,
+) -> tuple[DkimResult, ...]:
+    """One DkimResult per DKIM-Signature, in header order (an unsigned message: one result, verdict none).
+
+    `now` is Unix seconds; `skew` the allowance for t=/x= (DKIM-11); signatures past `max_signatures` are
+    reported as POLICY/TOO_MANY_SIGNATURES without a lookup (DKIM-13). `is_public_suffix`, when given, makes
+    a d= that is a bare public suffix a permerror (DKIM-7, optional). Never raises for message or DNS content.
+    """
+    if not isinstance(message, Message):
+        message = parse_message(bytes(message))
+    signatures = [(i, h) for i, h in enumerate(message.headers) if h.lname == SIGNATURE_FIELD]
+    if not signatures:
+        step = Step("DKIM-37", "DKIM-Signature fields", None, "the message has no DKIM-Signature")
+        return (DkimResult(Verdict.NONE, DkimReason.NO_SIGNATURE, steps=(step,), comment="no signature"),)
+    context = _Context(message, resolver, now, skew, is_public_suffix)
+    results = []
+    for count, (index, sig_field) in enumerate(signatures):
+        if count >= max_signatures:
+            results.append(_skipped(sig_field, max_signatures))
+        else:
+            results.append(context.verify_one(index, sig_field))
+    return tuple(results)
+
+
+def _skipped(sig_field: HeaderField, limit: int) -> DkimResult:
+    tags: dict[str, str] = {}
+    with contextlib.suppress(TagListError):
+        tags = parse_tag_list(sig_field.value, allow_duplicates=True).as_dict()
+    step = Step("DKIM-13", "signature limit", False, f"only the first {limit} signatures are verified")
+    return DkimResult(
+        Verdict.POLICY,
+        DkimReason.TOO_MANY_SIGNATURES,
+        domain=tags.get("d", "").lower(),
+        selector=tags.get("s", ""),
+        algorithm=tags.get("a", ""),
+        b_prefix=strip_fws(tags.get("b", ""))[:12],
+        tags=tags,
+        steps=(step,),
+        comment=COMMENTS[DkimReason.TOO_MANY_SIGNATURES],
+    )
+
+
+def _b64(value: str, tag: str) -> bytes:
+    try:
+        return base64.b64decode(strip_fws(value), validate=True)
+    except (binascii.Error, ValueError):
+        raise _perm(DkimReason.BAD_BASE64, "DKIM-3", f"{tag}= base64", f"{tag}= is not valid base64") from None
+
+
+class _Context:
+    """Per-message state shared by its signatures: header index, body hashes, key answers."""
+
+    def __init__(
+        self,
+        message: Message,
+        resolver: Resolver,
+        now: int,
+        skew: int,
+        is_public_suffix: Callable[[str], bool] | None,
+    ) -> None:
+        self.is_public_suffix = is_public_suffix
+        self.message = message
+        self.resolver = resolver
+        self.now = now
+        self.skew = skew
+        self._body_hashes: dict[tuple[str, int | None], BodyHash] = {}
+        self._answers: dict[str, DnsAnswer] = {}
+
+    def body_hash(self, method: str, limit: int | None) -> BodyHash:
+        key = (method, limit)
+        if key not in self._body_hashes:
+            self._body_hashes[key] = body_hash(self.message.body, method, limit)
+        return self._body_hashes[key]
+
+    def lookup(self, name: str) -> DnsAnswer:
+        if name not in self._answers:
+            self._answers[name] = self.resolver.query(name, "TXT")
+        return self._answers[name]
+
+    def verify_one(self, index: int, sig_field: HeaderField) -> DkimResult:
+        state = DkimState()
+        if self.message.line_endings.normalised:  # DKIM-22: say that we did it
+            state.steps.append(Step("DKIM-22", "line endings", None, self.message.line_endings.describe()))
+        try:
+            self._check(index, sig_field, state)
+        except _Stop as stop:
+            state.steps.append(Step(stop.rule, stop.what, False, stop.detail))
+            return state.result(stop.verdict, stop.reason, stop.detail)
+        return state.result(Verdict.PASS, None, "")
+
+    def _check(self, index: int, sig_field: HeaderField, state: DkimState) -> None:
+        steps = state.steps
+        # DKIM-1/2: tag-list, no duplicates
+        try:
+            tags = parse_tag_list(sig_field.value, allow_duplicates=True)
+        except TagListError as exc:
+            raise _perm(DkimReason.SIG_SYNTAX, "DKIM-1", "tag-list", str(exc)) from None
+        state.tags = tags.as_dict()
+        names = tags.names()
+        if len(set(names)) != len(names):
+            dup = next(n for n in names if names.count(n) > 1)
+            raise _perm(DkimReason.DUPLICATE_TAG, "DKIM-2", "duplicate tag", f"tag {dup!r} appears twice")
+        t = state.tags
+        state.domain = t.get("d", "").strip().lower()
+        state.selector = t.get("s", "").strip()
+        state.algorithm = t.get("a", "").strip().lower()
+        state.b_prefix = strip_fws(t.get("b", ""))[:12]
+        # DKIM-4: required tags, v=1
+        missing = [tag for tag in REQUIRED_TAGS if tag not in t]
+        if missing:
+            raise _perm(DkimReason.MISSING_TAG, "DKIM-4", "required tags", "missing " + ", ".join(missing))
+        if t["v"] != "1":
+            raise _perm(DkimReason.BAD_VERSION, "DKIM-4", "version", f"v={t['v']!r}, expected 1")
+        steps.append(Step("DKIM-4", "required tags", True, "v a b bh d h s present, v=1"))
+        # DKIM-5: algorithm
+        if state.algorithm == "rsa-sha1":
+            raise _perm(DkimReason.ALGORITHM_SHA1, "DKIM-5", "algorithm", "rsa-sha1 is not accepted (RFC 8301)")
+        if state.algorithm not in ALGORITHMS:
+            raise _perm(DkimReason.UNKNOWN_ALGORITHM, "DKIM-5", "algorithm", f"unknown a={state.algorithm!r}")
+        # DKIM-6: canonicalization
+        try:
+            head_canon, body_canon = parse_canon(t.get("c"))
+        except CanonError as exc:
+            raise _perm(DkimReason.BAD_CANONICALIZATION, "DKIM-6", "canonicalization", str(exc)) from None
+        # DKIM-7: d= and s=
+        if not valid_domain(state.domain):
+            raise _perm(DkimReason.BAD_DOMAIN, "DKIM-7", "d= syntax", f"d={state.domain!r} is not a domain name")
+        if self.is_public_suffix is not None and self.is_public_suffix(state.domain):
+            raise _perm(DkimReason.PUBLIC_SUFFIX, "DKIM-7", "d= not a public suffix", f"d={state.domain} is one")
+        if not valid_selector(state.selector.lower()):
+            raise _perm(DkimReason.BAD_SELECTOR, "DKIM-7", "s= syntax", f"s={state.selector!r} is not a selector")
+        # DKIM-8: i= inside d=
+        identity_domain = state.domain
+        if "i" in t:
+            state.identity = t["i"].strip()
+            local, at, identity_domain = state.identity.rpartition("@")
+            identity_domain = identity_domain.lower()
+            if not at or not (identity_domain == state.domain or identity_domain.endswith("." + state.domain)):
+                raise _perm(
+                    DkimReason.IDENTITY_OUTSIDE_DOMAIN, "DKIM-8", "i= within d=", f"i={state.identity!r} is not in d="
+                )
+        else:
+            state.identity = "@" + state.domain
+        # DKIM-9: h=
+        header_names = split_header_list(t["h"])
+        if not all(valid_header_name(n) for n in header_names):
+            raise _perm(DkimReason.BAD_HEADER_LIST, "DKIM-9", "h= syntax", f"h={t['h'][:80]!r}")
+        state.signed_headers = tuple(header_names)
+        if "from" not in header_names:
+            raise _perm(DkimReason.FROM_NOT_SIGNED, "DKIM-9", "h= includes from", "from is not in h=")
+        # DKIM-10: l=
+        limit: int | None = None
+        if "l" in t:
+            if not is_digits(t["l"], 76):
+                raise _perm(DkimReason.BAD_BODY_LENGTH, "DKIM-10", "l= syntax", f"l={t['l'][:80]!r}")
+            limit = int(t["l"])
+        # DKIM-11: t= and x= with skew
+        signed_at = self._timestamp(t, "t")
+        expires = self._timestamp(t, "x")
+        if signed_at is not None and expires is not None and expires <= signed_at:
+            detail = f"x={expires} <= t={signed_at}"
+            raise _perm(DkimReason.EXPIRE_NOT_AFTER_TIMESTAMP, "DKIM-11", "x= after t=", detail)
+        if expires is not None and expires + self.skew < self.now:
+            raise _perm(DkimReason.EXPIRED, "DKIM-11", "expiry", f"expired at {expires}, now {self.now}")
+        if signed_at is not None and signed_at - self.skew > self.now:
+            raise _perm(DkimReason.FUTURE_TIMESTAMP, "DKIM-11", "timestamp", f"t={signed_at} is after now {self.now}")
+        # DKIM-12: q=
+        if "q" in t and "dns/txt" not in split_header_list(t["q"]):
+            raise _perm(DkimReason.BAD_QUERY_METHOD, "DKIM-12", "query method", f"q={t['q']!r}")
+        expected_bh = _b64(t["bh"], "bh")
+        signature = _b64(t["b"], "b")
+        state.body_hash_expected = base64.b64encode(expected_bh).decode()
+        steps.append(Step("DKIM-5..12", "signature tags", True, f"a={state.algorithm} c={head_canon}/{body_canon}"))
+        # DKIM-14/15: key
+        records = self._key(state, identity_domain)
+        # DKIM-19: body hash
+        bh = self.body_hash(body_canon, limit)
+        if limit is not None:
+            if limit > bh.canonical_length:
+                raise _perm(
+                    DkimReason.BODY_LENGTH_TOO_LARGE,
+                    "DKIM-10",
+                    "l= within body",
+                    f"l={limit} but the canonical body has {bh.canonical_length} octets",
+                )
+            state.unsigned_body_bytes = bh.canonical_length - limit
+            if state.unsigned_body_bytes:
+                steps.append(
+                    Step("DKIM-10", "unsigned content", None, f"{state.unsigned_body_bytes} canonical octets after l=")
+                )
+        state.body_hash_computed = base64.b64encode(bh.digest).decode()
+        if bh.digest != expected_bh:
+            raise _Stop(
+                Verdict.FAIL,
+                DkimReason.BODY_HASH_MISMATCH,
+                "DKIM-19",
+                "body hash",
+                f"computed {state.body_hash_computed}, bh= says {state.body_hash_expected}",
+            )
+        steps.append(Step("DKIM-19", "body hash", True, f"{body_canon} body, {bh.hashed_length} octets hashed"))
+        # DKIM-20/21: header hash and signature
+        pool = index_headers(h for i, h in enumerate(self.message.headers) if i != index)
+        selected = select_headers(pool, header_names)
+        data = header_hash_input(selected, remove_b_value(sig_field.raw), head_canon)
+        good = next((r for r in records if _signature_ok(state.algorithm, r.public_key, signature, data)), None)
+        if good is None:
+            raise _Stop(
+                Verdict.FAIL, DkimReason.SIGNATURE_MISMATCH, "DKIM-21", "signature", "b= does not verify over headers"
+            )
+        state.key_bits, state.testing = good.key_bits, good.testing
+        steps.append(
+            Step("DKIM-21", "signature", True, f"{state.algorithm} over {len(selected)} header fields ({head_canon})")
+        )
+
+    def _timestamp(self, tags: dict[str, str], tag: str) -> int | None:
+        if tag not in tags:
+            return None
+        if not is_digits(tags[tag], 40):
+            raise _perm(DkimReason.BAD_TIMESTAMP, "DKIM-11", f"{tag}= syntax", f"{tag}={tags[tag][:40]!r}")
+        return int(tags[tag])
+
+    def _key(self, state: DkimState, identity_domain: str) -> list[KeyRecord]:
+        name = f"{state.selector.lower()}._domainkey.{state.domain}"
+        if len(name) > 253:  # not a DNS name: never hand it to a resolver
+            raise _perm(DkimReason.BAD_SELECTOR, "DKIM-7", "key name", f"{name[:60]}... is longer than 253 octets")
+        answer = self.lookup(name)
+        state.key_answer = answer
+        if answer.status is DnsStatus.TEMPFAIL:
+            raise _Stop(
+                Verdict.TEMPERROR, DkimReason.KEY_DNS_TEMPFAIL, "DKIM-14", "key lookup", f"{name}: {answer.detail}"
+            )
+        if answer.status is not DnsStatus.OK:
+            raise _perm(DkimReason.KEY_NOT_FOUND, "DKIM-14", "key lookup", f"{name}: {answer.status.value}")
+        # DKIM-14 [ours]: several TXT records, use the first that parses as a usable key
+        errors: list[KeyRecordError] = []
+        records: list[KeyRecord] = []
+        for text in answer.txt_joined():
+            try:
+                records.append(_parse_key_cached(text))
+            except KeyRecordError as exc:
+                errors.append(exc)
+        if not records:
+            # prefer a real problem over "not a DKIM record" when both occur
+            worst = next((e for e in errors if not e.discard), errors[0] if errors else None)
+            if worst is None:
+                raise _perm(DkimReason.KEY_NOT_FOUND, "DKIM-14", "key lookup", f"{name}: no TXT strings")
+            rule = "DKIM-16" if worst.reason.value in ("KEY_TOO_SHORT", "KEY_TOO_LONG") else "DKIM-15"
+            raise _perm(DkimReason(worst.reason.value), rule, "key record", str(worst))
+        wanted = ALGORITHMS[state.algorithm]
+        usable = [r for r in records if r.key_type == wanted]
+        if not usable:
+            raise _perm(
+                DkimReason.KEY_TYPE_MISMATCH, "DKIM-15", "key type", f"k={records[0].key_type} but a={state.algorithm}"
+            )
+        live = [r for r in usable if not r.revoked]
+        if not live:
+            raise _perm(DkimReason.KEY_REVOKED, "DKIM-15", "key record", "p= is empty: the key is revoked")
+        record = live[0]  # the others are tried for the signature too (DKIM-14 [ours])
+        state.key_type = record.key_type
+        state.key_bits = record.key_bits
+        state.testing = record.testing
+        if record.strict and identity_domain != state.domain:
+            raise _perm(
+                DkimReason.IDENTITY_NOT_EXACT, "DKIM-8", "i= with key t=s", f"i= domain {identity_domain} is not d="
+            )
+        detail = f"{record.key_type} {record.key_bits} bits from {name}" + (" (testing)" if record.testing else "")
+        state.steps.append(Step("DKIM-15", "key record", True, detail))
+        return live
+
+
+@lru_cache(maxsize=1024)
+def _parse_key_cached(text: bytes) -> KeyRecord:
+    """Parsing a key record (base64, DER) costs more than an RSA verify; records repeat, and KeyRecord is frozen."""
+    return parse_key_record(text)
+
+
+def _signature_ok(algorithm: str, public_key: Any, signature: bytes, data: bytes) -> bool:
+    """DKIM-21: RSASSA-PKCS1-v1_5/SHA-256 over the input, or Ed25519 over SHA-256(input)."""
+    try:
+        if algorithm == "rsa-sha256":
+            public_key.verify(signature, data, padding.PKCS1v15(), hashes.SHA256())
+        else:
+            public_key.verify(signature, hashlib.sha256(data).digest())
+    except (InvalidSignature, ValueError):
+        return False
+    return True

@@ -1,0 +1,195 @@
+"""`sign-eml` / `emlauth sign`: add DKIM-Signature fields to .eml files (DKIM-28..33).
+
+Signers come from repeatable `--domain/--selector/--key` groups (the Nth of each makes one signer) or from a
+`--sign-table` keyed by the From domain. One input goes to `-o OUT` or standard output; several inputs need
+`--output-dir`, where each signed file keeps its name.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from toolkit.core.address import author_domains
+from toolkit.core.dkim import PreparedSigner, SignerConfig, prepare, sign_prepared
+from toolkit.core.errors import KeyFileError, UsageError
+from toolkit.core.keys import SigningKey, load_private_key
+from toolkit.core.message import parse_message
+from toolkit.core.signtable import SigningEntry, SigningTable
+from toolkit.shells.common import read_input, warn
+
+DESCRIPTION = "Sign .eml messages with DKIM (rsa-sha256 or ed25519-sha256), prepending DKIM-Signature fields."
+
+EPILOG = """\
+examples:
+  sign-eml --domain example.com --selector s2026 --key keys/example.com/s2026.private.pem msg.eml -o signed.eml
+  sign-eml --domain example.com --selector rsa --key rsa.pem --domain example.com --selector ed --key ed.pem msg.eml
+  sign-eml --sign-table signing.table --output-dir out/ mail/*.eml
+"""
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = EPILOG
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    signer = parser.add_argument_group("signers (repeat the three options for several signatures)")
+    signer.add_argument("--domain", "-d", action="append", default=[], help="signing domain (d=)")
+    signer.add_argument("--selector", "-s", action="append", default=[], help="selector (s=)")
+    signer.add_argument("--key", "-k", action="append", default=[], metavar="PATH", help="private key file")
+    signer.add_argument("--sign-table", metavar="FILE", type=Path, help="choose signers by the From domain")
+    opts = parser.add_argument_group("signature options (once for all signers, or once per signer)")
+    opts.add_argument("--algorithm", "-a", action="append", help="rsa-sha256 | ed25519-sha256 (default: key type)")
+    opts.add_argument("--canon", "-c", action="append", help="header/body canonicalization (relaxed/relaxed)")
+    opts.add_argument("--headers", metavar="LIST", help="header names to sign, ':' or ',' separated (DKIM-30)")
+    opts.add_argument("--oversign", metavar="LIST", help="names signed once more than they occur ('' for none)")
+    opts.add_argument("--expire", type=int, metavar="SECONDS", help="add x= this many seconds after t=")
+    opts.add_argument("--identity", "-i", metavar="I", help="i= (the agent or user identifier)")
+    opts.add_argument("--body-length", action="store_true", help="add l= (not recommended)")
+    opts.add_argument("--now", type=int, metavar="EPOCH", help="signing time t= (default: now)")
+    out = parser.add_argument_group("input and output")
+    out.add_argument("inputs", nargs="*", default=["-"], metavar="IN.eml", help="messages ('-' = stdin, default)")
+    out.add_argument("-o", "--output", metavar="OUT", help="output file for one input (default: stdout)")
+    out.add_argument("--output-dir", metavar="DIR", type=Path, help="write each signed input under its own name")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("sign", help="DKIM-sign .eml messages (= sign-eml)", description=DESCRIPTION)
+    configure(parser)
+    parser.set_defaults(func=run)
+
+
+def _names(text: str | None) -> list[str] | None:
+    if text is None:
+        return None
+    return [n.strip() for n in text.replace(",", ":").split(":") if n.strip()]
+
+
+def _per_signer(values: list[str] | None, count: int, option: str) -> list[str | None]:
+    if not values:
+        return [None] * count
+    if len(values) == 1:
+        return values * count
+    if len(values) != count:
+        raise UsageError(f"give {option} once, or once per signer ({count})")
+    return list(values)
+
+
+class _KeyCache:
+    """Each key file is read and parsed once per run."""
+
+    def __init__(self) -> None:
+        self._keys: dict[str, SigningKey] = {}
+
+    def get(self, path: str) -> SigningKey:
+        if path not in self._keys:
+            try:
+                data = Path(path).read_bytes()
+            except OSError as exc:
+                raise KeyFileError(f"cannot read key {path}: {exc.strerror or exc}") from None
+            self._keys[path] = load_private_key(data, source=path)
+        return self._keys[path]
+
+
+def _signer(
+    args: argparse.Namespace, keys: _KeyCache, domain: str, selector: str, key_path: str, **over
+) -> PreparedSigner:
+    config = SignerConfig(
+        domain=domain,
+        selector=selector,
+        key=keys.get(key_path),
+        algorithm=over.get("algorithm"),
+        canon=over.get("canon") or "relaxed/relaxed",
+        headers=_names(args.headers),
+        oversign=_names(args.oversign),
+        expire_after=over.get("expire", args.expire),
+        identity=over.get("identity", args.identity),
+        body_length=args.body_length,
+    )
+    prepared = prepare(config)
+    key = config.key
+    if getattr(key, "key_type", "") == "rsa" and getattr(key, "bits", 2048) < 2048:
+        warn(f"{key_path}: RSA key of {key.bits} bits; 2048 is recommended (DKIM-29)")
+    return prepared
+
+
+def _command_line_signers(args: argparse.Namespace, keys: _KeyCache) -> list[PreparedSigner]:
+    count = len(args.domain)
+    if not count or len(args.selector) != count or len(args.key) != count:
+        raise UsageError("give --domain, --selector and --key the same number of times (or use --sign-table)")
+    algorithms = _per_signer(args.algorithm, count, "--algorithm")
+    canons = _per_signer(args.canon, count, "--canon")
+    return [
+        _signer(args, keys, d, s, k, algorithm=a, canon=c)
+        for d, s, k, a, c in zip(args.domain, args.selector, args.key, algorithms, canons, strict=True)
+    ]
+
+
+def _table_signers(
+    args: argparse.Namespace, table: SigningTable, keys: _KeyCache, raw: bytes, name: str
+) -> list[PreparedSigner]:
+    authors = author_domains(parse_message(raw))
+    if not authors.domains:
+        raise UsageError(f"{name}: no usable From domain for the signing table ({authors.detail or authors.error})")
+    entries: list[SigningEntry] = table.lookup(authors.domain)
+    if not entries:
+        raise UsageError(f"{name}: the signing table has no entry for {authors.domain}")
+    return [
+        _signer(
+            args,
+            keys,
+            e.domain,
+            e.selector,
+            e.key_path,
+            algorithm=e.algorithm or (args.algorithm[0] if args.algorithm else None),
+            canon=e.canon or (args.canon[0] if args.canon else None),
+            expire=e.expire if e.expire is not None else args.expire,
+            identity=e.identity if e.identity is not None else args.identity,
+        )
+        for e in entries
+    ]
+
+
+def _load_table(path: Path) -> SigningTable:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read signing table {path}: {getattr(exc, 'strerror', None) or exc}") from None
+    return SigningTable.parse(text, base_dir=path.parent, source=str(path))
+
+
+def run(args: argparse.Namespace) -> int:
+    inputs = args.inputs or ["-"]
+    if len(inputs) > 1 and args.output_dir is None:
+        raise UsageError("several inputs need --output-dir")
+    if args.output and (args.output_dir is not None or len(inputs) > 1):
+        raise UsageError("-o is for one input; use --output-dir for several")
+    if args.sign_table and args.domain:
+        raise UsageError("use either --sign-table or --domain/--selector/--key, not both")
+    if args.output_dir is not None and "-" in inputs:
+        raise UsageError("--output-dir needs named input files, not '-'")
+    now = args.now if args.now is not None else int(time.time())
+    keys = _KeyCache()
+    table = _load_table(args.sign_table) if args.sign_table else None
+    fixed = None if table else _command_line_signers(args, keys)
+    if args.output_dir is not None:
+        args.output_dir.mkdir(parents=True, exist_ok=True)
+    for name in inputs:
+        raw = read_input(name)
+        signers = _table_signers(args, table, keys, raw, name) if table else fixed
+        signed = sign_prepared(parse_message(raw), signers, now)
+        if args.output_dir is not None:
+            _write(args.output_dir / Path(name).name, signed)
+        elif args.output:
+            _write(Path(args.output), signed)
+        else:
+            sys.stdout.buffer.write(signed)
+            sys.stdout.buffer.flush()
+    return 0
+
+
+def _write(path: Path, data: bytes) -> None:
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
