@@ -1,0 +1,318 @@
+"""Authentication-Results (RFC 8601): build our field, read existing ones leniently, spot forged ones.
+
+Built and parsed through the `authres` library (AR-9). authres drops comments when parsing, so round-trip
+tests compare methods, results and properties only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import authres
+import authres.core
+
+from toolkit.core.message import Message
+from toolkit.core.results import Verdict
+
+FIELD_NAME = "Authentication-Results"
+MAX_LINE = 78  # fold to keep lines at or under this many characters where the tokens allow it
+
+_PTEXT = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.@-]+$")
+# Result words each method may carry (AR-4); anything else is listed as a defect when parsing.
+KNOWN_RESULTS = {
+    "dkim": {"none", "pass", "fail", "policy", "neutral", "temperror", "permerror"},
+    "spf": {"none", "neutral", "pass", "fail", "softfail", "temperror", "permerror", "policy", "hardfail"},
+    "dmarc": {"none", "pass", "fail", "temperror", "permerror"},
+    "arc": {"none", "pass", "fail"},
+    "iprev": {"pass", "fail", "temperror", "permerror"},
+}
+
+
+def _features():
+    return authres.all_features()
+
+
+def _comment(text: str) -> str | None:
+    """A comment safe to write: printable ASCII, parentheses and backslashes escaped."""
+    if not text:
+        return None
+    text = re.sub(r"[^\x20-\x7e]", "?", text)
+    text = re.sub(r"([()\\])", r"\\\1", text)
+    return text[:200]
+
+
+Entry = tuple[str, str, str | None, list[tuple[str, str, str]]]  # method, result, comment, (ptype, name, value)
+_TOKEN = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`{|}~-]+$")  # RFC 2045 token, as authres uses it
+_QUOTE_ESCAPE = re.compile(r'(["\\])')
+
+
+def _prop(ptype: str, name: str, value: str | None, props: list) -> None:
+    if value and _PTEXT.match(value):
+        props.append((ptype, name, value))
+
+
+def _word(check: Any) -> str:
+    verdict = getattr(check, "verdict", None) or getattr(check, "result", None)
+    return verdict.value if isinstance(verdict, Verdict) else str(verdict)
+
+
+def spf_entry(spf: Any) -> Entry:
+    """SPF-17: `spf=<r> smtp.mailfrom=<domain>` (no local-part), `(null reverse-path)` for <>."""
+    props: list = []
+    comment = ""
+    if getattr(spf, "identity", "mailfrom") == "helo":
+        _prop("smtp", "helo", spf.domain, props)
+    else:
+        _prop("smtp", "mailfrom", spf.domain, props)
+        if getattr(spf, "null_sender", False):
+            comment = "null reverse-path"
+    return ("spf", _word(spf), _comment(comment), props)
+
+
+def dkim_entry(sig: Any) -> Entry:
+    """DKIM-38: header.d/i/s/a/b, the reason in a comment; `dkim=none` for an unsigned message."""
+    props: list = []
+    if getattr(sig, "domain", ""):
+        _prop("header", "d", sig.domain, props)
+        _prop("header", "i", getattr(sig, "identity", ""), props)
+        _prop("header", "s", getattr(sig, "selector", ""), props)
+        _prop("header", "a", getattr(sig, "algorithm", ""), props)
+        _prop("header", "b", getattr(sig, "b_prefix", ""), props)
+    comment = getattr(sig, "comment", "") or ""
+    if getattr(sig, "testing", False) and "testing" not in comment:
+        comment = f"{comment} (testing)".strip() if comment else "testing"
+    return ("dkim", _word(sig), _comment(comment), props)
+
+
+def dmarc_entry(dmarc: Any) -> Entry:
+    """DMARC-19: header.from, policy.dmarc (the effective policy) and details in a comment."""
+    props: list = []
+    _prop("header", "from", dmarc.from_domain, props)
+    if dmarc.record is not None and dmarc.effective_policy:
+        _prop("policy", "dmarc", dmarc.effective_policy, props)
+    return ("dmarc", _word(dmarc), _comment(dmarc.comment), props)
+
+
+def _quote(value: str) -> str:
+    """authres QuotableValue.quote_if_needed: values with '@' or RFC 2045 tokens as is, else a quoted-string."""
+    if "@" in value or _TOKEN.match(value):
+        return value
+    return '"' + _QUOTE_ESCAPE.sub(r"\\\1", value) + '"'
+
+
+def format_entry(entry: Entry) -> str:
+    """The resinfo text, exactly as authres writes it (a test pins the equality; this is the fast path)."""
+    method, result, comment, props = entry
+    text = f"{method}={result}"
+    if comment:
+        text += f" ({comment})"
+    for ptype, name, value in props:
+        text += f" {ptype}.{name}={_quote(value)}"
+    return text
+
+
+def authres_result(entry: Entry) -> Any:
+    """The same entry as an authres result object (AR-9 reference implementation)."""
+    method, result, comment, props = entry
+    properties = [authres.core.AuthenticationResultProperty(t, n, v) for t, n, v in props]
+    return _features().result(method, None, result, comment, None, None, properties)
+
+
+_AUTHSERV_ID = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+$")
+
+
+def build_field(
+    authserv_id: str,
+    *,
+    spf: Any | None = None,
+    spf_helo: Any | None = None,
+    dkim: Sequence[Any] = (),
+    dmarc: Any | None = None,
+) -> str:
+    """The whole field `Authentication-Results: <id>; ...`, folded with CRLF+TAB, no final CRLF.
+
+    With nothing evaluated it is `<id>; none` (AR-3). One dkim entry per signature (AR-8).
+    """
+    if not authserv_id or not _AUTHSERV_ID.match(authserv_id):
+        raise ValueError(f"authserv-id must be a dot-atom (a host name), got {authserv_id!r}")
+    entries: list[Entry] = []
+    if spf is not None:
+        entries.append(spf_entry(spf))
+    if spf_helo is not None:
+        entries.append(spf_entry(spf_helo))
+    entries.extend(dkim_entry(sig) for sig in dkim)
+    if dmarc is not None:
+        entries.append(dmarc_entry(dmarc))
+    return fold(authserv_id.lower(), [format_entry(e) for e in entries])
+
+
+def fold(authserv_id: str, entries: list[str]) -> str:
+    one_line = f"{FIELD_NAME}: {authserv_id}; " + ("; ".join(entries) if entries else "none")
+    if len(one_line) <= MAX_LINE:
+        return one_line
+    lines = [f"{FIELD_NAME}: {authserv_id};"]
+    last = len(entries) - 1
+    for index, entry in enumerate(entries):
+        text = entry + (";" if index < last else "")
+        if len(text) < MAX_LINE:
+            lines.append("\t" + text)
+        else:
+            lines.extend(_fold_entry(text))
+    return "\r\n".join(lines)
+
+
+_FOLD_WORD = re.compile(r'(?:\((?:[^()\\]|\\.)*\)|"(?:[^"\\]|\\.)*"|[^\s("]+|[("])+')
+
+
+def _fold_entry(text: str) -> list[str]:
+    """Break one resinfo at spaces outside comments and quoted strings; every line starts with a TAB."""
+    lines: list[str] = []
+    line = ""
+    indent = "\t"  # a continuation of the same resinfo is indented a little more, for people reading it
+    for word in _FOLD_WORD.findall(text):
+        if line and len(indent) + len(line) + len(word) + 1 > MAX_LINE:
+            lines.append(indent + line)
+            indent, line = "\t  ", word
+        else:
+            line = f"{line} {word}" if line else word
+    lines.append(indent + line)
+    return lines
+
+
+def field_bytes(field_text: str) -> bytes:
+    return field_text.encode("ascii", "replace") + b"\r\n"
+
+
+# --- reading existing fields ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ArEntry:
+    method: str
+    result: str
+    reason: str | None
+    properties: tuple[tuple[str, str, str], ...]  # (ptype, property, value)
+
+    def get(self, ptype: str, name: str) -> str | None:
+        for t, n, v in self.properties:
+            if t == ptype and n == name:
+                return v
+        return None
+
+    def to_json(self) -> dict:
+        return {
+            "method": self.method,
+            "result": self.result,
+            "reason": self.reason,
+            "properties": {f"{t}.{n}": v for t, n, v in self.properties},
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedAR:
+    authserv_id: str  # lowercase; "" when missing
+    version: str | None
+    entries: tuple[ArEntry, ...]
+    readable: bool  # False: syntax error or unknown version (AR-2)
+    defects: tuple[str, ...]
+    raw: str  # the unfolded value
+
+    def to_json(self) -> dict:
+        return {
+            "authserv_id": self.authserv_id,
+            "version": self.version,
+            "readable": self.readable,
+            "defects": list(self.defects),
+            "entries": [e.to_json() for e in self.entries],
+            "raw": self.raw,
+        }
+
+
+_COMMENT = re.compile(r"\((?:[^()\\]|\\.)*\)")
+
+
+def _strip_comments(text: str) -> str:
+    for _ in range(10):  # nested comments: peel from the inside
+        new = _COMMENT.sub(" ", text)
+        if new == text:
+            break
+        text = new
+    return text
+
+
+def _lenient_head(value: str) -> tuple[str, str | None, list[str]]:
+    """authserv-id and version from the text before the first ';', even when the rest does not parse."""
+    defects: list[str] = []
+    head = _strip_comments(value).split(";", 1)[0].split()
+    if not head or "=" in head[0]:
+        defects.append("missing authserv-id (AR-2)")
+        return "", None, defects
+    version = head[1] if len(head) > 1 and head[1].isdigit() else None
+    return head[0].lower(), version, defects
+
+
+def parse_value(value: str) -> ParsedAR:
+    """Parse one A-R value (folded or not). Never raises: problems become defects."""
+    text = re.sub(r"\r?\n(?=[ \t])", "", value).strip()
+    authserv_id, version, defects = _lenient_head(text)
+    if version is not None and version != "1":
+        defects.append(f"unknown version {version} (AR-2): unreadable")
+        return ParsedAR(authserv_id, version, (), False, tuple(defects), text)
+    if defects:
+        return ParsedAR(authserv_id, version, (), False, tuple(defects), text)
+    try:
+        header = _features().parse_value(text)
+    except authres.core.UnsupportedVersionError as exc:
+        defects.append(f"unknown version {exc.version} (AR-2): unreadable")
+        return ParsedAR(authserv_id, exc.version, (), False, tuple(defects), text)
+    except (authres.core.AuthResError, ValueError, AttributeError, TypeError) as exc:
+        defects.append(f"syntax: {exc}")
+        return ParsedAR(authserv_id, version, (), False, tuple(defects), text)
+    entries = []
+    for res in header.results:
+        method = (res.method or "").lower()
+        result = (res.result or "").lower()
+        if method in KNOWN_RESULTS and result not in KNOWN_RESULTS[method]:
+            defects.append(f"unknown result {result!r} for {method}")
+        if method == "spf" and result == "hardfail":
+            result = "fail"  # AR-4: obsolete spelling
+        props = tuple((p.type, p.name, str(p.value) if p.value is not None else "") for p in res.properties)
+        entries.append(ArEntry(method, result, res.reason and str(res.reason), props))
+    return ParsedAR(header.authserv_id or authserv_id, header.version, tuple(entries), True, tuple(defects), text)
+
+
+@dataclass(frozen=True, slots=True)
+class ExistingAR:
+    index: int  # position among the message's header fields
+    parsed: ParsedAR
+    ours: bool  # carries our authserv-id: untrusted/forged (AR-7)
+
+    def to_json(self) -> dict:
+        return {"index": self.index, "ours": self.ours, **self.parsed.to_json()}
+
+
+def existing_fields(message: Message, authserv_id: str) -> tuple[ExistingAR, ...]:
+    """Every A-R field in the message; those with our id (case-insensitive) are marked untrusted (AR-7)."""
+    ours = authserv_id.lower()
+    out = []
+    for index, header in enumerate(message.headers):
+        if header.lname != "authentication-results":
+            continue
+        parsed = parse_value(header.unfolded())
+        out.append(ExistingAR(index, parsed, parsed.authserv_id == ours))
+    return tuple(out)
+
+
+def without_fields(message: Message, indices: Sequence[int]) -> bytes:
+    """The message bytes with the header fields at `indices` removed (fields are contiguous from offset 0)."""
+    drop = set(indices)
+    kept = []
+    end = 0
+    for index, header in enumerate(message.headers):
+        end += len(header.raw)
+        if index not in drop:
+            kept.append(header.raw)
+    return b"".join(kept) + message.raw[end:]

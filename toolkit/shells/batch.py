@@ -1,0 +1,159 @@
+"""Batch input for verify-eml: .eml files, stdin, mbox files, Maildirs; parallel verification; a progress bar.
+
+- An input whose first line starts with `From ` is an mbox (mboxrd: one `>` is removed from `>From ` lines).
+- A directory is a Maildir: the files in `cur/` and `new/`, sorted by name.
+- Results come back in input order. With more than a few messages, work is spread over processes
+  (`concurrent.futures.ProcessPoolExecutor`, chunked); each process builds its own resolver.
+- The progress bar goes to stderr, and only when stderr is a terminal.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from toolkit.core.errors import UsageError
+from toolkit.shells.common import read_input
+
+PARALLEL_THRESHOLD = 16  # fewer messages than this are verified in-process
+_MBOX_FROM = re.compile(rb"^>(>*From )", re.MULTILINE)
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    label: str  # file name, `name#3` for the 3rd message of an mbox, `-` for stdin
+    data: bytes
+    mbox_from: bytes = b""  # the mbox `From ` line, if the message came from an mbox
+
+
+def is_mbox(data: bytes) -> bool:
+    return data.startswith(b"From ")
+
+
+def split_mbox(data: bytes) -> list[tuple[bytes, bytes]]:
+    """(From_ line, message bytes) for each message. A `From ` line starts a message after an empty line."""
+    lines = data.splitlines(keepends=True)
+    messages: list[tuple[bytes, list[bytes]]] = []
+    previous_blank = True
+    for line in lines:
+        if line.startswith(b"From ") and previous_blank:
+            messages.append((line.rstrip(b"\r\n"), []))
+        elif messages:
+            messages[-1][1].append(line)
+        previous_blank = line in (b"\n", b"\r\n")
+    out = []
+    for from_line, body_lines in messages:
+        if body_lines and body_lines[-1] in (b"\n", b"\r\n"):
+            body_lines = body_lines[:-1]  # the separator line before the next From_
+        out.append((from_line, _MBOX_FROM.sub(rb"\1", b"".join(body_lines))))
+    return out
+
+
+def maildir_files(path: Path) -> list[Path]:
+    subdirs = [path / "cur", path / "new"]
+    if not any(d.is_dir() for d in subdirs):
+        raise UsageError(f"{path} is a directory but not a Maildir (no cur/ or new/)")
+    files: list[Path] = []
+    for d in subdirs:
+        if d.is_dir():
+            try:
+                files.extend(sorted(p for p in d.iterdir() if p.is_file() and not p.name.startswith(".")))
+            except OSError as exc:
+                raise UsageError(f"cannot read Maildir {d}: {exc.strerror or exc}") from None
+    return files
+
+
+def expand_inputs(inputs: Sequence[str]) -> list[Item]:
+    """Every message of every input, in order. Missing or unreadable inputs raise UsageError (exit 2)."""
+    for name in inputs:  # fail fast, before any work
+        if name != "-" and not Path(name).exists():
+            raise UsageError(f"cannot read {name}: no such file or directory")
+    items: list[Item] = []
+    for name in inputs:
+        path = Path(name)
+        if name != "-" and path.is_dir():
+            for file in maildir_files(path):
+                items.append(Item(str(file), read_input(str(file))))
+            continue
+        data = read_input(name)
+        if is_mbox(data):
+            for index, (from_line, message) in enumerate(split_mbox(data), 1):
+                items.append(Item(f"{name}#{index}", message, from_line))
+        else:
+            items.append(Item(name, data))
+    return items
+
+
+# --- running ---------------------------------------------------------------------------------------------------
+
+_worker_state: dict = {}
+
+
+def _init_worker(setup: Callable[[], Callable[[Item], tuple[int, bytes, str]]]) -> None:
+    _worker_state["process"] = setup()
+
+
+def _work(item: Item) -> tuple[int, bytes, str]:
+    return _worker_state["process"](item)
+
+
+def run_items(
+    items: Sequence[Item],
+    setup: Callable[[], Callable[[Item], tuple[int, bytes, str]]],
+    jobs: int,
+    emit: Callable[[Item, tuple[int, bytes, str]], None],
+    progress: bool,
+) -> None:
+    """Process items (each -> (exit code, output bytes, error line)) and emit the outcomes in input order.
+
+    `setup` is a picklable callable run once per process; it returns the per-item function.
+    """
+    bar = ProgressBar(len(items)) if progress else None
+    if jobs <= 1 or len(items) < PARALLEL_THRESHOLD:
+        process = setup()
+        for item in items:
+            emit(item, process(item))
+            if bar:
+                bar.step()
+    else:
+        chunksize = max(1, min(64, len(items) // (jobs * 8)))
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(setup,)) as pool:
+            for item, outcome in zip(items, pool.map(_work, items, chunksize=chunksize), strict=True):
+                emit(item, outcome)
+                if bar:
+                    bar.step()
+    if bar:
+        bar.close()
+
+
+def default_jobs() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+class ProgressBar:
+    def __init__(self, total: int, stream=None) -> None:
+        self.total = total
+        self.done = 0
+        self.stream = stream or sys.stderr
+        self._last = -1
+
+    def step(self) -> None:
+        self.done += 1
+        width = 30
+        filled = width * self.done // max(self.total, 1)
+        if filled != self._last or self.done == self.total:
+            self._last = filled
+            self.stream.write(f"\r[{'#' * filled}{' ' * (width - filled)}] {self.done}/{self.total}")
+            self.stream.flush()
+
+    def close(self) -> None:
+        self.stream.write("\n")
+        self.stream.flush()

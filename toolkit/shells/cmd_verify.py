@@ -1,0 +1,249 @@
+"""`verify-eml` / `emlauth verify`: SPF, DKIM and DMARC for .eml files, stdin, mbox files and Maildirs."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import ipaddress
+import json
+import re
+import sys
+import time
+from dataclasses import dataclass, field
+from importlib import import_module
+
+from toolkit.core.errors import UsageError
+from toolkit.core.message import parse_message
+from toolkit.core.verify import (
+    ALL_CHECKS,
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_TEMPERROR,
+    EXIT_USAGE,
+    SmtpContext,
+    VerifyOptions,
+    context_from_received,
+    verify_message,
+)
+from toolkit.shells import batch
+from toolkit.shells.common import add_dns_options, resolver_from_args
+
+DEFAULT_AUTHSERV_ID = "emlauth.localhost"
+
+DESCRIPTION = "Verify SPF, DKIM and DMARC of messages and write an Authentication-Results field (RFC 8601)."
+
+EPILOG = """\
+inputs: .eml files, '-' for standard input, mbox files (first line starts with 'From '; mboxrd quoting),
+  Maildir directories (cur/ and new/). Default: standard input.
+
+output (default): the message with our Authentication-Results field prepended, like a filter; forged fields
+  carrying our authserv-id are listed on stderr and removed with --strip-forged. For several messages the
+  default output is the header field of each, after a '==> INPUT <==' line; an mbox input gives an mbox.
+  --header-only  only the Authentication-Results field
+  --json         one JSON object per message, one per line (JSON Lines; a single message is one JSON document)
+
+SMTP context: SPF runs only with a client IP and a MAIL FROM or HELO (--ip with --mail-from/--helo, or
+  --trust-received N). --trust-received N reads the Nth Received field (1 = topmost): the IP from
+  'from HELO (rdns [IP])' (or Exim's 'from [IP] (helo=NAME)'), the HELO from the word after 'from' (or helo=),
+  and MAIL FROM from 'envelope-from <...>' in that field, else the topmost Return-Path. Explicit --ip, --helo
+  and --mail-from win over what the field says.
+
+DNS: with --zones, include a zone for each TLD the DMARC tree walk reaches (com.zone, test.zone, ...): a name
+  outside every zone is a DNS error, and a DNS error during DMARC discovery is dmarc=temperror (DMARC-12).
+
+authserv-id: default 'emlauth.localhost'; set it to your host name in pipelines (AR-2, AR-7).
+
+exit codes: 0 DMARC pass or nothing failed; 1 a check failed; 2 usage or I/O error; 3 temporary DNS error.
+  For several messages: the worst of them (2 > 1 > 3 > 0).
+"""
+
+_SEVERITY = {EXIT_OK: 0, EXIT_TEMPERROR: 1, EXIT_FAILED: 2, EXIT_USAGE: 3}
+
+
+def worst(codes: list[int]) -> int:
+    return max(codes, key=lambda c: _SEVERITY.get(c, 3), default=EXIT_OK)
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.epilog = EPILOG
+    parser.add_argument("inputs", nargs="*", metavar="INPUT", help=".eml file, '-', mbox file or Maildir (default -)")
+    smtp = parser.add_argument_group("SMTP context")
+    smtp.add_argument("--ip", help="client IP address of the SMTP session")
+    smtp.add_argument("--helo", help="HELO/EHLO name")
+    smtp.add_argument("--mail-from", help="MAIL FROM address; '' (empty) is the null sender <>")
+    smtp.add_argument("--trust-received", type=int, metavar="N", help="take ip/helo/mail-from from the Nth Received")
+    add_dns_options(parser)
+    checks = parser.add_argument_group("checks")
+    checks.add_argument("--now", type=int, metavar="EPOCH", help="verification time in Unix seconds (default: now)")
+    checks.add_argument(
+        "--checks", default=None, help="comma-separated subset of spf,dkim,dmarc (default: all the context allows)"
+    )
+    checks.add_argument("--dmarc-mode", choices=("rfc9989", "rfc7489", "both"), default="rfc9989")
+    checks.add_argument("--dkim-testing-counts", action="store_true", help="let a t=y DKIM pass count for DMARC")
+    checks.add_argument("--max-signatures", type=int, default=10, help="verify at most this many DKIM signatures")
+    checks.add_argument("--authserv-id", default=DEFAULT_AUTHSERV_ID, help=f"our id in A-R ({DEFAULT_AUTHSERV_ID})")
+    checks.add_argument("--strip-forged", action="store_true", help="remove A-R fields carrying our authserv-id")
+    out = parser.add_argument_group("output")
+    mode = out.add_mutually_exclusive_group()
+    mode.add_argument("--header-only", action="store_true", help="print only our Authentication-Results field")
+    mode.add_argument("--json", action="store_true", help="JSON Lines: one object per message")
+    mode.add_argument("--explain", action="store_true", help="narrated walkthrough (needs toolkit.walkthrough)")
+    out.add_argument("--jobs", type=int, default=0, help="processes for batches (default: every core)")
+    out.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("verify", help="verify SPF, DKIM and DMARC (= verify-eml)", description=DESCRIPTION)
+    configure(parser)
+    parser.set_defaults(func=run)
+
+
+def _checks(args: argparse.Namespace, have_ip: bool) -> tuple[str, ...]:
+    if args.checks is None:
+        return ALL_CHECKS if have_ip else ("dkim", "dmarc")
+    wanted = tuple(c.strip().lower() for c in args.checks.split(",") if c.strip())
+    unknown = [c for c in wanted if c not in ALL_CHECKS]
+    if unknown or not wanted:
+        raise UsageError(f"--checks takes spf, dkim, dmarc; got {args.checks!r}")
+    return wanted
+
+
+@dataclass
+class _Setup:
+    """Picklable: rebuilt in each worker process, where it makes the resolver once."""
+
+    dns: dict
+    options: VerifyOptions
+    context: SmtpContext
+    trust_received: int | None
+    now: int
+    output: str  # "message" | "header" | "json" | "explain"
+    native_eol: bool = True
+    resolver: object = field(default=None, repr=False)
+
+    def __call__(self):
+        self.resolver = resolver_from_args(argparse.Namespace(**self.dns))
+        return self.process
+
+    def process(self, item: batch.Item) -> tuple[int, bytes, str]:
+        message = parse_message(item.data)
+        context = self.context
+        extra: dict = {}
+        if self.trust_received:
+            found = context_from_received(message, self.trust_received)
+            context = SmtpContext(
+                self.context.ip if self.context.ip is not None else found.context.ip,
+                self.context.helo if self.context.helo is not None else found.context.helo,
+                self.context.mail_from if self.context.mail_from is not None else found.context.mail_from,
+            )
+            extra["received_context"] = found.to_json()
+        options = self.options
+        if "spf" in options.checks and not context.ip and self.trust_received:
+            options = dataclasses.replace(options, checks=tuple(c for c in options.checks if c != "spf"))
+        report = verify_message(message, context, self.resolver, self.now, options)  # type: ignore[arg-type]
+        warnings = []
+        if self.trust_received and extra["received_context"]["problem"]:
+            warnings.append(f"{item.label}: {extra['received_context']['problem']}")
+        if report.forged_ar:
+            action = "removed" if options.strip_forged else "kept (use --strip-forged)"
+            warnings.append(
+                f"{item.label}: {len(report.forged_ar)} Authentication-Results field(s) with our id, {action}"
+            )
+        warning = "\n".join(warnings)
+        if self.output == "json":
+            data = {"input": item.label, **report.to_json(), **extra}
+            return report.exit_code, (json.dumps(data, ensure_ascii=False) + "\n").encode(), warning
+        if self.output == "explain":
+            walkthrough = import_module("toolkit.walkthrough")
+            return report.exit_code, (walkthrough.explain(report).rstrip("\n") + "\n").encode(), warning
+        if self.output == "header":
+            return report.exit_code, _eol(report.ar_field, message, self.native_eol), warning
+        out = report.output_message()
+        if item.mbox_from:
+            out = item.mbox_from + b"\r\n" + _mbox_quote(out) + b"\r\n"
+        return report.exit_code, _eol(out, message, self.native_eol), warning
+
+
+def _mbox_quote(data: bytes) -> bytes:
+    return re.sub(rb"(?m)^(>*From )", rb">\1", data)
+
+
+def _eol(data: bytes, message, native: bool) -> bytes:
+    """Write LF line endings back when the input used bare LF only (a Unix filter keeps the file's style)."""
+    facts = message.line_endings
+    if native and facts.bare_lf and not facts.crlf and not facts.bare_cr:
+        return data.replace(b"\r\n", b"\n")
+    return data
+
+
+def run(args: argparse.Namespace) -> int:
+    inputs = args.inputs or ["-"]
+    if args.explain:
+        try:
+            import_module("toolkit.walkthrough")
+        except ModuleNotFoundError:
+            raise UsageError("--explain needs toolkit.walkthrough, which is not installed") from None
+    if args.ip is not None:
+        try:
+            ipaddress.ip_address(args.ip)
+        except ValueError:
+            raise UsageError(f"--ip {args.ip!r} is not an IP address") from None
+    if args.jobs < 0:
+        raise UsageError("--jobs takes 0 (every core) or a positive number")
+    if args.trust_received is not None and args.trust_received < 1:
+        raise UsageError("--trust-received counts from 1 (the topmost Received field)")
+    have_ip = bool(args.ip) or args.trust_received is not None
+    checks = _checks(args, have_ip)
+    spf_context = args.trust_received is not None or (args.ip and (args.mail_from is not None or args.helo))
+    if "spf" in checks and not spf_context and args.checks is not None:
+        raise UsageError("SPF needs --ip and --mail-from or --helo (or --trust-received N)")
+    options = VerifyOptions(
+        authserv_id=args.authserv_id,
+        checks=checks,
+        dmarc_mode=args.dmarc_mode,
+        max_signatures=args.max_signatures,
+        strip_forged=args.strip_forged,
+        count_testing=args.dkim_testing_counts,
+    )
+    try:
+        from toolkit.core import arheader
+
+        arheader.build_field(options.authserv_id)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    output = "json" if args.json else "header" if args.header_only else "explain" if args.explain else "message"
+    items = batch.expand_inputs(inputs)
+    if not items:
+        raise UsageError("no messages found in the inputs")
+    if output == "message" and len(items) > 1 and not all(i.mbox_from for i in items):
+        output = "header"  # several messages: one field each, labelled
+    dns = {"zones": args.zones, "nameserver": args.nameserver, "dns_timeout": args.dns_timeout}
+    if args.zones is not None:
+        resolver_from_args(argparse.Namespace(**dns))  # a bad zone folder fails here, once, as a usage error
+    setup = _Setup(
+        dns=dns,
+        options=options,
+        context=SmtpContext(args.ip, args.helo, args.mail_from),
+        trust_received=args.trust_received,
+        now=args.now if args.now is not None else int(time.time()),
+        output=output,
+    )
+    labelled = output == "header" and len(items) > 1
+    codes: list[int] = []
+    stdout = sys.stdout.buffer
+
+    def emit(item: batch.Item, outcome: tuple[int, bytes, str]) -> None:
+        code, data, warning = outcome
+        codes.append(code)
+        for line in warning.splitlines():
+            print(f"verify-eml: {line}", file=sys.stderr)
+        if labelled:
+            stdout.write(f"==> {item.label} <==\n".encode())
+        stdout.write(data)
+
+    jobs = args.jobs or batch.default_jobs()
+    progress = len(items) > 1 and not args.no_progress and sys.stderr.isatty()
+    batch.run_items(items, setup, jobs, emit, progress)
+    stdout.flush()
+    return worst(codes)
