@@ -78,7 +78,7 @@ def live(knot) -> LiveResolver:
 
 @pytest.fixture(scope="module")
 def zones() -> ZoneFileResolver:
-    return ZoneFileResolver(ZONES)
+    return ZoneFileResolver(ZONES, outside_zones="refused")
 
 
 def _comparable(answer: DnsAnswer) -> tuple:

@@ -17,7 +17,7 @@ OK, NX, ND, TF = DnsStatus.OK, DnsStatus.NXDOMAIN, DnsStatus.NODATA, DnsStatus.T
 
 @pytest.fixture(scope="module")
 def zones() -> ZoneFileResolver:
-    return ZoneFileResolver(ZONES)
+    return ZoneFileResolver(ZONES, outside_zones="refused")
 
 
 def test_is_a_resolver(zones):
@@ -95,7 +95,7 @@ def test_cname_loop_is_tempfail(zones):
 def test_cname_chain_cap(tmp_path):
     links = "".join(f"c{i} CNAME c{i + 1}\n" for i in range(12)) + "c12 A 192.0.2.1\n"
     (tmp_path / "example.org.zone").write_text("$TTL 60\n" + SOA + links)
-    resolver = ZoneFileResolver(tmp_path)
+    resolver = ZoneFileResolver(tmp_path, outside_zones="refused")
     assert resolver.query("c4.example.org", "A").records == ("192.0.2.1",)  # 8 links: fine
     too_long = resolver.query("c0.example.org", "A")
     assert (too_long.status, too_long.detail) == (TF, "CNAME chain too long")
@@ -176,7 +176,7 @@ def test_faults_file(zones):
 def test_faults_apply_along_cname_chains(tmp_path):
     (tmp_path / "example.org.zone").write_text("$TTL 60\n" + SOA + "alias CNAME target\ntarget A 192.0.2.1\n")
     (tmp_path / "faults.txt").write_text("target.example.org A TIMEOUT\n")
-    answer = ZoneFileResolver(tmp_path).query("alias.example.org", "A")
+    answer = ZoneFileResolver(tmp_path, outside_zones="refused").query("alias.example.org", "A")
     assert (answer.status, answer.detail, answer.cname_chain) == (TF, "timeout", ("alias.example.org",))
 
 
@@ -185,7 +185,7 @@ def test_fault_precedence(tmp_path):
     (tmp_path / "faults.txt").write_text(
         "*.example.org * TIMEOUT\n*.example.org TXT REFUSED\nwww.example.org * SERVFAIL\nwww.example.org MX TIMEOUT\n"
     )
-    resolver = ZoneFileResolver(tmp_path)
+    resolver = ZoneFileResolver(tmp_path, outside_zones="refused")
     assert resolver.query("www.example.org", "MX").detail == "timeout"  # exact name and type
     assert resolver.query("www.example.org", "TXT").detail == "SERVFAIL"  # exact name beats any wildcard
     assert resolver.query("mail.example.org", "TXT").detail == "REFUSED"  # wildcard: type beats '*'
@@ -196,20 +196,20 @@ def test_delegation_without_child_zone_is_servfail(tmp_path):
     (tmp_path / "example.org.zone").write_text(
         "$TTL 60\n" + SOA + "child NS ns.child\nns.child A 192.0.2.99\nwww A 192.0.2.1\n"
     )
-    resolver = ZoneFileResolver(tmp_path)
+    resolver = ZoneFileResolver(tmp_path, outside_zones="refused")
     for name in ("child.example.org", "x.child.example.org", "ns.child.example.org"):
         assert resolver.query(name, "A").detail == "SERVFAIL", name
     assert resolver.query("www.example.org", "A").status is OK
     # with the child's own file the child answers (longest suffix wins)
     (tmp_path / "child.example.org.zone").write_text("$TTL 60\n" + SOA + "x A 192.0.2.5\n")
-    child = ZoneFileResolver(tmp_path).query("x.child.example.org", "A")
+    child = ZoneFileResolver(tmp_path, outside_zones="refused").query("x.child.example.org", "A")
     assert (child.records, child.source) == (("192.0.2.5",), "zone:child.example.org.zone")
 
 
 def _error(tmp_path: Path, text: str, name: str = "example.org.zone") -> str:
     (tmp_path / name).write_text(text)
     with pytest.raises(ZoneFileError) as caught:
-        ZoneFileResolver(tmp_path)
+        ZoneFileResolver(tmp_path, outside_zones="refused")
     message = str(caught.value)
     assert "\n" not in message and "Traceback" not in message
     return message
@@ -256,7 +256,7 @@ def test_bad_faults_file(tmp_path):
     ]:
         (tmp_path / "faults.txt").write_text("# comment\n\n" + text)
         with pytest.raises(ZoneFileError, match=rf"^faults\.txt:3: .*{words}"):
-            ZoneFileResolver(tmp_path)
+            ZoneFileResolver(tmp_path, outside_zones="refused")
 
 
 def test_missing_directory(tmp_path):
@@ -265,7 +265,7 @@ def test_missing_directory(tmp_path):
 
 
 def test_empty_directory_refuses_everything(tmp_path):
-    answer = ZoneFileResolver(tmp_path).query("example.com", "A")
+    answer = ZoneFileResolver(tmp_path, outside_zones="refused").query("example.com", "A")
     assert (answer.status, answer.detail) == (TF, "REFUSED")
 
 
@@ -273,8 +273,19 @@ def test_origin_from_leading_origin_line_else_file_name(tmp_path):
     (tmp_path / "any-name.zone").write_text("; comment\n$TTL 60\n$ORIGIN example.org.\n" + SOA + "www A 192.0.2.1\n")
     # a later $ORIGIN only changes how relative names read, not which zone the file is
     (tmp_path / "example.net.zone").write_text("$TTL 60\n" + SOA + "$ORIGIN sub.example.net.\nwww A 192.0.2.2\n")
-    resolver = ZoneFileResolver(tmp_path)
+    resolver = ZoneFileResolver(tmp_path, outside_zones="refused")
     assert sorted(str(zone.origin) for zone in resolver.zones.values()) == ["example.net.", "example.org."]
     assert resolver.query("www.example.org", "A").source == "zone:any-name.zone"
     assert resolver.query("www.sub.example.net", "A").records == ("192.0.2.2",)
     assert resolver.query("sub.example.net", "A").status is ND
+
+
+def test_outside_every_zone_is_nxdomain_by_default(tmp_path):
+    """The offline default: the folder is the whole DNS, so `_dmarc.com` with no com zone is a definite no."""
+    (tmp_path / "example.org.zone").write_text("$TTL 60\n" + SOA + "www A 192.0.2.1\n")
+    resolver = ZoneFileResolver(tmp_path)
+    answer = resolver.query("_dmarc.com", "TXT")
+    assert (answer.status, answer.detail) == (NX, "outside every zone")
+    assert resolver.query("www.example.org", "A").records == ("192.0.2.1",)
+    with pytest.raises(ValueError):
+        ZoneFileResolver(tmp_path, outside_zones="servfail")

@@ -6,10 +6,13 @@ else the file name without `.zone` (`example.com.zone` -> `example.com.`). Each 
 its origin, so that knot (tests/support/knot.py) can serve the very same files. `$INCLUDE` is refused.
 
 Answers (RFC 1034 §4.3.2, RFC 4592, RFC 2308):
-- The zone with the longest origin that is a suffix of the name answers; a name under no zone is TEMPFAIL with
-  detail "REFUSED" (what an authoritative server says for a zone it does not serve).
+- The zone with the longest origin that is a suffix of the name answers. A name under no zone is, by default,
+  NXDOMAIN with detail "outside every zone": the folder is the whole DNS of an offline world, so a one-zone folder
+  still gives DMARC's tree walk (`_dmarc.com`) a definite "no record". With `outside_zones="refused"` it is
+  TEMPFAIL "REFUSED" instead, what an authoritative server such as knot says for a zone it does not serve (the
+  live-vs-zone-file agreement tests use that).
 - CNAMEs are followed across zones (at most 8 links; a loop is TEMPFAIL "CNAME loop"); `cname_chain` lists the
-  owner names followed. A CNAME into no zone ends with TEMPFAIL "REFUSED", like a direct query for the target.
+  owner names followed. A CNAME into no zone ends like a direct query for the target.
 - Wildcards per RFC 4592: `*.<closest encloser>` answers only for names that do not exist; a name that exists,
   even as an empty non-terminal (`b.example.com` when only `a.b.example.com` has records), is NODATA instead.
 - A name at or below a delegation (NS records below the origin) whose child zone has no file is TEMPFAIL
@@ -206,8 +209,11 @@ def load_faults(path: Path) -> dict[tuple[str, str], str]:
 
 
 class ZoneFileResolver:
-    def __init__(self, directory: Path | str) -> None:
+    def __init__(self, directory: Path | str, *, outside_zones: str = "nxdomain") -> None:
+        if outside_zones not in ("nxdomain", "refused"):
+            raise ValueError("outside_zones must be 'nxdomain' or 'refused'")
         self.directory = Path(directory)
+        self.outside_refused = outside_zones == "refused"
         self.zones: dict[Key, Zone] = {}
         for path in zone_files(self.directory):
             zone = load_zone(path)
@@ -244,7 +250,9 @@ class ZoneFileResolver:
                 return DnsAnswer(shown, rdtype, DnsStatus.TEMPFAIL, (), 0, f"zone:{FAULTS_FILE}", fault, tuple(chain))
             zone = self._zone_for(current)
             if zone is None:
-                return DnsAnswer(shown, rdtype, DnsStatus.TEMPFAIL, (), 0, "zone", "REFUSED", tuple(chain))
+                if self.outside_refused:
+                    return DnsAnswer(shown, rdtype, DnsStatus.TEMPFAIL, (), 0, "zone", "REFUSED", tuple(chain))
+                return DnsAnswer(shown, rdtype, DnsStatus.NXDOMAIN, (), 0, "zone", "outside every zone", tuple(chain))
             source = f"zone:{zone.filename}"
             if zone.cuts and _delegated(zone, current):
                 return DnsAnswer(shown, rdtype, DnsStatus.TEMPFAIL, (), 0, source, "SERVFAIL", tuple(chain))
