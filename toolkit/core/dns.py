@@ -52,7 +52,7 @@ class DnsAnswer:
 
     def txt_joined(self) -> tuple[bytes, ...]:
         """Each TXT record's strings joined with nothing between them (DKIM-14, SPF-4, DMARC-2)."""
-        return tuple(b"".join(r) for r in self.records if isinstance(r, tuple) and not isinstance(r[0], int))
+        return tuple(b"".join(r) for r in self.records if isinstance(r, tuple) and not (r and isinstance(r[0], int)))
 
     def to_json(self) -> dict:
         def rec(r: Record):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,6 +51,7 @@ class VerifyOptions:
     count_testing: bool = False  # DKIM-18 [ours]: a testing-mode DKIM pass does not count for DMARC
     dmarc_sample: float | None = None  # 7489 pct sampling value (tests pin it)
     multiple_authors: bool = False  # DMARC-1 [ours] option
+    clock: Callable[[], float] | None = None  # SPF-14 time budget; the shell passes time.monotonic (core reads none)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +143,7 @@ def verify_message(
     notes: list[str] = []
     spf = spf_helo = None
     if "spf" in options.checks:
-        spf, spf_helo = _run_spf(context, resolver, now, notes)
+        spf, spf_helo = _run_spf(context, resolver, now, notes, options.clock)
     dkim: tuple[Any, ...] = ()
     if "dkim" in options.checks:
         from toolkit.core.dkim import verify as dkim_verify
@@ -183,7 +184,9 @@ def verify_message(
     )
 
 
-def _run_spf(context: SmtpContext, resolver: Resolver, now: int, notes: list[str]) -> tuple[Any, Any]:
+def _run_spf(
+    context: SmtpContext, resolver: Resolver, now: int, notes: list[str], clock: Callable[[], float] | None
+) -> tuple[Any, Any]:
     """SPF-1/SPF-2: needs the client IP and a MAIL FROM or HELO; otherwise SPF is skipped (and said so)."""
     if not context.ip:
         notes.append("SPF skipped: no client IP (use --ip or --trust-received)")
@@ -196,9 +199,9 @@ def _run_spf(context: SmtpContext, resolver: Resolver, now: int, notes: list[str
             return None, None
         notes.append("MAIL FROM unknown: only the HELO identity was checked")
         helo = check_host(context.ip, context.helo, f"postmaster@{context.helo}", context.helo, resolver,
-                          identity="helo", now=now)  # fmt: skip
+                          identity="helo", now=now, clock=clock)  # fmt: skip
         return None, helo
-    return check_identities(context.ip, context.mail_from, context.helo or "", resolver, now=now)
+    return check_identities(context.ip, context.mail_from, context.helo or "", resolver, now=now, clock=clock)
 
 
 # --- SMTP context from a trusted Received field ([ours], SPF-2) --------------------------------------------------

@@ -205,6 +205,7 @@ def run(args: argparse.Namespace) -> int:
         max_signatures=args.max_signatures,
         strip_forged=args.strip_forged,
         count_testing=args.dkim_testing_counts,
+        clock=time.monotonic,
     )
     try:
         from toolkit.core import arheader
