@@ -1,0 +1,103 @@
+"""`emlauth walkthrough SAMPLE`: the narrated account of how one message is authenticated.
+
+SAMPLE is a name from samples/cases.toml (`emlauth walkthrough --list`), or a path to any .eml file. A sample
+brings its SMTP context (ip, helo, mail_from) and its verification time; --ip/--helo/--mail-from/--now override
+them, and are how other files get theirs. DNS comes from samples/zones unless --zones, --nameserver or --live says
+otherwise, so the samples work offline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+import tomllib
+from pathlib import Path
+
+from toolkit.core.errors import UsageError
+from toolkit.shells.common import add_dns_options, read_input, resolver_from_args
+
+DESCRIPTION = "Explain, step by step, how SPF, DKIM and DMARC judge a sample message (or any .eml file)."
+DEFAULT_SAMPLES = Path(__file__).resolve().parents[2] / "samples"
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("walkthrough", help="narrated walkthrough of a sample", description=DESCRIPTION)
+    configure(parser)
+    parser.set_defaults(func=run)
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("sample", nargs="?", metavar="SAMPLE", help="sample name (see --list) or path to an .eml file")
+    parser.add_argument("--list", action="store_true", help="list the samples and their lessons")
+    parser.add_argument("--samples", type=Path, default=DEFAULT_SAMPLES, metavar="DIR", help="samples folder")
+    parser.add_argument("--ip", help="client IP the SMTP server saw")
+    parser.add_argument("--helo", help="HELO/EHLO name")
+    parser.add_argument("--mail-from", dest="mail_from", help="MAIL FROM address ('' or '<>' for the null sender)")
+    parser.add_argument("--now", type=int, metavar="UNIX", help="verification time (default: the sample's, or now)")
+    parser.add_argument("--lang", choices=("en", "ja"), default="en", help="language of the narration")
+    parser.add_argument("--json", action="store_true", help="print the report and diagnoses as JSON instead")
+    parser.add_argument("--live", action="store_true", help="use the system resolver instead of samples/zones")
+    add_dns_options(parser)
+
+
+def load_cases(samples: Path) -> list[dict]:
+    path = samples / "cases.toml"
+    try:
+        with path.open("rb") as handle:
+            return list(tomllib.load(handle).get("sample", []))
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"{path}: {exc}") from None
+
+
+def find_case(samples: Path, sample: str) -> tuple[dict | None, Path]:
+    """(the case, the message path) for a sample name or a file path (a file inside samples/ keeps its case)."""
+    cases = load_cases(samples) if (samples / "cases.toml").exists() else []
+    for case in cases:
+        if sample in (case["name"], case["file"], Path(case["file"]).name):
+            return case, samples / case["file"]
+    path = Path(sample)
+    if path.exists():
+        for case in cases:
+            if (samples / case["file"]).resolve() == path.resolve():
+                return case, path
+        return None, path
+    names = ", ".join(c["name"] for c in cases)
+    raise UsageError(f"no sample or file {sample!r}" + (f"; samples: {names}" if names else ""))
+
+
+def run(args: argparse.Namespace) -> int:
+    from toolkit.core.verify import SmtpContext, verify_message
+    from toolkit.walkthrough import explain
+
+    if args.list:
+        for case in load_cases(args.samples):
+            print(f"{case['name']:<20} {case['lesson']}")
+        return 0
+    if not args.sample:
+        raise UsageError("name a sample (see --list) or an .eml file")
+    case, path = find_case(args.samples, args.sample)
+    case = case or {}
+    mail_from = args.mail_from if args.mail_from is not None else case.get("mail_from")
+    if mail_from == "<>":
+        mail_from = ""
+    context = SmtpContext(args.ip or case.get("ip"), args.helo or case.get("helo"), mail_from)
+    now = args.now if args.now is not None else case.get("now", int(time.time()))
+    if args.zones is None and not args.nameserver and not args.live:
+        args.zones = args.samples / "zones"
+    resolver = resolver_from_args(args)
+    raw = read_input(str(path))
+    report = verify_message(raw, context, resolver, now)
+    if args.json:
+        from toolkit.core.diagnose import diagnose_message
+
+        out = report.to_json()
+        out["diagnoses"] = [d.to_json() for d in diagnose_message(report.message, report.dkim)]
+        json.dump(out, sys.stdout, indent=2)
+        print()
+    else:
+        sys.stdout.write(explain(report, lang=args.lang))
+    return report.exit_code
