@@ -1,0 +1,226 @@
+"""Messages per second through a private Postfix with our milter, with OpenDKIM's milter, and with no milter.
+
+    python3 bench/bench_milter.py [--messages 200] [--concurrency 8]
+
+Needs root and the Debian packages postfix, opendkim and knot (the same setup as tests/mail/test_postfix.py).
+Both milters run as separate processes. Ours asks knotd (127.0.0.1, the test zones) over UDP with --nameserver;
+OpenDKIM reads the two DKIM keys from TestPublicKeys (`--opendkim-dns unbound` uses libunbound stub zones at the
+same knotd instead, but Debian's OpenDKIM 2.11 crashes there under concurrent verification, its issue #56).
+Two workloads, each `--messages` long:
+- verify: inbound mail from example.org (RSA-2048 DKIM, SPF pass) -> both add Authentication-Results;
+- sign: outbound mail from example.com from an internal IP -> both add an RSA-2048 DKIM-Signature
+  (ours also verifies it inbound-style: SPF/DKIM/DMARC and an A-R; OpenDKIM only signs internal mail).
+Throughput = messages / (first send .. last file delivered). Bounded: a run stops after --deadline seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+from support.knot import start_knot  # noqa: E402
+from support.mailworld import AUTHSERV_ID, OUR_IP, SENDER_IP, MailWorld, make_message  # noqa: E402
+from support.postfix import free_port, smtp_send, start_postfix  # noqa: E402
+
+from toolkit.core.keys import generate_key  # noqa: E402
+
+
+def wait_port(port: int, timeout: float = 20.0) -> None:
+    import socket
+
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"nothing listens on 127.0.0.1:{port}")
+
+
+def start_emlauth(work: Path, knot_port: int, table: Path) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    command = [sys.executable, "-m", "toolkit", "milter", "--listen", f"inet:127.0.0.1:{port}",
+               "--nameserver", f"127.0.0.1:{knot_port}", "--dns-timeout", "2", "--authserv-id", AUTHSERV_ID,
+               "--sign-table", str(table), "--internal-hosts", "192.0.2.0/24"]  # fmt: skip
+    process = subprocess.Popen(command, cwd=ROOT, stderr=open(work / "emlauth.log", "w"))  # noqa: SIM115
+    wait_port(port)
+    return process, f"inet:127.0.0.1:{port}"
+
+
+def start_opendkim(
+    work: Path, knot_port: int, key_path: Path, world: MailWorld, dns: str
+) -> tuple[subprocess.Popen, str]:
+    """dns="file": keys from TestPublicKeys (the default: Debian's OpenDKIM 2.11 with libunbound crashes under
+    concurrent verification, OpenDKIM issue #56); dns="unbound": libunbound stub zones pointing at knot."""
+    port = free_port()
+    keys = work / "opendkim-keys.txt"
+    keys.write_text(
+        f"s1._domainkey.example.org {world.sender_key.dns_record_value()}\n"
+        f"out._domainkey.example.com {world.our_key.dns_record_value()}\n"
+    )
+    unbound = work / "unbound.conf"
+    stubs = "".join(
+        f'stub-zone:\n\tname: "{zone}"\n\tstub-addr: 127.0.0.1@{knot_port}\n'
+        for zone in ("example.org", "example.com", "example.net")
+    )
+    unbound.write_text('server:\n\tdo-not-query-localhost: no\n\tmodule-config: "iterator"\n' + stubs)
+    config = work / "opendkim.conf"
+    config.write_text(
+        "\n".join(
+            [
+                "Syslog no",
+                "Background no",
+                "Mode sv",
+                f"Socket inet:{port}@127.0.0.1",
+                "Domain example.com",
+                "Selector out",
+                f"KeyFile {key_path}",
+                "Canonicalization relaxed/relaxed",
+                "SignatureAlgorithm rsa-sha256",
+                f"AuthservID {AUTHSERV_ID}",
+                "InternalHosts 192.0.2.0/24",
+                f"ResolverConfiguration {unbound}" if dns == "unbound" else f"TestPublicKeys {keys}",
+                f"PidFile {work / 'opendkim.pid'}",
+                "RequireSafeKeys no",
+                "QueryCache yes",
+                "",
+            ]
+        )
+    )
+    process = subprocess.Popen(["opendkim", "-f", "-x", str(config)], stderr=open(work / "opendkim.log", "w"))  # noqa: SIM115
+    wait_port(port)
+    return process, f"inet:127.0.0.1:{port}"
+
+
+def run_workload(postfix, items, concurrency: int, deadline: float, process=None) -> dict:
+    before = len(postfix.delivered_files())
+    started = time.monotonic()
+    codes: dict[int, int] = {}
+
+    def send(item) -> None:
+        raw, mail_from, ip, helo = item
+        for _ in range(10):
+            if process is not None and process.poll() is not None:
+                return
+            code, _ = smtp_send(postfix.port, raw, mail_from=mail_from, rcpts=["bob@example.net"], helo=helo,
+                                xclient_addr=ip)  # fmt: skip
+            codes[code] = codes.get(code, 0) + 1
+            if code == 250:
+                return
+            time.sleep(0.2)
+
+    with ThreadPoolExecutor(concurrency) as pool:
+        list(pool.map(send, items))
+    target = before + len(items)
+    while len(postfix.delivered_files()) < target and time.monotonic() - started < deadline:
+        if process is not None and process.poll() is not None:
+            codes[-1] = process.returncode  # the filter died: report it instead of waiting
+            break
+        time.sleep(0.05)
+    elapsed = time.monotonic() - started
+    delivered = len(postfix.delivered_files()) - before
+    return {"messages": len(items), "delivered": delivered, "seconds": round(elapsed, 2),
+            "msgs_per_s": round(delivered / elapsed, 1), "smtp_codes": codes}  # fmt: skip
+
+
+def check_sample(postfix, filter_name: str) -> dict:
+    """Sanity: the last delivered messages carry what the filter should add."""
+    from toolkit.core.message import parse_message
+
+    files = postfix.delivered_files()
+    ar = sum(1 for p in files if b"Authentication-Results: " + AUTHSERV_ID.encode() in p.read_bytes())
+    signed = sum(
+        1
+        for p in files
+        if any(
+            h.lname == "dkim-signature" and b"d=example.com" in h.raw for h in parse_message(p.read_bytes()).headers
+        )  # fmt: skip
+    )
+    dkim_pass = sum(1 for p in files if b"dkim=pass" in p.read_bytes())
+    return {"filter": filter_name, "files": len(files), "with_our_or_their_ar": ar, "signed_example_com": signed,
+            "dkim_pass_in_ar": dkim_pass}  # fmt: skip
+
+
+def main() -> int:
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so the finally blocks stop Postfix and knot
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--messages", type=int, default=200)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--deadline", type=float, default=300.0, help="seconds per workload at most")
+    parser.add_argument("--filters", default="none,emlauth,opendkim")
+    parser.add_argument("--opendkim-dns", choices=("file", "unbound"), default="file")
+    parser.add_argument("--runs", type=int, default=1, help="repeat each workload, report the best (bench/run)")
+    args = parser.parse_args()
+
+    world = MailWorld(sender_key=generate_key("rsa", 2048), our_key=generate_key("rsa", 2048))
+    work = Path(tempfile.mkdtemp(prefix="emlauth-bench-", dir="/tmp"))
+    zones = world.write_zones(work / "zones")
+    table = world.write_sign_table(work / "keys")
+    key_path = work / "keys" / "out.example.com.pem"
+    os.chmod(key_path, 0o600)
+    workloads = {
+        "verify": [
+            (world.sign_as_sender(make_message()), "alice@example.org", SENDER_IP, "mail.example.org")
+            for _ in range(args.messages)
+        ],
+        "sign": [
+            (make_message(from_addr="carol@example.com"), "carol@example.com", OUR_IP, "relay.example.com")
+            for _ in range(args.messages)
+        ],
+    }
+    results = []
+    with start_knot(zones, work / "knot") as knot:
+        for name in args.filters.split(","):
+            process = None
+            milter = None
+            if name == "emlauth":
+                process, milter = start_emlauth(work, knot.port, table)
+            elif name == "opendkim":
+                process, milter = start_opendkim(work, knot.port, key_path, world, args.opendkim_dns)
+            postfix = start_postfix(milter)
+            try:
+                postfix.start()
+                smtp_send(
+                    postfix.port,
+                    workloads["verify"][0][0],
+                    mail_from="alice@example.org",
+                    rcpts=["bob@example.net"],
+                    helo="mail.example.org",
+                    xclient_addr=SENDER_IP,
+                )  # warm-up (not counted)
+                postfix.wait_for_files(1)
+                for workload, items in workloads.items():
+                    runs = [run_workload(postfix, items, args.concurrency, args.deadline, process)
+                            for _ in range(args.runs)]  # fmt: skip
+                    best = max(runs, key=lambda r: r["msgs_per_s"])
+                    results.append({"filter": name, "workload": workload, **best})
+                    print(json.dumps(results[-1]), flush=True)
+                print(json.dumps(check_sample(postfix, name)), flush=True)
+            finally:
+                postfix.cleanup()
+                if process is not None:
+                    process.terminate()
+                    process.wait(timeout=10)
+    shutil.rmtree(work, ignore_errors=True)
+    print()
+    print(f"{'filter':10} {'workload':8} {'msgs':>5} {'seconds':>8} {'msg/s':>7}")
+    for r in results:
+        print(f"{r['filter']:10} {r['workload']:8} {r['delivered']:>5} {r['seconds']:>8} {r['msgs_per_s']:>7}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

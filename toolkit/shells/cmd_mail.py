@@ -1,0 +1,169 @@
+"""`emlauth milter` (Postfix/Sendmail milter) and `emlauth pipeline` (embedded SMTP server), both on hooks.py.
+
+Both verify inbound mail (SPF, DKIM, DMARC; our Authentication-Results on top, forged ones with our authserv-id
+removed) and, with --sign-table, DKIM-sign mail whose From domain is in the table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+from pathlib import Path
+
+from toolkit.core.errors import UsageError
+from toolkit.shells.common import add_dns_options, parse_hostport, resolver_from_args
+from toolkit.shells.hooks import ChainHandler, DmarcAction, Handler, SignHandler, VerifyHandler
+
+MILTER_EPILOG = """\
+Postfix main.cf:
+  smtpd_milters = inet:127.0.0.1:8891
+  non_smtpd_milters = $smtpd_milters
+  milter_default_action = tempfail
+
+example:
+  emlauth milter --listen inet:127.0.0.1:8891 --authserv-id mx.example.net --sign-table /etc/emlauth/signing.table
+"""
+
+PIPELINE_EPILOG = """\
+example (deliver into a Maildir; tests play remote senders with XCLIENT ADDR=192.0.2.1 HELO=...):
+  emlauth pipeline --listen 127.0.0.1:2525 --maildir ./Maildir --zones samples/zones --authserv-id mx.example.net
+"""
+
+
+def _common_options(parser: argparse.ArgumentParser) -> None:
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    add_dns_options(parser)
+    group = parser.add_argument_group("filtering")
+    group.add_argument("--authserv-id", required=True, metavar="ID", help="our authserv-id in Authentication-Results")
+    group.add_argument("--sign-table", type=Path, metavar="FILE", help="DKIM-sign mail from the domains in this table")
+    group.add_argument(
+        "--internal-hosts",
+        default="127.0.0.0/8,::1/128",
+        metavar="CIDR,...",
+        help="sign only mail from these client networks (127.0.0.0/8,::1/128)",
+    )
+    group.add_argument("--no-verify", action="store_true", help="only sign (needs --sign-table)")
+    group.add_argument(
+        "--on-error",
+        choices=("tempfail", "accept"),
+        default="tempfail",
+        help="answer when a check fails internally or times out (tempfail)",
+    )
+    dmarc = group.add_mutually_exclusive_group()
+    dmarc.add_argument(
+        "--reject-on-dmarc",
+        action="store_true",
+        help="reject DMARC failures under p=reject, quarantine those under p=quarantine (off by default, DMARC-11)",
+    )
+    dmarc.add_argument(
+        "--quarantine-on-dmarc", action="store_true", help="quarantine DMARC failures under p=quarantine or p=reject"
+    )
+    group.add_argument("--keep-forged", action="store_true", help="keep A-R fields that carry our authserv-id")
+    group.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS", help="per-stage time limit (60)")
+    group.add_argument("--now", type=int, metavar="EPOCH", help="fixed clock for tests (default: the real time)")
+    group.add_argument("--verbose", "-v", action="store_true", help="log each connection")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    milter = subparsers.add_parser(
+        "milter",
+        help="run as a milter for Postfix/Sendmail (verify, sign)",
+        description="Milter (Sendmail milter protocol v6) that verifies SPF/DKIM/DMARC and DKIM-signs.",
+        epilog=MILTER_EPILOG,
+    )
+    milter.add_argument("--listen", required=True, metavar="inet:HOST:PORT|unix:PATH")
+    _common_options(milter)
+    milter.add_argument("--workers", type=int, default=16, help="threads for verify/sign work (16)")
+    milter.set_defaults(func=run_milter)
+
+    pipeline = subparsers.add_parser(
+        "pipeline",
+        help="run an SMTP server that verifies/signs and delivers to a Maildir or relays",
+        description="Embedded SMTP pipeline (aiosmtpd) driving the same hooks as the milter.",
+        epilog=PIPELINE_EPILOG,
+    )
+    pipeline.add_argument("--listen", default="127.0.0.1:2525", metavar="HOST:PORT")
+    target = pipeline.add_mutually_exclusive_group(required=True)
+    target.add_argument("--maildir", type=Path, metavar="DIR", help="deliver into this Maildir")
+    target.add_argument("--relay", metavar="HOST:PORT", help="relay to this next hop")
+    pipeline.add_argument("--proxy-protocol", action="store_true", help="expect a PROXY v1 header on each connection")
+    _common_options(pipeline)
+    pipeline.set_defaults(func=run_pipeline)
+
+
+def build_handler(args: argparse.Namespace) -> Handler:
+    clock = (lambda: float(args.now)) if args.now is not None else None
+    handlers: list[Handler] = []
+    if not args.no_verify:
+        action = DmarcAction.NONE
+        if args.reject_on_dmarc:
+            action = DmarcAction.REJECT
+        elif args.quarantine_on_dmarc:
+            action = DmarcAction.QUARANTINE
+        handlers.append(
+            VerifyHandler(
+                resolver_from_args(args),
+                args.authserv_id,
+                clock=clock,
+                dmarc_action=action,
+                strip_forged=not args.keep_forged,
+            )
+        )
+    if args.sign_table is not None:
+        from toolkit.core.signtable import SigningTable
+
+        try:
+            text = args.sign_table.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UsageError(f"cannot read signing table {args.sign_table}: {exc}") from None
+        table = SigningTable.parse(text, base_dir=args.sign_table.parent, source=str(args.sign_table))
+        networks = [n.strip() for n in args.internal_hosts.split(",") if n.strip()]
+        try:
+            handlers.append(SignHandler(table, clock=clock, internal_hosts=networks))
+        except ValueError as exc:
+            raise UsageError(f"bad --internal-hosts: {exc}") from None
+    if not handlers:
+        raise UsageError("--no-verify needs --sign-table")
+    return handlers[0] if len(handlers) == 1 else ChainHandler(handlers)
+
+
+def _logging(args: argparse.Namespace) -> None:
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(asctime)s %(message)s")
+
+
+def run_milter(args: argparse.Namespace) -> int:
+    from toolkit.shells.milter import parse_listen, serve
+
+    parse_listen(args.listen)  # a bad address is a caller error before anything starts
+    handler = build_handler(args)
+    _logging(args)
+    try:
+        asyncio.run(serve(handler, args.listen, on_error=args.on_error, timeout=args.timeout, workers=args.workers))
+    except OSError as exc:
+        raise UsageError(f"cannot listen on {args.listen}: {exc.strerror or exc}") from None
+    return 0
+
+
+def run_pipeline(args: argparse.Namespace) -> int:
+    from toolkit.shells.smtp import Pipeline
+
+    host, port = parse_hostport(args.listen, default_port=2525)
+    relay = parse_hostport(args.relay, default_port=25) if args.relay else None
+    handler = build_handler(args)
+    _logging(args)
+    pipeline = Pipeline(
+        handler,
+        maildir=args.maildir,
+        relay=relay,
+        host=host,
+        port=port,
+        proxy_protocol=args.proxy_protocol,
+        on_error=args.on_error,
+        timeout=args.timeout,
+    )
+    try:
+        asyncio.run(pipeline.serve_forever())
+    except OSError as exc:
+        raise UsageError(f"cannot listen on {args.listen}: {exc.strerror or exc}") from None
+    return 0

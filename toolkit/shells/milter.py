@@ -1,0 +1,408 @@
+"""A milter (Sendmail mail filter protocol v6) that lets Postfix or Sendmail drive our hooks (hooks.py).
+
+Why pure asyncio and not pymilter: pymilter wraps libmilter (a C library plus a compiler at install time) and runs
+one OS thread per connection with callbacks that block; our hooks are coroutines and the CPU work goes to an
+executor anyway. The wire protocol is small and well documented (libmilter's mfapi.h/mfdef.h, Postfix milter8.c
+behaviour), so a sans-IO codec (milter_protocol.py) plus this asyncio shell gives us no C dependency, one process
+serving many connections, and a codec we can test packet by packet and reuse in the test MTA client.
+
+Failure policy: an exception in a hook or a hook running past `timeout` answers with `on_error` (tempfail by
+default, or accept). Modifications are only sent after the end-of-message hook has finished, so a failure never
+sends half of them: the message is either changed as a whole, left as it was, or tempfailed. While a slow
+end-of-message hook runs we send SMFIR_PROGRESS every `progress_interval` seconds so the MTA keeps waiting.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import struct
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from toolkit.core.errors import UsageError
+from toolkit.shells import milter_protocol as mp
+from toolkit.shells.hooks import ACCEPT, Action, Handler, Kind, Session, call_hook, decide, tempfail
+
+log = logging.getLogger("emlauth.milter")
+
+OUR_ACTIONS = mp.Action.ADDHDRS | mp.Action.CHGHDRS | mp.Action.CHGBODY | mp.Action.QUARANTINE
+
+_NO_FLAGS = {
+    "connect": mp.Proto.NOCONNECT,
+    "helo": mp.Proto.NOHELO,
+    "mail_from": mp.Proto.NOMAIL,
+    "rcpt": mp.Proto.NORCPT,
+    "header": mp.Proto.NOHDRS,
+    "end_of_headers": mp.Proto.NOEOH,
+    "body": mp.Proto.NOBODY,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ListenSpec:
+    kind: str  # "inet" or "unix"
+    host: str = ""
+    port: int = 0
+    path: str = ""
+
+    def __str__(self) -> str:
+        return f"unix:{self.path}" if self.kind == "unix" else f"inet:{self.host}:{self.port}"
+
+
+def parse_listen(text: str) -> ListenSpec:
+    """'inet:127.0.0.1:8891', 'inet:8891@127.0.0.1' (Sendmail spelling), 'inet6:[::1]:8891', 'unix:/path'."""
+    scheme, sep, rest = text.partition(":")
+    if not sep:
+        raise UsageError(f"bad listen address {text!r} (want inet:HOST:PORT or unix:PATH)")
+    scheme = scheme.lower()
+    if scheme in ("unix", "local"):
+        if not rest:
+            raise UsageError("unix: needs a path")
+        return ListenSpec("unix", path=rest)
+    if scheme not in ("inet", "inet6"):
+        raise UsageError(f"bad listen scheme {scheme!r}")
+    if "@" in rest:
+        port_text, _, host = rest.partition("@")
+    elif rest.startswith("["):
+        host, _, port_text = rest[1:].partition("]:")
+    else:
+        host, _, port_text = rest.rpartition(":")
+    if not port_text.isdigit() or not 0 <= int(port_text) < 65536:
+        raise UsageError(f"bad port in {text!r}")
+    return ListenSpec("inet", host=host or "127.0.0.1", port=int(port_text))
+
+
+class MilterServer:
+    def __init__(
+        self,
+        handler: Handler,
+        *,
+        on_error: str = "tempfail",
+        timeout: float = 60.0,
+        progress_interval: float = 5.0,
+        workers: int = 16,
+    ) -> None:
+        if on_error not in ("tempfail", "accept"):
+            raise UsageError("--on-error must be tempfail or accept")
+        self.handler = handler
+        self.on_error = on_error
+        self.timeout = timeout
+        self.progress_interval = progress_interval
+        self.workers = workers
+        self.server: asyncio.AbstractServer | None = None
+        self.spec: ListenSpec | None = None
+        self.stats = {"connections": 0, "messages": 0, "errors": 0, "timeouts": 0}
+
+    async def start(self, listen: str | ListenSpec) -> ListenSpec:
+        spec = parse_listen(listen) if isinstance(listen, str) else listen
+        loop = asyncio.get_running_loop()
+        loop.set_default_executor(ThreadPoolExecutor(self.workers, thread_name_prefix="emlauth-milter"))
+        if spec.kind == "unix":
+            with contextlib.suppress(FileNotFoundError):
+                if Path(spec.path).is_socket():
+                    os.unlink(spec.path)
+            self.server = await asyncio.start_unix_server(self._serve, spec.path)
+            self.spec = spec
+        else:
+            self.server = await asyncio.start_server(self._serve, spec.host, spec.port, reuse_address=True)
+            port = self.server.sockets[0].getsockname()[1]
+            self.spec = ListenSpec("inet", spec.host, port)
+        return self.spec
+
+    async def serve_forever(self) -> None:
+        assert self.server is not None
+        async with self.server:
+            await self.server.serve_forever()
+
+    async def close(self) -> None:
+        if self.server is not None:
+            self.server.close()
+            await self.server.wait_closed()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.stats["connections"] += 1
+        connection = MilterConnection(self, reader, writer)
+        try:
+            await connection.run()
+        except (mp.ProtocolError, ConnectionError, asyncio.IncompleteReadError) as exc:
+            log.info("milter connection ended: %s", exc)
+        finally:
+            with contextlib.suppress(Exception):
+                writer.close()
+                await writer.wait_closed()
+
+
+class MilterConnection:
+    """One MTA connection: a sequence of SMTP sessions (QUIT_NC starts a new one) with transactions inside."""
+
+    def __init__(self, server: MilterServer, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.server = server
+        self.handler = server.handler
+        self.reader = reader
+        self.writer = writer
+        self.session = Session()
+        self.leading_space = False
+        self.connected = False
+
+    async def read_packet(self) -> tuple[bytes, bytes] | None:
+        try:
+            head = await self.reader.readexactly(4)
+        except asyncio.IncompleteReadError as exc:
+            if exc.partial:
+                raise
+            return None  # a clean close between packets
+        (length,) = struct.unpack(">I", head)
+        mp.check_length(length)
+        data = await self.reader.readexactly(length)
+        return data[:1], data[1:]
+
+    async def send(self, *responses: mp.Response) -> None:
+        self.writer.write(b"".join(mp.encode_response(r) for r in responses))
+        await self.writer.drain()
+
+    async def run(self) -> None:
+        while True:
+            packet = await self.read_packet()
+            if packet is None:
+                await self._close_session()
+                return
+            command = mp.decode_command(*packet)
+            if not await self.dispatch(command):
+                return
+
+    async def dispatch(self, command: mp.Command) -> bool:
+        """Handle one command; False ends the connection."""
+        session = self.session
+        envelope = session.envelope
+        match command:
+            case mp.OptNeg():
+                await self.send(self.negotiate(command))
+            case mp.Macro(stage, macros):
+                if stage == mp.Cmd.CONNECT.value or stage == mp.Cmd.HELO.value:
+                    session.macros.update(macros)
+                else:
+                    envelope.macros.update(macros)
+                    envelope.queue_id = macros.get("i", envelope.queue_id)
+            case mp.Connect(hostname, family, port, address):
+                self.connected = True
+                session.client_name = hostname
+                session.client_port = port
+                if family in (mp.Family.INET, mp.Family.INET6):
+                    session.client_ip = address
+                await self.stage("connect", session)
+            case mp.Helo(name):
+                session.helo = name
+                await self.stage("helo", session)
+            case mp.Mail(args):
+                envelope.mail_from = command.address
+                envelope.mail_args = args[1:]
+                await self.stage("mail_from", session, envelope)
+            case mp.Rcpt():
+                envelope.rcpts.append(command.address)
+                await self.stage("rcpt", session, envelope, command.address)
+            case mp.Header(name, value):
+                raw = mp.header_value_from_wire(value, self.leading_space)
+                text_name = name.decode("utf-8", "surrogateescape")
+                envelope.headers.append((text_name, raw))
+                await self.stage("header", session, envelope, text_name, raw)
+            case mp.Body(chunk):
+                envelope.body_chunks.append(chunk)
+                await self.stage("body", session, envelope, chunk)
+            case mp.EndOfMessage(chunk):
+                if chunk:
+                    envelope.body_chunks.append(chunk)
+                await self.end_of_message()
+            case mp.Simple(cmd=mp.Cmd.EOH):
+                await self.stage("end_of_headers", session, envelope)
+            case mp.Simple(cmd=mp.Cmd.DATA):
+                await self.send(mp.Reply(mp.Resp.CONTINUE))
+            case mp.Simple(cmd=mp.Cmd.ABORT):
+                await self.quiet("abort", session, envelope)
+                session.new_envelope()
+            case mp.Simple(cmd=mp.Cmd.QUIT):
+                await self._close_session()
+                return False
+            case mp.Simple(cmd=mp.Cmd.QUIT_NC):
+                await self._close_session()
+                self.session = Session()
+            case mp.Unknown():
+                await self.send(mp.Reply(mp.Resp.CONTINUE))
+        return True
+
+    def negotiate(self, mta: mp.OptNeg) -> mp.OptNeg:
+        if mta.version < 2:
+            raise mp.ProtocolError(f"MTA speaks milter protocol {mta.version}, too old")
+        wanted = mp.Proto.NOUNKNOWN | mp.Proto.NODATA | mp.Proto.HDR_LEADSPC
+        for stage, flag in _NO_FLAGS.items():
+            if not self.handler.needs(stage):
+                wanted |= flag
+        protocol = wanted & mta.protocol
+        self.leading_space = bool(protocol & mp.Proto.HDR_LEADSPC)
+        return mp.OptNeg(min(mp.PROTOCOL_VERSION, mta.version), OUR_ACTIONS & mta.actions, protocol)
+
+    async def _close_session(self) -> None:
+        if self.connected:
+            self.connected = False
+            await self.quiet("close", self.session)
+
+    async def quiet(self, stage: str, *args: Any) -> None:
+        """Hooks whose answer the MTA does not wait for (abort, close): errors are logged, never sent."""
+        try:
+            await asyncio.wait_for(call_hook(self.handler, stage, *args), self.server.timeout)
+        except Exception:
+            log.exception("%s hook failed", stage)
+
+    async def run_hook(self, stage: str, *args: Any, progress: bool = False) -> tuple[Action, ...] | None:
+        """The hook's actions, or None after an error or timeout (the caller applies on_error)."""
+        task = asyncio.ensure_future(call_hook(self.handler, stage, *args))
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.server.timeout
+        interval = self.server.progress_interval if progress else self.server.timeout
+        try:
+            while True:
+                remaining = deadline - loop.time()
+                if remaining <= 0:
+                    task.cancel()
+                    self.server.stats["timeouts"] += 1
+                    log.warning("%s hook timed out after %.1fs", stage, self.server.timeout)
+                    return None
+                done, _ = await asyncio.wait({task}, timeout=min(interval, remaining))
+                if done:
+                    return task.result()
+                if progress:
+                    await self.send(mp.Reply(mp.Resp.PROGRESS))
+        except (ConnectionError, asyncio.CancelledError):
+            task.cancel()
+            raise
+        except Exception:
+            self.server.stats["errors"] += 1
+            log.exception("%s hook failed", stage)
+            return None
+
+    def error_action(self) -> Action:
+        return ACCEPT if self.server.on_error == "accept" else tempfail(451, "4.7.1 Temporary authentication failure")
+
+    async def stage(self, stage: str, *args: Any) -> None:
+        actions = await self.run_hook(stage, *args)
+        verdict = self.error_action() if actions is None else decide(actions)[1]
+        await self.send(verdict_response(verdict))
+
+    async def end_of_message(self) -> None:
+        session = self.session
+        envelope = session.envelope
+        actions = await self.run_hook("end_of_message", session, envelope, progress=True)
+        data = None
+        if actions is not None:
+            try:  # encode everything first: either all modifications go out, or none
+                modifications, verdict = decide(actions)
+                responses = [r for m in modifications for r in self.modification_responses(m)]
+                responses.append(verdict_response(verdict))
+                data = b"".join(mp.encode_response(r) for r in responses)
+            except (ValueError, TypeError):  # a hook asked for something the protocol cannot carry
+                self.server.stats["errors"] += 1
+                log.exception("cannot encode the end-of-message answer")
+        if data is None:
+            data = mp.encode_response(verdict_response(self.error_action()))
+        self.server.stats["messages"] += 1
+        session.transactions += 1
+        session.new_envelope()
+        self.writer.write(data)
+        await self.writer.drain()
+
+    def modification_responses(self, action: Action) -> list[mp.Response]:
+        def wire(value: str) -> str:
+            return mp.header_value_to_wire(value, self.leading_space) if value else ""
+
+        match action.kind:
+            case Kind.ADD_HEADER:
+                return [mp.AddHeader(action.name, wire(action.value))]
+            case Kind.INSERT_HEADER:
+                return [mp.InsHeader(action.index, action.name, wire(action.value))]
+            case Kind.CHANGE_HEADER:
+                return [mp.ChgHeader(action.index, action.name, wire(action.value))]
+            case Kind.QUARANTINE:
+                return [mp.Quarantine(action.text or "quarantined")]
+            case Kind.REPLACE_BODY:
+                body = action.body
+                step = mp.MAX_BODY_CHUNK
+                return [mp.ReplBody(body[i : i + step]) for i in range(0, max(len(body), 1), step)]
+        raise ValueError(f"not a modification: {action.kind}")
+
+
+def verdict_response(action: Action) -> mp.Response:
+    match action.kind:
+        case Kind.CONTINUE:
+            return mp.Reply(mp.Resp.CONTINUE)
+        case Kind.ACCEPT:
+            return mp.Reply(mp.Resp.ACCEPT)
+        case Kind.DISCARD:
+            return mp.Reply(mp.Resp.DISCARD)
+        case Kind.REJECT | Kind.TEMPFAIL:
+            if action.code:
+                return mp.ReplyCode(action.code, action.text)
+            return mp.Reply(mp.Resp.REJECT if action.kind is Kind.REJECT else mp.Resp.TEMPFAIL)
+    raise ValueError(f"not a verdict: {action.kind}")
+
+
+class BackgroundMilter:
+    """Run a MilterServer on its own event loop in a thread (tests, the Postfix harness, bench)."""
+
+    def __init__(self, handler: Handler, listen: str = "inet:127.0.0.1:0", **options: Any) -> None:
+        self.server = MilterServer(handler, **options)
+        self.listen = listen
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, name="emlauth-milter-loop", daemon=True)
+        self.spec: ListenSpec | None = None
+
+    def start(self) -> BackgroundMilter:
+        self.thread.start()
+        future = asyncio.run_coroutine_threadsafe(self.server.start(self.listen), self.loop)
+        self.spec = future.result(timeout=10)
+        return self
+
+    @property
+    def host(self) -> str:
+        assert self.spec is not None
+        return self.spec.host
+
+    @property
+    def port(self) -> int:
+        assert self.spec is not None
+        return self.spec.port
+
+    @property
+    def address(self) -> str:
+        return str(self.spec)
+
+    def stop(self) -> None:
+        if self.thread.is_alive():
+            asyncio.run_coroutine_threadsafe(self.server.close(), self.loop).result(timeout=10)
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self.thread.join(timeout=10)
+
+    def __enter__(self) -> BackgroundMilter:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+@contextlib.contextmanager
+def background_milter(handler: Handler, listen: str = "inet:127.0.0.1:0", **options: Any) -> Iterator[BackgroundMilter]:
+    with BackgroundMilter(handler, listen, **options) as milter:
+        yield milter
+
+
+async def serve(handler: Handler, listen: str, **options: Any) -> None:
+    """Run until cancelled (the `emlauth milter` command)."""
+    server = MilterServer(handler, **options)
+    spec = await server.start(listen)
+    log.warning("emlauth milter listening on %s", spec)
+    await server.serve_forever()

@@ -1,0 +1,471 @@
+"""Embedded SMTP pipeline (aiosmtpd): drives the same hooks as the milter and delivers the result.
+
+    with Pipeline(handler, maildir=tmp_path / "Maildir") as p:
+        smtplib.SMTP(p.host, p.port).sendmail(...)
+
+The server calls connect/helo at the first HELO/EHLO, mail_from/rcpt at MAIL/RCPT, and header/end_of_headers/
+body/end_of_message after DATA, applies the modifications exactly as an MTA applies milter requests
+(hooks.apply_modifications), then stores the message in a Maildir (quarantined mail in its `.Quarantine` folder) or
+relays it to a next hop. Reject and tempfail become 5xx/4xx replies. Tests play remote senders with XCLIENT
+(`XCLIENT ADDR=192.0.2.1 NAME=... HELO=...`, Postfix semantics: the session restarts and the client says EHLO
+again) or with a PROXY protocol v1 header (`proxy_protocol=True`: every connection must start with one).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ipaddress
+import logging
+import mailbox
+import re
+import smtplib
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aiosmtpd.smtp import SMTP
+
+from toolkit.core.message import parse_message
+from toolkit.shells.hooks import (
+    ACCEPT,
+    Action,
+    Envelope,
+    Handler,
+    Kind,
+    Session,
+    apply_modifications,
+    call_hook,
+    decide,
+    tempfail,
+)
+
+log = logging.getLogger("emlauth.pipeline")
+
+BODY_CHUNK = 65536
+XCLIENT_ATTRIBUTES = frozenset({"NAME", "ADDR", "PORT", "PROTO", "HELO", "LOGIN", "DESTADDR", "DESTPORT"})
+_XTEXT = re.compile(r"\+([0-9A-Fa-f]{2})")
+
+
+def xtext_decode(text: str) -> str:
+    return _XTEXT.sub(lambda m: chr(int(m.group(1), 16)), text)
+
+
+# ---------------------------------------------------------------- delivery
+
+
+class MaildirDelivery:
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self.maildir = mailbox.Maildir(self.path, create=True)
+        self.lock = threading.Lock()
+
+    def deliver(self, mail_from: str, rcpts: Sequence[str], message: bytes, quarantine: str | None = None) -> str:
+        with self.lock:
+            box = self.maildir
+            if quarantine is not None:
+                box = self.maildir.add_folder("Quarantine")
+            return box.add(message.replace(b"\r\n", b"\n"))  # Maildir files use LF, as Postfix virtual(8) writes
+
+    def messages(self, folder: str | None = None) -> list[bytes]:
+        box = self.maildir.get_folder(folder) if folder else self.maildir
+        return [box.get_bytes(key) for key in sorted(box.keys())]
+
+
+class RelayDelivery:
+    """Send the filtered message on to the next hop (quarantined mail gets an X-Emlauth-Quarantine field)."""
+
+    def __init__(self, host: str, port: int, timeout: float = 30.0) -> None:
+        self.host, self.port, self.timeout = host, port, timeout
+
+    def deliver(self, mail_from: str, rcpts: Sequence[str], message: bytes, quarantine: str | None = None) -> str:
+        if quarantine is not None:
+            message = b"X-Emlauth-Quarantine: " + quarantine.encode("utf-8", "replace") + b"\r\n" + message
+        with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as client:
+            client.sendmail(mail_from, list(rcpts), message)
+        return f"relayed to {self.host}:{self.port}"
+
+
+# ---------------------------------------------------------------- the aiosmtpd side
+
+
+@dataclass(slots=True)
+class ConnectionState:
+    session: Session = field(default_factory=Session)
+    connected: bool = False  # connect hook has run
+    skip: bool = False  # an ACCEPT at connect/helo: no more hooks on this connection
+    skip_transaction: bool = False  # an ACCEPT at mail/rcpt: no more hooks for this transaction
+    refusal: str | None = None  # a reject at connect/helo: every later command gets this reply
+    xclient: dict[str, str] = field(default_factory=dict)
+
+
+class HookBridge:
+    """aiosmtpd handler object translating SMTP events into our hooks."""
+
+    def __init__(
+        self,
+        handler: Handler,
+        delivery: MaildirDelivery | RelayDelivery,
+        *,
+        on_error: str = "tempfail",
+        timeout: float = 60.0,
+        xclient: bool = True,
+    ) -> None:
+        self.handler = handler
+        self.delivery = delivery
+        self.on_error = on_error
+        self.timeout = timeout
+        self.xclient = xclient
+        self.stats = {"delivered": 0, "rejected": 0, "tempfailed": 0, "discarded": 0, "quarantined": 0, "errors": 0}
+
+    @staticmethod
+    def state(session: Any) -> ConnectionState:
+        state = getattr(session, "emlauth", None)
+        if state is None:
+            state = ConnectionState()
+            session.emlauth = state
+        return state
+
+    async def run(self, stage: str, *args: Any) -> tuple[Action, ...]:
+        try:
+            return await asyncio.wait_for(call_hook(self.handler, stage, *args), self.timeout)
+        except Exception:
+            self.stats["errors"] += 1
+            log.exception("%s hook failed", stage)
+            return (ACCEPT if self.on_error == "accept" else tempfail(451, "4.7.1 Temporary authentication failure"),)
+
+    async def ensure_connected(self, smtp_session: Any) -> str | None:
+        state = self.state(smtp_session)
+        if state.connected:
+            return state.refusal
+        state.connected = True
+        ours = state.session
+        peer = smtp_session.peer
+        ip = peer[0] if isinstance(peer, tuple) else None
+        proxy = getattr(smtp_session, "proxy_data", None)
+        if proxy is not None and getattr(proxy, "src_addr", None):
+            ip = str(proxy.src_addr)
+        addr = state.xclient.get("ADDR")
+        if addr and not addr.startswith("["):
+            ip = addr[5:] if addr.upper().startswith("IPV6:") else addr
+        ours.client_ip = ip
+        ours.client_name = state.xclient.get("NAME", "") if state.xclient.get("NAME", "")[:1] != "[" else ""
+        if state.xclient.get("HELO") and not state.xclient["HELO"].startswith("["):
+            ours.helo = state.xclient["HELO"]
+        return await self.verdict_reply(state, await self.run("connect", ours), connection_level=True)
+
+    async def verdict_reply(self, state: ConnectionState, actions: Sequence[Action], *, connection_level=False):
+        """None to go on, or the SMTP reply that ends this stage."""
+        _, verdict = decide(actions)
+        if verdict.kind is Kind.CONTINUE:
+            return None
+        if verdict.kind is Kind.ACCEPT:
+            if connection_level:
+                state.skip = True
+            else:
+                state.skip_transaction = True
+            return None
+        reply = smtp_reply(verdict)
+        if connection_level:
+            state.refusal = reply
+        return reply
+
+    # aiosmtpd hooks ------------------------------------------------
+
+    async def handle_PROXY(self, server: SMTP, session: Any, envelope: Any, proxy_data: Any) -> bool:
+        return bool(proxy_data and proxy_data.valid)
+
+    async def handle_EHLO(self, server, session, envelope, hostname: str, responses: list[str]) -> list[str]:
+        refusal = await self.hello(session, hostname)
+        if refusal:
+            return [refusal]
+        session.host_name = hostname
+        if self.xclient and is_loopback(session.peer):
+            responses.insert(-1, "250-XCLIENT ADDR NAME HELO PROTO")
+        return responses
+
+    async def handle_HELO(self, server, session, envelope, hostname: str) -> str:
+        refusal = await self.hello(session, hostname)
+        if refusal:
+            return refusal
+        session.host_name = hostname
+        return f"250 {server.hostname}"
+
+    async def hello(self, session: Any, hostname: str) -> str | None:
+        refusal = await self.ensure_connected(session)
+        state = self.state(session)
+        if refusal or state.skip:
+            return refusal
+        state.session.helo = hostname
+        return await self.verdict_reply(state, await self.run("helo", state.session), connection_level=True)
+
+    async def handle_MAIL(self, server, session, envelope, address: str, mail_options: list[str]) -> str:
+        state = self.state(session)
+        if state.refusal:
+            return state.refusal
+        state.skip_transaction = False
+        ours = state.session.new_envelope()
+        ours.mail_from = address
+        ours.mail_args = tuple(mail_options)
+        if not state.skip:
+            reply = await self.verdict_reply(state, await self.run("mail_from", state.session, ours))
+            if reply:
+                return reply
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
+    async def handle_RCPT(self, server, session, envelope, address: str, rcpt_options: list[str]) -> str:
+        state = self.state(session)
+        if state.refusal:
+            return state.refusal
+        ours = state.session.envelope
+        if not (state.skip or state.skip_transaction):
+            reply = await self.verdict_reply(state, await self.run("rcpt", state.session, ours, address))
+            if reply:
+                return reply
+        ours.rcpts.append(address)
+        envelope.rcpt_tos.append(address)
+        envelope.rcpt_options.extend(rcpt_options)
+        return "250 OK"
+
+    async def handle_RSET(self, server, session, envelope) -> str:
+        state = self.state(session)
+        if state.session.envelope.mail_from is not None and not state.skip:
+            with contextlib.suppress(Exception):
+                await call_hook(self.handler, "abort", state.session, state.session.envelope)
+        state.session.new_envelope()
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        state = self.state(session)
+        ours = state.session.envelope
+        try:
+            reply = await self.filter_and_deliver(state, ours, envelope.original_content or b"")
+        finally:
+            state.session.transactions += 1
+            state.session.new_envelope()
+        return reply
+
+    async def filter_and_deliver(self, state: ConnectionState, ours: Envelope, content: bytes) -> str:
+        message = parse_message(content)
+        for header in message.headers:
+            colon = header.raw.find(b":")
+            if colon < 0:
+                continue
+            raw_value = header.raw[colon + 1 :]
+            raw_value = raw_value[:-2] if raw_value.endswith(b"\r\n") else raw_value
+            ours.headers.append((header.raw[:colon].decode("utf-8", "surrogateescape"), raw_value))
+        body = bytes(message.body)
+        ours.body_chunks = [body[i : i + BODY_CHUNK] for i in range(0, len(body), BODY_CHUNK)]
+        modifications: tuple[Action, ...] = ()
+        verdict = ACCEPT
+        if not (state.skip or state.skip_transaction):
+            verdict, modifications = await self.content_hooks(state.session, ours)
+        if verdict.kind in (Kind.REJECT, Kind.TEMPFAIL):
+            self.stats["rejected" if verdict.kind is Kind.REJECT else "tempfailed"] += 1
+            return smtp_reply(verdict)
+        if verdict.kind is Kind.DISCARD:
+            self.stats["discarded"] += 1
+            return "250 2.0.0 OK (discarded)"
+        try:
+            output = apply_modifications(ours.headers, body, modifications)
+        except (ValueError, TypeError, UnicodeError):
+            log.exception("cannot apply the modifications")
+            self.stats["errors"] += 1
+            if self.on_error != "accept":
+                return "451 4.7.1 Temporary authentication failure"
+            output, modifications = message.raw, ()
+        quarantine = next((m.text for m in modifications if m.kind is Kind.QUARANTINE), None)
+        loop = asyncio.get_running_loop()
+        try:
+            where = await loop.run_in_executor(
+                None, self.delivery.deliver, ours.mail_from or "", list(ours.rcpts), output, quarantine
+            )
+        except Exception as exc:
+            log.exception("delivery failed")
+            self.stats["errors"] += 1
+            return f"451 4.3.0 Delivery failed: {type(exc).__name__}"
+        self.stats["quarantined" if quarantine is not None else "delivered"] += 1
+        return f"250 2.0.0 OK {where}"
+
+    async def content_hooks(self, session: Session, ours: Envelope) -> tuple[Action, tuple[Action, ...]]:
+        for stage, args in (
+            *(("header", (session, ours, name, value)) for name, value in ours.headers),
+            ("end_of_headers", (session, ours)),
+            *(("body", (session, ours, chunk)) for chunk in ours.body_chunks),
+        ):
+            if not self.handler.implements(stage):
+                continue
+            _, verdict = decide(await self.run(stage, *args))
+            if verdict.kind is Kind.ACCEPT:
+                return ACCEPT, ()
+            if verdict.kind is not Kind.CONTINUE:
+                return verdict, ()
+        modifications, verdict = decide(await self.run("end_of_message", session, ours))
+        if verdict.kind is Kind.CONTINUE:
+            verdict = ACCEPT
+        return verdict, modifications
+
+    async def close(self, session: Any) -> None:
+        state = self.state(session)
+        if state.connected:
+            state.connected = False
+            with contextlib.suppress(Exception):
+                await call_hook(self.handler, "close", state.session)
+
+
+def smtp_reply(verdict: Action) -> str:
+    if verdict.kind is Kind.REJECT:
+        return verdict.smtp_reply if verdict.code else "550 5.7.1 Message rejected"
+    if verdict.kind is Kind.TEMPFAIL:
+        return verdict.smtp_reply if verdict.code else "451 4.7.1 Try again later"
+    return "250 OK"
+
+
+def is_loopback(peer: Any) -> bool:
+    try:
+        return ipaddress.ip_address(peer[0]).is_loopback
+    except (TypeError, ValueError, IndexError):
+        return False
+
+
+class PipelineSMTP(SMTP):
+    """aiosmtpd's SMTP plus XCLIENT and a close hook."""
+
+    async def smtp_XCLIENT(self, arg: str | None) -> None:
+        bridge: HookBridge = self.event_handler
+        if not bridge.xclient or not is_loopback(self.session.peer):
+            await self.push("550 5.7.0 Error: insufficient authorization")
+            return
+        if not arg:
+            await self.push("501 5.5.4 Syntax: XCLIENT attribute=value...")
+            return
+        attrs: dict[str, str] = {}
+        for item in arg.split():
+            name, sep, value = item.partition("=")
+            if not sep or name.upper() not in (
+                "NAME",
+                "ADDR",
+                "PORT",
+                "PROTO",
+                "HELO",
+                "LOGIN",
+                "DESTADDR",
+                "DESTPORT",
+            ):
+                await self.push(f"501 5.5.4 Bad XCLIENT attribute: {name}")
+                return
+            attrs[name.upper()] = xtext_decode(value)
+        await bridge.close(self.session)  # the old identity ends; a new one starts at the next EHLO
+        state = bridge.state(self.session)
+        state.xclient.update(attrs)
+        state.session = Session()
+        state.refusal = None
+        state.skip = False
+        self._set_rset_state()
+        self.session.host_name = None
+        self.session.extended_smtp = False
+        await self.push(f"220 {self.hostname} ESMTP emlauth pipeline")
+
+    def connection_lost(self, error: Exception | None) -> None:
+        bridge: HookBridge = self.event_handler
+        if self.session is not None and getattr(self.session, "emlauth", None) is not None:
+            self.loop.create_task(bridge.close(self.session))
+        super().connection_lost(error)
+
+
+# ---------------------------------------------------------------- the server, in a thread or in the foreground
+
+
+class Pipeline:
+    """The embedded SMTP server. Context manager (runs in a thread) or `serve_forever()` in the foreground."""
+
+    def __init__(
+        self,
+        handler: Handler,
+        *,
+        maildir: Path | str | None = None,
+        relay: tuple[str, int] | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        proxy_protocol: bool = False,
+        xclient: bool = True,
+        on_error: str = "tempfail",
+        timeout: float = 60.0,
+        hostname: str = "pipeline.emlauth.test",
+        data_size_limit: int = 50 * 1024 * 1024,
+    ) -> None:
+        if (maildir is None) == (relay is None):
+            raise ValueError("give exactly one of maildir= or relay=")
+        self.delivery = MaildirDelivery(maildir) if maildir is not None else RelayDelivery(*relay)  # type: ignore[misc]
+        self.bridge = HookBridge(handler, self.delivery, on_error=on_error, timeout=timeout, xclient=xclient)
+        self.host = host
+        self.port = port
+        self.proxy_protocol = proxy_protocol
+        self.hostname = hostname
+        self.data_size_limit = data_size_limit
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.server: asyncio.AbstractServer | None = None
+        self.thread: threading.Thread | None = None
+
+    @property
+    def stats(self) -> dict[str, int]:
+        return self.bridge.stats
+
+    def messages(self, folder: str | None = None) -> list[bytes]:
+        if not isinstance(self.delivery, MaildirDelivery):
+            raise TypeError("messages() needs a Maildir pipeline")
+        return self.delivery.messages(folder)
+
+    def _factory(self) -> SMTP:
+        return PipelineSMTP(
+            self.bridge,
+            hostname=self.hostname,
+            data_size_limit=self.data_size_limit,
+            proxy_protocol_timeout=5.0 if self.proxy_protocol else None,
+            loop=self.loop,
+        )
+
+    async def start_async(self) -> None:
+        self.loop = asyncio.get_running_loop()
+        self.server = await self.loop.create_server(self._factory, self.host, self.port, reuse_address=True)
+        self.port = self.server.sockets[0].getsockname()[1]
+
+    async def serve_forever(self) -> None:
+        await self.start_async()
+        log.warning("emlauth pipeline listening on %s:%d", self.host, self.port)
+        assert self.server is not None
+        async with self.server:
+            await self.server.serve_forever()
+
+    def start(self) -> Pipeline:
+        loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=loop.run_forever, name="emlauth-pipeline", daemon=True)
+        self.thread.start()
+        asyncio.run_coroutine_threadsafe(self.start_async(), loop).result(timeout=10)
+        return self
+
+    def stop(self) -> None:
+        if self.thread is None or self.loop is None:
+            return
+        loop = self.loop
+
+        async def shutdown() -> None:
+            assert self.server is not None
+            self.server.close()
+            await self.server.wait_closed()
+
+        with contextlib.suppress(Exception):
+            asyncio.run_coroutine_threadsafe(shutdown(), loop).result(timeout=10)
+        loop.call_soon_threadsafe(loop.stop)
+        self.thread.join(timeout=10)
+        self.thread = None
+
+    def __enter__(self) -> Pipeline:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
