@@ -95,3 +95,19 @@ def test_zone_files_have_soa_and_ns_for_knot() -> None:
         text = zone.read_text()
         assert " SOA " in text and " NS " in text, zone.name
         assert "{{" not in text, zone.name
+
+
+def test_verify_eml_json_carries_the_diagnosis(capsys) -> None:
+    """The JSON names what changed the body (the footer), from the same objects the walkthrough narrates."""
+    import json
+
+    from toolkit.shells.cli import verify_eml_main
+
+    case = next(c for c in CASES if c["name"] == "mailing-list")
+    argv = [str(SAMPLES / case["file"]), "--zones", str(SAMPLES / "zones"), "--ip", case["ip"], "--helo", case["helo"]]
+    argv += ["--mail-from", case["mail_from"], "--now", str(case["now"]), "--json"]
+    assert verify_eml_main(argv) == 1
+    data = json.loads(capsys.readouterr().out)
+    found = [d for d in data["diagnoses"] if d["code"] == "body_change_found"]
+    assert found and found[0]["evidence"]["change"] == "footer_appended"
+    assert found[0]["evidence"]["lines_removed"] == 3

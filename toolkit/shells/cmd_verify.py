@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass, field
 from importlib import import_module
 
+from toolkit.core.diagnose import diagnose_message
 from toolkit.core.errors import UsageError
 from toolkit.core.message import parse_message
 from toolkit.core.verify import (
@@ -153,6 +154,8 @@ class _Setup:
         warning = "\n".join(warnings)
         if self.output == "json":
             data = {"input": item.label, **report.to_json(), **extra}
+            # why a signature failed, and risks of those that passed (the walkthrough shows the same objects)
+            data["diagnoses"] = [d.to_json() for d in diagnose_message(report.message, report.dkim)]
             return report.exit_code, (json.dumps(data, ensure_ascii=False) + "\n").encode(), warning
         if self.output == "explain":
             walkthrough = import_module("toolkit.walkthrough")
