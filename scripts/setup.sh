@@ -13,9 +13,9 @@ SUDO=""
 [ "$(id -u)" = 0 ] || SUDO="sudo"
 
 if [ "$want_peers" = 1 ]; then
-    # Real counterparts, never mocks: knot (authoritative DNS), OpenDKIM, Mail::DKIM (+CryptX for Ed25519),
+    # Real counterparts, never mocks: knot (authoritative DNS), OpenDKIM, Mail::DKIM,
     # Postfix and swaks (milter integration), script(1) from bsdutils to give Postfix a terminal.
-    packages=(knot opendkim opendkim-tools libmail-dkim-perl libcryptx-perl libnet-dns-perl postfix swaks bsdutils)
+    packages=(knot opendkim opendkim-tools libmail-dkim-perl libnet-dns-perl postfix swaks bsdutils)
     missing=()
     for p in "${packages[@]}"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
