@@ -26,6 +26,7 @@ from toolkit.core.dkim_common import (
     select_headers,
     valid_domain,
     valid_header_name,
+    valid_header_names,
     valid_selector,
 )
 from toolkit.core.errors import UsageError
@@ -119,9 +120,9 @@ def prepare(config: SignerConfig) -> PreparedSigner:
         raise UsageError(f"bad selector {config.selector!r}")
     headers = [h.strip().lower() for h in (config.headers if config.headers is not None else DEFAULT_HEADERS)]
     oversign = [h.strip().lower() for h in (config.oversign if config.oversign is not None else DEFAULT_OVERSIGN)]
-    for name in headers + oversign:
-        if not valid_header_name(name):
-            raise UsageError(f"bad header name {name!r}")
+    if not valid_header_names(headers + oversign):
+        bad = next(name for name in headers + oversign if not valid_header_name(name))
+        raise UsageError(f"bad header name {bad!r}")
     if "from" not in headers:
         headers.insert(0, "from")  # DKIM-30: From is always signed
     headers += [h for h in oversign if h not in headers]

@@ -32,7 +32,7 @@ from toolkit.core.dkim_common import (
     select_headers,
     split_header_list,
     valid_domain,
-    valid_header_name,
+    valid_header_names,
     valid_selector,
 )
 from toolkit.core.dkim_result import COMMENTS, DkimResult, DkimState
@@ -83,7 +83,7 @@ def verify(
     if not signatures:
         step = Step("DKIM-37", "DKIM-Signature fields", None, "the message has no DKIM-Signature")
         return (DkimResult(Verdict.NONE, DkimReason.NO_SIGNATURE, steps=(step,), comment="no signature"),)
-    context = _Context(message, resolver, now, skew, is_public_suffix)
+    context = _Context(message, resolver, now, skew, is_public_suffix, [i for i, _ in signatures])
     results = []
     for count, (index, sig_field) in enumerate(signatures):
         if count >= max_signatures:
@@ -112,8 +112,9 @@ def _skipped(sig_field: HeaderField, limit: int) -> DkimResult:
 
 
 def _b64(value: str, tag: str) -> bytes:
+    """Decode a tag value whose FWS the caller already removed (DKIM-3)."""
     try:
-        return base64.b64decode(strip_fws(value), validate=True)
+        return base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError):
         raise _perm(DkimReason.BAD_BASE64, "DKIM-3", f"{tag}= base64", f"{tag}= is not valid base64") from None
 
@@ -128,14 +129,29 @@ class _Context:
         now: int,
         skew: int,
         is_public_suffix: Callable[[str], bool] | None,
+        signature_positions: list[int],
     ) -> None:
         self.is_public_suffix = is_public_suffix
+        self.signature_positions = signature_positions
         self.message = message
         self.resolver = resolver
         self.now = now
         self.skew = skew
         self._body_hashes: dict[tuple[str, int | None], BodyHash] = {}
         self._answers: dict[str, DnsAnswer] = {}
+        self._by_name: dict[str, list[HeaderField]] | None = None
+        self._canonical_fields: dict[tuple[bytes, str], bytes] = {}  # shared by the signatures (DKIM-20)
+
+    def header_pool(self, index: int, names: list[str]) -> dict[str, list[HeaderField]]:
+        """The fields h= may pick from (DKIM-20): all but the signature at `index`; the index is built once."""
+        if self._by_name is None:
+            self._by_name = index_headers(self.message.headers)
+        if SIGNATURE_FIELD not in names:
+            return self._by_name  # the signature itself cannot be picked
+        headers = self.message.headers
+        pool = dict(self._by_name)
+        pool[SIGNATURE_FIELD] = [headers[i] for i in self.signature_positions if i != index]
+        return pool
 
     def body_hash(self, method: str, limit: int | None) -> BodyHash:
         key = (method, limit)
@@ -175,7 +191,8 @@ class _Context:
         state.domain = t.get("d", "").strip().lower()
         state.selector = t.get("s", "").strip()
         state.algorithm = t.get("a", "").strip().lower()
-        state.b_prefix = strip_fws(t.get("b", ""))[:12]
+        b_value = strip_fws(t.get("b", ""))
+        state.b_prefix = b_value[:12]
         # DKIM-4: required tags, v=1
         missing = [tag for tag in REQUIRED_TAGS if tag not in t]
         if missing:
@@ -214,7 +231,7 @@ class _Context:
             state.identity = "@" + state.domain
         # DKIM-9: h=
         header_names = split_header_list(t["h"])
-        if not all(valid_header_name(n) for n in header_names):
+        if not valid_header_names(header_names):
             raise _perm(DkimReason.BAD_HEADER_LIST, "DKIM-9", "h= syntax", f"h={t['h'][:80]!r}")
         state.signed_headers = tuple(header_names)
         if "from" not in header_names:
@@ -238,8 +255,8 @@ class _Context:
         # DKIM-12: q=
         if "q" in t and "dns/txt" not in split_header_list(t["q"]):
             raise _perm(DkimReason.BAD_QUERY_METHOD, "DKIM-12", "query method", f"q={t['q']!r}")
-        expected_bh = _b64(t["bh"], "bh")
-        signature = _b64(t["b"], "b")
+        expected_bh = _b64(strip_fws(t["bh"]), "bh")
+        signature = _b64(b_value, "b")
         state.body_hash_expected = base64.b64encode(expected_bh).decode()
         steps.append(Step("DKIM-5..12", "signature tags", True, f"a={state.algorithm} c={head_canon}/{body_canon}"))
         # DKIM-14/15: key
@@ -270,9 +287,10 @@ class _Context:
             )
         steps.append(Step("DKIM-19", "body hash", True, f"{body_canon} body, {bh.hashed_length} octets hashed"))
         # DKIM-20/21: header hash and signature
-        pool = index_headers(h for i, h in enumerate(self.message.headers) if i != index)
-        selected = select_headers(pool, header_names)
-        data = header_hash_input(selected, remove_b_value(sig_field.raw), head_canon)
+        selected = select_headers(self.header_pool(index, header_names), header_names)
+        # several signatures often cover the same fields: canonicalize each once (one signature: no cache needed)
+        shared = self._canonical_fields if len(self.signature_positions) > 1 else None
+        data = header_hash_input(selected, remove_b_value(sig_field.raw), head_canon, shared)
         good = next((r for r in records if _signature_ok(state.algorithm, r.public_key, signature, data)), None)
         if good is None:
             raise _Stop(

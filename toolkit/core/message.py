@@ -5,12 +5,17 @@ Nothing that gets hashed goes through email.message; we keep the bytes.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 _WSP = b" \t"
+# One header field: a line plus its continuation lines (those starting with WSP), with the final CRLF. Input is
+# CRLF-normalised, so every CR starts a CRLF. Groups 1 and 2: the first line up to its first colon, and that colon.
+# One regex match per field replaces a Python loop per line.
+_FIELD = re.compile(rb"([^:\r]*)(:?)[^\r]*(?:\r\n[ \t][^\r]*)*(?:\r\n)?")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class HeaderField:
     """One header field: its name as written (before the colon, trailing WSP removed) and its raw bytes.
 
@@ -19,10 +24,15 @@ class HeaderField:
 
     name: str
     raw: bytes
+    # the lowercase name, computed once: header selection and lookups by name ask for it many times per message
+    lname: str = field(repr=False, compare=False)
 
-    @property
-    def lname(self) -> str:
-        return self.name.lower()
+    def __init__(self, name: str, raw: bytes) -> None:
+        # Every header of every message is built here. A frozen dataclass sets fields through object.__setattr__;
+        # the slot descriptors do the same in about half the time.
+        _SET_NAME(self, name)
+        _SET_RAW(self, raw)
+        _SET_LNAME(self, name.lower())
 
     @property
     def value(self) -> bytes:
@@ -35,6 +45,11 @@ class HeaderField:
         """The value unfolded and stripped, decoded for display and parsing (not for hashing)."""
         text = self.value.replace(b"\r\n", b"").strip(_WSP)
         return text.decode("utf-8", "surrogateescape")
+
+
+_SET_NAME = HeaderField.__dict__["name"].__set__
+_SET_RAW = HeaderField.__dict__["raw"].__set__
+_SET_LNAME = HeaderField.__dict__["lname"].__set__
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,33 +119,25 @@ def to_crlf(data: bytes) -> tuple[bytes, LineEndingFacts]:
 def parse_message(data: bytes) -> Message:
     """Split raw bytes into header fields and body. Never raises on malformed input: defects are recorded."""
     raw, facts = to_crlf(data)
-    headers: list[HeaderField] = []
     defects: list[str] = []
     if b"\x00" in raw:
         defects.append("message contains NUL bytes")
-    pos = 0
     end = len(raw)
-    body_offset = end
-    has_separator = False
-    start: int | None = None  # start of the field being collected
-    while pos < end:
-        eol = raw.find(b"\r\n", pos)
-        next_pos = end if eol < 0 else eol + 2
-        line = raw[pos : (end if eol < 0 else eol)]
-        if not line and eol >= 0:
-            has_separator = True
-            body_offset = next_pos
-            break
-        if line[:1] in (b" ", b"\t") and start is not None:
-            pos = next_pos  # continuation of the current field
-            continue
-        if start is not None:
-            headers.append(_make_field(raw[start:pos], defects))
-        start = pos
-        pos = next_pos
-    if start is not None:
-        stop = body_offset - 2 if has_separator else end
-        headers.append(_make_field(raw[start:stop], defects))
+    # the first empty line ends the header: at the very start, or the first CRLF CRLF
+    if raw.startswith(b"\r\n"):
+        header_end, body_offset, has_separator = 0, 2, True
+    else:
+        separator = raw.find(b"\r\n\r\n")
+        has_separator = separator >= 0
+        header_end = separator + 2 if has_separator else end  # the last field keeps its CRLF
+        body_offset = separator + 4 if has_separator else end
+    headers: list[HeaderField] = []
+    for match in _FIELD.finditer(raw, 0, header_end):
+        raw_field, name, colon = match.group(0, 1, 2)
+        if colon:  # the usual field: the name is what the regex found before the colon
+            headers.append(HeaderField(name.rstrip(_WSP).decode("utf-8", "surrogateescape"), raw_field))
+        elif raw_field:  # no colon on the first line (the empty match at the end is skipped)
+            headers.append(_make_field(raw_field, defects))
     if not has_separator and raw:
         defects.append("no empty line between header and body")
     return Message(raw, tuple(headers), body_offset, has_separator, facts, tuple(defects))

@@ -124,8 +124,13 @@ class _Setup:
     resolver: object = field(default=None, repr=False)
 
     def __call__(self):
-        self.resolver = resolver_from_args(argparse.Namespace(**self.dns))
+        if self.resolver is None:  # a spawned worker; in-process runs and forked workers reuse the parent's
+            self.resolver = resolver_from_args(argparse.Namespace(**self.dns))
         return self.process
+
+    def __getstate__(self) -> dict:
+        # a resolver holds a lock and its cache: never pickled, a spawned worker builds its own
+        return {**self.__dict__, "resolver": None}
 
     def process(self, item: batch.Item) -> tuple[int, bytes, str]:
         message = parse_message(item.data)
@@ -223,8 +228,11 @@ def run(args: argparse.Namespace) -> int:
     if output == "message" and len(items) > 1 and not all(i.mbox_from for i in items):
         output = "header"  # several messages: one field each, labelled
     dns = {"zones": args.zones, "nameserver": args.nameserver, "dns_timeout": args.dns_timeout}
-    if args.zones is not None:
-        resolver_from_args(argparse.Namespace(**dns))  # a bad zone folder fails here, once, as a usage error
+    # built once here: a bad zone folder fails now, as a usage error, and in-process runs and forked workers
+    # reuse it instead of reading the zones again
+    resolver = resolver_from_args(argparse.Namespace(**dns))
+    for module in ("toolkit.core.dkim", "toolkit.core.spf"):  # verify_message imports these on first use:
+        import_module(module)  # import them before the workers fork, not once in each of them
     setup = _Setup(
         dns=dns,
         options=options,
@@ -232,6 +240,7 @@ def run(args: argparse.Namespace) -> int:
         trust_received=args.trust_received,
         now=args.now if args.now is not None else int(time.time()),
         output=output,
+        resolver=resolver,
     )
     labelled = output == "header" and len(items) > 1
     codes: list[int] = []
