@@ -32,22 +32,9 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from support.knot import start_knot  # noqa: E402
 from support.mailworld import AUTHSERV_ID, OUR_IP, SENDER_IP, MailWorld, make_message  # noqa: E402
-from support.postfix import free_port, smtp_send, start_postfix  # noqa: E402
+from support.postfix import free_port, smtp_send, start_postfix, wait_for_port  # noqa: E402
 
 from toolkit.core.keys import generate_key  # noqa: E402
-
-
-def wait_port(port: int, timeout: float = 20.0) -> None:
-    import socket
-
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"nothing listens on 127.0.0.1:{port}")
 
 
 def start_emlauth(work: Path, knot_port: int, table: Path) -> tuple[subprocess.Popen, str]:
@@ -56,7 +43,7 @@ def start_emlauth(work: Path, knot_port: int, table: Path) -> tuple[subprocess.P
                "--nameserver", f"127.0.0.1:{knot_port}", "--dns-timeout", "2", "--authserv-id", AUTHSERV_ID,
                "--sign-table", str(table), "--internal-hosts", "192.0.2.0/24"]  # fmt: skip
     process = subprocess.Popen(command, cwd=ROOT, stderr=open(work / "emlauth.log", "w"))  # noqa: SIM115
-    wait_port(port)
+    wait_for_port(port)
     return process, f"inet:127.0.0.1:{port}"
 
 
@@ -101,7 +88,7 @@ def start_opendkim(
         )
     )
     process = subprocess.Popen(["opendkim", "-f", "-x", str(config)], stderr=open(work / "opendkim.log", "w"))  # noqa: SIM115
-    wait_port(port)
+    wait_for_port(port)
     return process, f"inet:127.0.0.1:{port}"
 
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import base64
-import secrets
 from dataclasses import dataclass
 
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
+from support.weak_keys import short_rsa_key
 
 from toolkit.resolvers.memory import MemoryResolver
 
@@ -31,44 +31,6 @@ MESSAGE = (
     b"\r\n"
     b"\r\n"
 )
-
-
-def _is_probable_prime(n: int) -> bool:
-    if n < 2 or n % 2 == 0:
-        return n == 2
-    d, r = n - 1, 0
-    while d % 2 == 0:
-        d, r = d // 2, r + 1
-    for _ in range(32):
-        x = pow(secrets.randbelow(n - 3) + 2, d, n)
-        if x in (1, n - 1):
-            continue
-        for _ in range(r - 1):
-            x = pow(x, 2, n)
-            if x == n - 1:
-                break
-        else:
-            return False
-    return True
-
-
-def _prime(bits: int) -> int:
-    while True:
-        candidate = secrets.randbits(bits) | (1 << (bits - 1)) | (1 << (bits - 2)) | 1
-        if candidate % 65537 != 1 and _is_probable_prime(candidate):
-            return candidate
-
-
-def short_rsa_key(bits: int = 512) -> rsa.RSAPrivateKey:
-    """cryptography refuses to generate keys under 1024 bits; build one from primes (tests of KEY_TOO_SHORT)."""
-    e = 65537
-    while True:
-        p, q = _prime(bits // 2), _prime(bits // 2)
-        if p != q and (p * q).bit_length() == bits:
-            break
-    d = pow(e, -1, (p - 1) * (q - 1))
-    numbers = rsa.RSAPrivateNumbers(p, q, d, d % (p - 1), d % (q - 1), pow(q, -1, p), rsa.RSAPublicNumbers(e, p * q))
-    return numbers.private_key()
 
 
 def p_value(private_key) -> str:

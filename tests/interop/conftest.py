@@ -13,14 +13,13 @@ Selectors under example.com (all generated per session):
 from __future__ import annotations
 
 import base64
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 from support.peers import DkimpyPeer, MailDkimPeer, OpenDkimPeer, PeerDns, require_peers
+from support.weak_keys import short_rsa_key
 
 from toolkit.core.keys import SigningKey, generate_key, split_txt
 from toolkit.resolvers.live import LiveResolver
@@ -69,48 +68,12 @@ def _zone_text(keys: dict[str, PublishedKey]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _probable_prime(bits: int, rng: secrets.SystemRandom) -> int:
-    while True:
-        candidate = rng.getrandbits(bits) | (1 << (bits - 1)) | (1 << (bits - 2)) | 1
-        if candidate % 65537 != 1 and all(_miller_rabin(candidate, rng.randrange(2, candidate - 2)) for _ in range(40)):
-            return candidate
-
-
-def _miller_rabin(n: int, base: int) -> bool:
-    d, r = n - 1, 0
-    while d % 2 == 0:
-        d, r = d // 2, r + 1
-    x = pow(base, d, n)
-    if x in (1, n - 1):
-        return True
-    for _ in range(r - 1):
-        x = pow(x, 2, n)
-        if x == n - 1:
-            return True
-    return False
-
-
-def weak_rsa_key(bits: int) -> rsa.RSAPrivateKey:
-    """An RSA key below cryptography's 1024-bit generation floor (it still loads and signs with one)."""
-    rng = secrets.SystemRandom()
-    while True:
-        p, q = _probable_prime(bits // 2, rng), _probable_prime(bits // 2, rng)
-        if p != q:
-            break
-    e = 65537
-    d = pow(e, -1, (p - 1) * (q - 1))
-    numbers = rsa.RSAPrivateNumbers(
-        p, q, d, rsa.rsa_crt_dmp1(d, p), rsa.rsa_crt_dmq1(d, q), rsa.rsa_crt_iqmp(p, q), rsa.RSAPublicNumbers(e, p * q)
-    )
-    return numbers.private_key()
-
-
 def _build_keys() -> dict[str, PublishedKey]:
     rsa1024 = generate_key("rsa", 1024)
     rsa2048 = generate_key("rsa", 2048)
     ed = generate_key("ed25519")
     # below the DKIM-34 minimum on purpose, so built without generate_key's guard
-    weak = SigningKey("rsa", 512, weak_rsa_key(512), "<weak512>")
+    weak = SigningKey("rsa", 512, short_rsa_key(512), "<weak512>")
     pkcs1 = base64.b64encode(
         rsa2048.public_key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.PKCS1)
     ).decode("ascii")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import smtplib
-import socket
 import subprocess
 import sys
 import time
@@ -13,26 +12,13 @@ from pathlib import Path
 import pytest
 from support.mailworld import AUTHSERV_ID, SENDER_IP, make_message
 from support.milter_client import MilterClient
-from support.postfix import free_port
+from support.postfix import free_port, wait_for_port
 
 from toolkit.shells import cmd_mail
 from toolkit.shells.cli import main
 from toolkit.shells.hooks import ChainHandler, DmarcAction, SignHandler, VerifyHandler
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 20.0) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"exited early: {process.stderr.read()}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError(f"nothing listens on 127.0.0.1:{port}")
 
 
 def emlauth(*args: str) -> subprocess.Popen:

@@ -5,7 +5,6 @@ Never skipped: CI installs postfix and swaks and runs as root (see tests/support
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import time
@@ -13,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from support.mailworld import AUTHSERV_ID, OUR_IP, OUR_NETWORKS, SENDER_IP, STRANGER_IP, make_message
-from support.postfix import free_port, start_postfix, swaks
+from support.postfix import free_port, start_postfix, swaks, wait_for_port
 
 from toolkit.core.dkim import verify as dkim_verify
 from toolkit.core.message import parse_message
@@ -51,17 +50,6 @@ def delivered_with(postfix, message_id: str, timeout: float = 60.0) -> bytes:
                 return data
         time.sleep(0.1)
     raise AssertionError(f"{message_id} not delivered\n{postfix.log_text()[-3000:]}")
-
-
-def wait_for_port(port: int, timeout: float = 20.0) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError(f"nothing listens on 127.0.0.1:{port}")
 
 
 def header_ar(data: bytes) -> str:

@@ -66,6 +66,20 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def wait_for_port(port: int, process: subprocess.Popen | None = None, timeout: float = 20.0) -> None:
+    """Until something listens on 127.0.0.1:port; fails early if `process` (the would-be listener) exits."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if process is not None and process.poll() is not None:
+            raise AssertionError(f"exited early: {process.stderr.read() if process.stderr else process.returncode}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError(f"nothing listens on 127.0.0.1:{port}")
+
+
 def require_root() -> None:
     if os.geteuid() != 0:
         raise RuntimeError("the Postfix tests must run as root (Postfix's master starts as root)")
