@@ -11,6 +11,8 @@ import enum
 import re
 from dataclasses import dataclass
 
+import idna
+
 from toolkit.core.message import Message
 
 MAX_FROM_OCTETS = 8192  # [ours] a From field longer than this is not parsed at all
@@ -225,10 +227,8 @@ def to_alabel(domain: str) -> str | None:
         return None
     if not name.isascii():
         try:
-            import idna
-
-            name = idna.encode(name, uts46=True).decode("ascii")
-        except Exception:  # idna raises several error types for bad input; any means "not a domain"
+            name = idna.encode(name, uts46=True).decode("ascii")  # IDNA 2008 with UTS 46 mapping
+        except (UnicodeError, ValueError):  # idna.IDNAError is a UnicodeError; then try IDNA 2003 as browsers do
             try:
                 name = name.encode("idna").decode("ascii")
             except UnicodeError:
