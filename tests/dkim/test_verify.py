@@ -63,7 +63,7 @@ def test_pass_and_evidence(keys, selector):
     assert result.key_answer is not None and result.key_answer.name == f"{selector}._domainkey.example.com"
     assert "from" in result.signed_headers
     assert {s.rule for s in result.steps} >= {"DKIM-4", "DKIM-15", "DKIM-19", "DKIM-21"}
-    assert result.to_json()["verdict"] == "pass"
+    assert result.to_json()["result"] == "pass"
 
 
 def test_unsigned_message_gives_one_none(keys):

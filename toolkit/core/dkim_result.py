@@ -53,7 +53,7 @@ class DkimResult:
 
     def to_json(self) -> dict:
         return {
-            "verdict": self.verdict.value,
+            "result": self.verdict.value,  # the RFC 8601 word, named as in the SPF and DMARC objects
             "reason": self.reason.value if self.reason else None,
             "domain": self.domain,
             "selector": self.selector,

@@ -10,13 +10,15 @@ import ipaddress
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from toolkit.core import arheader
+from toolkit.core.dkim import DkimResult
+from toolkit.core.dkim import verify as dkim_verify
 from toolkit.core.dmarc import DmarcResult, evaluate
 from toolkit.core.dns import Resolver
 from toolkit.core.message import Message, parse_message
 from toolkit.core.results import Verdict
+from toolkit.core.spf import SpfResult, check_host, check_identities
 
 ALL_CHECKS = ("spf", "dkim", "dmarc")
 DEFAULT_AUTHSERV_ID = "emlauth.example"
@@ -58,9 +60,9 @@ class VerifyOptions:
 class Report:
     message: Message
     context: SmtpContext
-    spf: Any | None  # SpfResult (MAIL FROM identity)
-    spf_helo: Any | None
-    dkim: tuple[Any, ...]  # DkimResult per signature; empty when DKIM was not run
+    spf: SpfResult | None  # the MAIL FROM identity
+    spf_helo: SpfResult | None
+    dkim: tuple[DkimResult, ...]  # one per signature; empty when DKIM was not run
     dmarc: DmarcResult | None
     authentication_results: str  # the whole field text, folded with CRLF+TAB
     ar_field: bytes  # the field as CRLF-terminated bytes, ready to prepend
@@ -81,7 +83,7 @@ class Report:
         return {
             "spf": self.spf.to_json() if self.spf is not None else None,
             "spf_helo": self.spf_helo.to_json() if self.spf_helo is not None else None,
-            "dkim": [_dkim_json(d) for d in self.dkim],
+            "dkim": [d.to_json() for d in self.dkim],
             "dmarc": self.dmarc.to_json() if self.dmarc is not None else None,
             "authentication_results": self.authentication_results,
             "forged_authentication_results": [f.to_json() for f in self.forged_ar],
@@ -100,17 +102,7 @@ class Report:
         }
 
 
-def _dkim_json(result: Any) -> dict:
-    out = result.to_json()
-    verdict = getattr(result, "verdict", None)
-    out["result"] = verdict.value if isinstance(verdict, Verdict) else out.get("verdict")
-    out.setdefault("domain", getattr(result, "domain", ""))
-    out.setdefault("selector", getattr(result, "selector", ""))
-    out.setdefault("reason", None)
-    return out
-
-
-def exit_code_for(spf: Any | None, dkim: Sequence[Any], dmarc: DmarcResult | None) -> int:
+def exit_code_for(spf: SpfResult | None, dkim: Sequence[DkimResult], dmarc: DmarcResult | None) -> int:
     """0 DMARC pass or nothing failed; 1 a check failed; 3 a temperror left the outcome open.
 
     When DMARC reached a verdict it decides; otherwise (none, or not run) the SPF MAIL FROM and DKIM results do.
@@ -144,10 +136,8 @@ def verify_message(
     spf = spf_helo = None
     if "spf" in options.checks:
         spf, spf_helo = _run_spf(context, resolver, now, notes, options.clock)
-    dkim: tuple[Any, ...] = ()
+    dkim: tuple[DkimResult, ...] = ()
     if "dkim" in options.checks:
-        from toolkit.core.dkim import verify as dkim_verify
-
         dkim = tuple(dkim_verify(message, resolver, now, max_signatures=options.max_signatures))
     dmarc = None
     if "dmarc" in options.checks:
@@ -186,13 +176,11 @@ def verify_message(
 
 def _run_spf(
     context: SmtpContext, resolver: Resolver, now: int, notes: list[str], clock: Callable[[], float] | None
-) -> tuple[Any, Any]:
+) -> tuple[SpfResult | None, SpfResult | None]:
     """SPF-1/SPF-2: needs the client IP and a MAIL FROM or HELO; otherwise SPF is skipped (and said so)."""
     if not context.ip:
         notes.append("SPF skipped: no client IP (use --ip or --trust-received)")
         return None, None
-    from toolkit.core.spf import check_host, check_identities
-
     if context.mail_from is None:
         if not context.helo:
             notes.append("SPF skipped: neither MAIL FROM nor HELO is known")
