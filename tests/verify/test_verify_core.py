@@ -94,7 +94,7 @@ def test_exit_codes():
 
 def test_forged_ar_reported_and_stripped():
     """AR-7: never used as input; reported; removed from output_message() only with strip_forged."""
-    forged = b"Authentication-Results: emlauth.example; dkim=pass header.d=example.com\r\n"
+    forged = b"Authentication-Results: emlauth.localhost; dkim=pass header.d=example.com\r\n"
     raw = signed("example.org", extra=forged)
     keep = verify_message(raw, SmtpContext(), resolver(), NOW)
     assert len(keep.forged_ar) == 1 and forged in keep.output_message()
@@ -134,7 +134,7 @@ _header_value = st.one_of(
     st.text(max_size=80),
     st.sampled_from([
         "a@example.com", "<a@example.com>, b@example.org", "g:;", "\"q\\\"x\"@example.com", "(c) a@[192.0.2.1]",
-        "v=1; a=rsa-sha256; d=example.com; s=sel; h=from; bh=; b=", "emlauth.example; dkim=pass",
+        "v=1; a=rsa-sha256; d=example.com; s=sel; h=from; bh=; b=", "emlauth.localhost; dkim=pass",
         "x@" + "a." * 200 + "example.com", "a@bücher.example", "<>",
     ]),
 )  # fmt: skip
@@ -155,5 +155,5 @@ def test_fuzz_verify_message_never_raises(headers, body, eol, mode, mail_from):
     report = verify_message(raw, SmtpContext("192.0.2.1", "mail.example.com", mail_from), dns, NOW,
                             VerifyOptions(dmarc_mode=mode))  # fmt: skip
     assert report.exit_code in (0, 1, 3)
-    assert report.authentication_results.startswith("Authentication-Results: emlauth.example;")
+    assert report.authentication_results.startswith("Authentication-Results: emlauth.localhost;")
     assert isinstance(report.to_json(), dict)

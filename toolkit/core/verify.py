@@ -21,7 +21,7 @@ from toolkit.core.results import Verdict
 from toolkit.core.spf import SpfResult, check_host, check_identities
 
 ALL_CHECKS = ("spf", "dkim", "dmarc")
-DEFAULT_AUTHSERV_ID = "emlauth.example"
+DEFAULT_AUTHSERV_ID = "emlauth.localhost"  # AR-2: set your host name; pipelines require it
 
 EXIT_OK = 0  # DMARC pass, or nothing failed
 EXIT_FAILED = 1  # a check failed

@@ -17,6 +17,7 @@ from toolkit.core.errors import UsageError
 from toolkit.core.message import parse_message
 from toolkit.core.verify import (
     ALL_CHECKS,
+    DEFAULT_AUTHSERV_ID,
     EXIT_FAILED,
     EXIT_OK,
     EXIT_TEMPERROR,
@@ -28,8 +29,6 @@ from toolkit.core.verify import (
 )
 from toolkit.shells import batch
 from toolkit.shells.common import add_dns_options, resolver_from_args
-
-DEFAULT_AUTHSERV_ID = "emlauth.localhost"
 
 DESCRIPTION = "Verify SPF, DKIM and DMARC of messages and write an Authentication-Results field (RFC 8601)."
 
