@@ -20,7 +20,6 @@ from toolkit.core.results import Verdict
 FIELD_NAME = "Authentication-Results"
 MAX_LINE = 78  # fold to keep lines at or under this many characters where the tokens allow it
 
-_PTEXT = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.@-]+$")
 # Result words each method may carry (AR-4); anything else is listed as a defect when parsing.
 KNOWN_RESULTS = {
     "dkim": {"none", "pass", "fail", "policy", "neutral", "temperror", "permerror"},
@@ -36,6 +35,7 @@ def _features():
 
 
 _NOT_PRINTABLE = re.compile(r"[^\x20-\x7e]")
+_PRINTABLE = re.compile(r"^[\x20-\x7e]+$")
 _COMMENT_SPECIAL = re.compile(r"([()\\])")
 _COMMENT_UNSAFE = re.compile(r"[^\x20-\x7e]|[()\\]")
 
@@ -44,11 +44,11 @@ def _comment(text: str) -> str | None:
     """A comment safe to write: printable ASCII, parentheses and backslashes escaped."""
     if not text:
         return None
+    text = text[:200]  # cut before escaping: a later cut could leave a lone backslash that escapes the ")"
     if _COMMENT_UNSAFE.search(text) is None:  # the usual case: nothing to replace, one scan instead of two subs
-        return text[:200]
+        return text
     text = _NOT_PRINTABLE.sub("?", text)
-    text = _COMMENT_SPECIAL.sub(r"\\\1", text)
-    return text[:200]
+    return _COMMENT_SPECIAL.sub(r"\\\1", text)
 
 
 Entry = tuple[str, str, str | None, list[tuple[str, str, str]]]  # method, result, comment, (ptype, name, value)
@@ -57,7 +57,11 @@ _QUOTE_ESCAPE = re.compile(r'(["\\])')
 
 
 def _prop(ptype: str, name: str, value: str | None, props: list) -> None:
-    if value and _PTEXT.match(value):
+    """Keep every printable-ASCII value; `_quote` makes the ones that are not tokens a quoted-string (AR-1).
+
+    Values with controls or non-ASCII cannot be written faithfully and are left out.
+    """
+    if value and _PRINTABLE.match(value):
         props.append((ptype, name, value))
 
 
@@ -103,9 +107,18 @@ def dmarc_entry(dmarc: Any) -> Entry:
     return ("dmarc", _word(dmarc), _comment(dmarc.comment), props)
 
 
+_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_LOCAL_PART = rf'{_ATEXT}(?:\.{_ATEXT})*|"(?:[^"\\]|\\.)*"'  # dot-atom or quoted-string
+_MAILBOX = re.compile(rf"^(?:{_LOCAL_PART})?@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.?$")
+
+
 def _quote(value: str) -> str:
-    """authres QuotableValue.quote_if_needed: values with '@' or RFC 2045 tokens as is, else a quoted-string."""
-    if "@" in value or _TOKEN.match(value):
+    """RFC 2045 tokens and `[local-part] "@" domain-name` as is, else a quoted-string (AR-1).
+
+    Same text as authres's QuotableValue.quote_if_needed, except that authres leaves any value with an '@'
+    unquoted, even `x@y@z` or `a b@example.com`, which are not valid pvalues.
+    """
+    if _TOKEN.match(value) or _MAILBOX.match(value):
         return value
     return '"' + _QUOTE_ESCAPE.sub(r"\\\1", value) + '"'
 

@@ -260,7 +260,7 @@ class _Context:
         state.body_hash_expected = base64.b64encode(expected_bh).decode()
         steps.append(Step("DKIM-5..12", "signature tags", True, f"a={state.algorithm} c={head_canon}/{body_canon}"))
         # DKIM-14/15: key
-        records = self._key(state, identity_domain)
+        records = self._key(state)
         # DKIM-19: body hash
         bh = self.body_hash(body_canon, limit)
         if limit is not None:
@@ -297,6 +297,10 @@ class _Context:
                 Verdict.FAIL, DkimReason.SIGNATURE_MISMATCH, "DKIM-21", "signature", "b= does not verify over headers"
             )
         state.key_bits, state.testing = good.key_bits, good.testing
+        if good.strict and identity_domain != state.domain:  # DKIM-8: t=s of the key that verified
+            raise _perm(
+                DkimReason.IDENTITY_NOT_EXACT, "DKIM-8", "i= with key t=s", f"i= domain {identity_domain} is not d="
+            )
         steps.append(
             Step("DKIM-21", "signature", True, f"{state.algorithm} over {len(selected)} header fields ({head_canon})")
         )
@@ -308,7 +312,7 @@ class _Context:
             raise _perm(DkimReason.BAD_TIMESTAMP, "DKIM-11", f"{tag}= syntax", f"{tag}={tags[tag][:40]!r}")
         return int(tags[tag])
 
-    def _key(self, state: DkimState, identity_domain: str) -> list[KeyRecord]:
+    def _key(self, state: DkimState) -> list[KeyRecord]:
         name = f"{state.selector.lower()}._domainkey.{state.domain}"
         if len(name) > 253:  # not a DNS name: never hand it to a resolver
             raise _perm(DkimReason.BAD_SELECTOR, "DKIM-7", "key name", f"{name[:60]}... is longer than 253 octets")
@@ -348,10 +352,6 @@ class _Context:
         state.key_type = record.key_type
         state.key_bits = record.key_bits
         state.testing = record.testing
-        if record.strict and identity_domain != state.domain:
-            raise _perm(
-                DkimReason.IDENTITY_NOT_EXACT, "DKIM-8", "i= with key t=s", f"i= domain {identity_domain} is not d="
-            )
         detail = f"{record.key_type} {record.key_bits} bits from {name}" + (" (testing)" if record.testing else "")
         state.steps.append(Step("DKIM-15", "key record", True, detail))
         return live

@@ -62,7 +62,9 @@ def check_host(
         return SpfResult(verdict, identity, domain_arg, sender, ip, null_sender, reason, detail=detail, steps=(step,))
     local, sender_domain = split_sender(sender, domain)
     sender_domain = _ascii_domain(sender_domain) or sender_domain  # %{o} as an A-label, like %{d}
-    ev = Evaluation(resolver, client, sender, local, sender_domain, helo, max_void, time_budget, clock, receiver, now)
+    full_sender = f"{local}@{sender_domain}"  # SPF-1 (RFC 7208 §4.3): no local-part -> postmaster, also for %{s}
+    ev = Evaluation(resolver, client, full_sender, local, sender_domain, helo, max_void, time_budget, clock, receiver,
+                    now)  # fmt: skip
     explanation = None
     record = None
     try:
