@@ -103,6 +103,7 @@ _EN = {
     "align_not_aligned": "passed but NOT aligned ({mode}) with {author}",
     "align_other": "passed but does not count",
     "dmarc_result": "DMARC result: {verdict}: {meaning}.{detail}",
+    "dmarc_detail": " Here: {detail}.",
     "dmarc_policy": "Published policy for this domain: {policy}; after softening: {effective}. Our recommended "
     "disposition: {disposition}{note}",
     "dmarc_no_reject": " (never reject on p=reject alone, DMARC-11).",
@@ -114,8 +115,8 @@ _EN = {
     "ar_comment": "comment {text}",
     "summary": "SPF {spf}; DKIM {dkim}; DMARC {dmarc}; exit code {code}.",
     "summary_pass": "The From domain {domain} is authenticated through {via}.",
-    "summary_fail": "Nothing authenticated lines up with {domain}: a receiver following the domain's policy "
-    "({policy}) would treat the message as {disposition}.",
+    "summary_fail": "Nothing authenticated lines up with {domain}. The domain's policy for failing mail is "
+    "{policy}; our recommended disposition: {disposition}{note}",
     "summary_temp": "A temporary DNS error left DMARC without a conclusion: the policy is not applied; retry later.",
     "not_checked": "not checked",
     "note": "Note: {text}",
@@ -201,6 +202,7 @@ _JA = {
     "align_not_aligned": "合格だが {author} と整合しない ({mode})",
     "align_other": "合格だが数えられない",
     "dmarc_result": "DMARC の結果: {verdict}: {meaning}。{detail}",
+    "dmarc_detail": "今回: {detail}。",
     "dmarc_policy": "このドメインの公開ポリシー: {policy}、緩和後: {effective}。推奨する扱い: {disposition}{note}",
     "dmarc_no_reject": " (p=reject だけを理由に拒否はしません、DMARC-11)。",
     "dmarc_policy_pass": "公開ポリシー ({policy}) は DMARC に失敗したメールにだけ適用されます。このメッセージは"
@@ -211,8 +213,8 @@ _JA = {
     "ar_comment": "コメント {text}",
     "summary": "SPF {spf} / DKIM {dkim} / DMARC {dmarc} / 終了コード {code}",
     "summary_pass": "From ドメイン {domain} は {via} によって認証されました。",
-    "summary_fail": "{domain} と整合する認証結果がありません。ドメインのポリシー ({policy}) に従う受信者は、"
-    "このメッセージを {disposition} として扱います。",
+    "summary_fail": "{domain} と整合する認証結果がありません。失敗したメールに対するドメインのポリシーは {policy}、"
+    "推奨する扱いは {disposition} です{note}",
     "summary_temp": "一時的な DNS エラーのため DMARC は結論を出せませんでした。ポリシーは適用されません。後で再試行して"
     "ください。",
     "not_checked": "未検査",
@@ -565,6 +567,12 @@ def _hashed_headers(out: _Writer, t: _Lang, message: Any, tags: dict, names: lis
 
 
 def _dmarc(out: _Writer, t: _Lang, dmarc: Any) -> None:
+    if dmarc.from_domain or dmarc.queries:  # no From domain, no discovery: say nothing rather than "?" and "(none)"
+        _dmarc_queries(out, t, dmarc)
+    _dmarc_record_and_result(out, t, dmarc)
+
+
+def _dmarc_queries(out: _Writer, t: _Lang, dmarc: Any) -> None:
     out.para(t("dmarc_queries", domain=dmarc.from_domain or "?", method=dmarc.discovery_method, mode=dmarc.mode))
     rows = []
     for answer in dmarc.queries:
@@ -572,6 +580,9 @@ def _dmarc(out: _Writer, t: _Lang, dmarc: Any) -> None:
         shown = f': "{_shorten(found[0], 90)}"' if found else ""
         rows.append(f"{answer.rdtype} {answer.name} -> {answer.status.value}{shown}")
     out.items(rows or [t("dmarc_no_queries")])
+
+
+def _dmarc_record_and_result(out: _Writer, t: _Lang, dmarc: Any) -> None:
     record = dmarc.record
     if record is not None:
         where = {"author": t("dmarc_at_author"), "organizational": t("dmarc_at_org")}.get(dmarc.found_at)
@@ -593,14 +604,12 @@ def _dmarc(out: _Writer, t: _Lang, dmarc: Any) -> None:
         out.para(t("dmarc_alignment"))
         out.items(_alignment_row(t, a, dmarc.from_domain) for a in dmarc.alignment)
     verdict = dmarc.verdict.value
-    detail = f" {dmarc.detail}" if dmarc.detail else ""
+    detail = t("dmarc_detail", detail=dmarc.detail.rstrip(".")) if dmarc.detail else ""
     out.para(t("dmarc_result", verdict=verdict, meaning=t.means("dmarc", verdict), detail=detail))
     if dmarc.policy and verdict == "pass":
         out.para(t("dmarc_policy_pass", policy=dmarc.policy))
-    elif dmarc.policy:
-        note = t("dmarc_no_reject") if dmarc.policy == "reject" and dmarc.disposition == "quarantine" else "."
-        if t.lang == "ja" and note == ".":
-            note = "。"
+    elif dmarc.policy and verdict == "fail":  # temperror/permerror apply no policy: do not name a disposition
+        note = _policy_note(t, dmarc)
         out.para(
             t(
                 "dmarc_policy",
@@ -612,6 +621,12 @@ def _dmarc(out: _Writer, t: _Lang, dmarc: Any) -> None:
         )
     for warning in dmarc.warnings:
         out.para(t("dmarc_warning", text=warning))
+
+
+def _policy_note(t: _Lang, dmarc: Any) -> str:
+    if dmarc.effective_policy == "reject" and dmarc.disposition == "quarantine":
+        return t("dmarc_no_reject")
+    return "。" if t.lang == "ja" else "."
 
 
 def _alignment_row(t: _Lang, a: Any, author: str) -> str:
@@ -683,11 +698,20 @@ def _summary(out: _Writer, t: _Lang, report: Any) -> None:
     verdict = dmarc.verdict.value if dmarc is not None else t("not_checked")
     out.para(t("summary", spf=spf, dkim=dkim or t("not_checked"), dmarc=verdict, code=report.exit_code))
     if dmarc is not None and verdict == "pass":
-        via = t("and").join(f"{a.identifier.upper()} ({a.domain})" for a in dmarc.alignment if a.aligned)
+        # one mention per identifier: two aligned signatures of one domain are "DKIM (example.com)", not twice
+        via = t("and").join(dict.fromkeys(f"{a.identifier.upper()} ({a.domain})" for a in dmarc.alignment if a.aligned))
         out.para(t("summary_pass", domain=dmarc.from_domain, via=via))
     elif dmarc is not None and verdict == "fail":
         policy = dmarc.effective_policy or "none"
-        out.para(t("summary_fail", domain=dmarc.from_domain, policy=policy, disposition=dmarc.disposition))
+        out.para(
+            t(
+                "summary_fail",
+                domain=dmarc.from_domain,
+                policy=policy,
+                disposition=dmarc.disposition,
+                note=_policy_note(t, dmarc),
+            )
+        )
     elif dmarc is not None and verdict == "temperror":
         out.para(t("summary_temp"))
     for note in getattr(report, "notes", ()):
@@ -758,7 +782,8 @@ def _wrap(text: str, first: str, rest: str) -> list[str]:
         char_width = _columns(char)
         if width + char_width > WIDTH:
             cut = line.rfind(" ")
-            if cut > len(rest) + WIDTH // 2 and line[:cut].strip():
+            # columns, not characters: a wide character takes two, so a late space has a small index
+            if _columns(line[:cut]) > _columns(rest) + WIDTH // 2 and line[:cut].strip():
                 lines.append(line[:cut])
                 line = rest + line[cut + 1 :]
             else:

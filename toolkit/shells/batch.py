@@ -133,6 +133,7 @@ def run_items(
     `setup` is a picklable callable run once per process; it returns the per-item function.
     """
     bar = ProgressBar(len(items)) if progress else None
+    jobs = min(jobs, len(items))  # with fork, the pool starts every worker up front: never more than the messages
     if jobs <= 1 or len(items) < PARALLEL_THRESHOLD:
         items = [item.loaded() for item in items]  # every read error before any output
         process = setup()

@@ -7,9 +7,12 @@ Caller errors (ToolkitError) become one line on stderr and exit 2, never a trace
 from __future__ import annotations
 
 import argparse
+import errno
+import os
 import sys
 from collections.abc import Callable, Sequence
 from importlib import import_module
+from typing import NoReturn
 
 from toolkit import __version__
 from toolkit.core.errors import ToolkitError
@@ -25,8 +28,15 @@ COMMAND_MODULES = (
 )
 
 
+class OneLineErrorParser(argparse.ArgumentParser):
+    """A bad argument is one line on stderr and exit 2, like every other caller error (no usage dump)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineErrorParser(
         prog="emlauth", description="Email authentication toolkit: DKIM keys and signing, SPF, DKIM, DMARC."
     )
     parser.add_argument("--version", action="version", version=f"emlauth {__version__}")
@@ -42,14 +52,46 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _ClosedStdout:
+    """Stands in for sys.stdout when the process started with it closed (`>&-`): writing fails as an OSError
+    (one line, exit 2), while commands that print nothing (milter, pipeline) still run."""
+
+    def write(self, data: object) -> int:
+        raise OSError(errno.EBADF, "standard output is closed")
+
+    def flush(self) -> None:  # called again at interpreter exit: stay quiet
+        pass
+
+    @property
+    def buffer(self) -> _ClosedStdout:
+        return self
+
+
+def _discard_stdout() -> None:
+    """After a failed write, point fd 1 at /dev/null so the exit-time flush of what is buffered cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass  # no real file descriptor (a test's capture, or _ClosedStdout)
+
+
 def run_command(func: Callable[[argparse.Namespace], int], args: argparse.Namespace, prog: str) -> int:
+    if sys.stdout is None:
+        sys.stdout = _ClosedStdout()  # type: ignore[assignment]
     try:
         return func(args)
     except ToolkitError as exc:
         print(f"{prog}: error: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:
+        _discard_stdout()
         return 0
+    except OSError as exc:  # writing the output failed: disk full (/dev/full), standard output closed
+        _discard_stdout()
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"{prog}: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
 
@@ -65,7 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _standalone(module_name: str, prog: str, argv: Sequence[str] | None) -> int:
     module = import_module(module_name)
-    parser = argparse.ArgumentParser(prog=prog, description=module.DESCRIPTION)
+    parser = OneLineErrorParser(prog=prog, description=module.DESCRIPTION)
     module.configure(parser)
     args = parser.parse_args(argv)
     return run_command(module.run, args, prog)

@@ -12,7 +12,7 @@ import logging
 from pathlib import Path
 
 from toolkit.core.errors import UsageError
-from toolkit.shells.common import add_dns_options, parse_hostport, resolver_from_args
+from toolkit.shells.common import add_dns_options, epoch, parse_hostport, resolver_from_args
 from toolkit.shells.hooks import ChainHandler, DmarcAction, Handler, SignHandler, VerifyHandler
 
 MILTER_EPILOG = """\
@@ -61,7 +61,7 @@ def _common_options(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument("--keep-forged", action="store_true", help="keep A-R fields that carry our authserv-id")
     group.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS", help="per-stage time limit (60)")
-    group.add_argument("--now", type=int, metavar="EPOCH", help="fixed clock for tests (default: the real time)")
+    group.add_argument("--now", type=epoch, metavar="EPOCH", help="fixed clock for tests (default: the real time)")
     group.add_argument("--verbose", "-v", action="store_true", help="log each connection")
 
 
@@ -93,6 +93,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def build_handler(args: argparse.Namespace) -> Handler:
+    from toolkit.core import arheader
+
+    try:
+        arheader.build_field(args.authserv_id)  # the same check as verify-eml: a bad id fails now, not per message
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if not 0 < args.timeout < float("inf"):  # also refuses nan
+        raise UsageError("--timeout takes a finite number of seconds above 0")
     clock = (lambda: float(args.now)) if args.now is not None else None
     handlers: list[Handler] = []
     if not args.no_verify:
@@ -116,7 +124,9 @@ def build_handler(args: argparse.Namespace) -> Handler:
         try:
             text = args.sign_table.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise UsageError(f"cannot read signing table {args.sign_table}: {exc}") from None
+            raise UsageError(
+                f"cannot read signing table {args.sign_table}: {getattr(exc, 'strerror', None) or exc}"
+            ) from None
         table = SigningTable.parse(text, base_dir=args.sign_table.parent, source=str(args.sign_table))
         networks = [n.strip() for n in args.internal_hosts.split(",") if n.strip()]
         try:
@@ -136,6 +146,8 @@ def run_milter(args: argparse.Namespace) -> int:
     from toolkit.shells.milter import parse_listen, serve
 
     parse_listen(args.listen)  # a bad address is a caller error before anything starts
+    if args.workers < 1:
+        raise UsageError("--workers takes a number above 0")
     handler = build_handler(args)
     _logging(args)
     try:
@@ -150,6 +162,8 @@ def run_pipeline(args: argparse.Namespace) -> int:
 
     host, port = parse_hostport(args.listen, default_port=2525)
     relay = parse_hostport(args.relay, default_port=25) if args.relay else None
+    if args.maildir is not None and args.maildir.exists() and not args.maildir.is_dir():
+        raise UsageError(f"--maildir {args.maildir} exists and is not a directory")
     handler = build_handler(args)
     _logging(args)
     pipeline = Pipeline(

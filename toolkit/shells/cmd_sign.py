@@ -18,7 +18,7 @@ from toolkit.core.errors import KeyFileError, UsageError
 from toolkit.core.keys import SigningKey, load_private_key
 from toolkit.core.message import parse_message
 from toolkit.core.signtable import SigningEntry, SigningTable
-from toolkit.shells.common import read_input, warn
+from toolkit.shells.common import epoch, read_input, warn
 
 DESCRIPTION = "Sign .eml messages with DKIM (rsa-sha256 or ed25519-sha256), prepending DKIM-Signature fields."
 
@@ -46,7 +46,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     opts.add_argument("--expire", type=int, metavar="SECONDS", help="add x= this many seconds after t=")
     opts.add_argument("--identity", "-i", metavar="I", help="i= (the agent or user identifier)")
     opts.add_argument("--body-length", action="store_true", help="add l= (not recommended)")
-    opts.add_argument("--now", type=int, metavar="EPOCH", help="signing time t= (default: now)")
+    opts.add_argument("--now", type=epoch, metavar="EPOCH", help="signing time t= (default: now)")
     out = parser.add_argument_group("input and output")
     out.add_argument("inputs", nargs="*", default=["-"], metavar="IN.eml", help="messages ('-' = stdin, default)")
     out.add_argument("-o", "--output", metavar="OUT", help="output file for one input (default: stdout)")
@@ -173,7 +173,10 @@ def run(args: argparse.Namespace) -> int:
     table = _load_table(args.sign_table) if args.sign_table else None
     fixed = None if table else _command_line_signers(args, keys)
     if args.output_dir is not None:
-        args.output_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            args.output_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UsageError(f"cannot create {args.output_dir}: {exc.strerror or exc}") from None
     for name in inputs:
         raw = read_input(name)
         signers = _table_signers(args, table, keys, raw, name) if table else fixed

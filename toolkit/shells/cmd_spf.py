@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import ipaddress
 import json
+import math
 import sys
 import time
 
@@ -65,8 +66,8 @@ def run(args: argparse.Namespace) -> int:
     null = args.mail_from.strip() in ("", "<>")
     if null and not args.helo:
         raise UsageError("a null --mail-from needs --helo (the check uses postmaster@<HELO>)")
-    if args.max_void < 0 or args.time_budget <= 0:
-        raise UsageError("--max-void must be >= 0 and --time-budget > 0")
+    if args.max_void < 0 or not args.time_budget > 0 or math.isinf(args.time_budget):  # `not >`: nan too
+        raise UsageError("--max-void must be >= 0 and --time-budget a finite number > 0")
     resolver = resolver_from_args(args)
     mailfrom, helo = check_identities(
         args.ip,

@@ -28,7 +28,7 @@ from toolkit.core.verify import (
     verify_message,
 )
 from toolkit.shells import batch
-from toolkit.shells.common import add_dns_options, resolver_from_args
+from toolkit.shells.common import add_dns_options, epoch, resolver_from_args
 
 DESCRIPTION = "Verify SPF, DKIM and DMARC of messages and write an Authentication-Results field (RFC 8601)."
 
@@ -48,8 +48,9 @@ SMTP context: SPF runs only with a client IP and a MAIL FROM or HELO (--ip with 
   and MAIL FROM from 'envelope-from <...>' in that field, else the topmost Return-Path. Explicit --ip, --helo
   and --mail-from win over what the field says.
 
-DNS: with --zones, include a zone for each TLD the DMARC tree walk reaches (com.zone, test.zone, ...): a name
-  outside every zone is a DNS error, and a DNS error during DMARC discovery is dmarc=temperror (DMARC-12).
+DNS: --zones DIR is the whole DNS of an offline world: a name outside every zone does not exist (NXDOMAIN), so
+  one zone file is enough. A DNS error (SERVFAIL, timeout: a --nameserver that does not answer, or a fault listed
+  in the folder's faults.txt) during DMARC discovery is dmarc=temperror (DMARC-12), exit 3.
 
 authserv-id: default 'emlauth.localhost'; set it to your host name in pipelines (AR-2, AR-7).
 
@@ -75,7 +76,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     smtp.add_argument("--trust-received", type=int, metavar="N", help="take ip/helo/mail-from from the Nth Received")
     add_dns_options(parser)
     checks = parser.add_argument_group("checks")
-    checks.add_argument("--now", type=int, metavar="EPOCH", help="verification time in Unix seconds (default: now)")
+    checks.add_argument("--now", type=epoch, metavar="EPOCH", help="verification time in Unix seconds (default: now)")
     checks.add_argument(
         "--checks", default=None, help="comma-separated subset of spf,dkim,dmarc (default: all the context allows)"
     )
@@ -198,6 +199,8 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"--ip {args.ip!r} is not an IP address") from None
     if args.jobs < 0:
         raise UsageError("--jobs takes 0 (every core) or a positive number")
+    if args.max_signatures < 1:
+        raise UsageError("--max-signatures takes a number above 0")
     if args.trust_received is not None and args.trust_received < 1:
         raise UsageError("--trust-received counts from 1 (the topmost Received field)")
     have_ip = bool(args.ip) or args.trust_received is not None
@@ -241,7 +244,7 @@ def run(args: argparse.Namespace) -> int:
         output=output,
         resolver=resolver,
     )
-    labelled = output == "header" and len(items) > 1
+    labelled = output in ("header", "explain") and len(items) > 1  # say which message each walkthrough is about
     codes: list[int] = []
     stdout = sys.stdout.buffer
 

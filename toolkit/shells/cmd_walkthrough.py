@@ -9,6 +9,7 @@ otherwise, so the samples work offline.
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import json
 import sys
 import time
@@ -16,14 +17,20 @@ import tomllib
 from pathlib import Path
 
 from toolkit.core.errors import UsageError
-from toolkit.shells.common import add_dns_options, read_input, resolver_from_args
+from toolkit.shells.common import add_dns_options, epoch, read_input, resolver_from_args
 
 DESCRIPTION = "Explain, step by step, how SPF, DKIM and DMARC judge a sample message (or any .eml file)."
+EPILOG = (
+    "exit codes (as verify-eml): 0 DMARC pass or nothing failed; 1 a check failed; 2 usage or I/O error; "
+    "3 temporary DNS error."
+)
 DEFAULT_SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("walkthrough", help="narrated walkthrough of a sample", description=DESCRIPTION)
+    parser = subparsers.add_parser(
+        "walkthrough", help="narrated walkthrough of a sample", description=DESCRIPTION, epilog=EPILOG
+    )
     configure(parser)
     parser.set_defaults(func=run)
 
@@ -35,7 +42,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--ip", help="client IP the SMTP server saw")
     parser.add_argument("--helo", help="HELO/EHLO name")
     parser.add_argument("--mail-from", dest="mail_from", help="MAIL FROM address ('' or '<>' for the null sender)")
-    parser.add_argument("--now", type=int, metavar="UNIX", help="verification time (default: the sample's, or now)")
+    parser.add_argument("--now", type=epoch, metavar="UNIX", help="verification time (default: the sample's, or now)")
     parser.add_argument("--lang", choices=("en", "ja"), default="en", help="language of the narration")
     parser.add_argument("--json", action="store_true", help="print the report and diagnoses as JSON instead")
     parser.add_argument("--live", action="store_true", help="use the system resolver instead of samples/zones")
@@ -84,7 +91,13 @@ def run(args: argparse.Namespace) -> int:
     mail_from = args.mail_from if args.mail_from is not None else case.get("mail_from")
     if mail_from == "<>":
         mail_from = ""
-    context = SmtpContext(args.ip or case.get("ip"), args.helo or case.get("helo"), mail_from)
+    ip = args.ip or case.get("ip")
+    if ip:
+        try:
+            ipaddress.ip_address(ip)
+        except ValueError:
+            raise UsageError(f"--ip {ip!r} is not an IP address") from None
+    context = SmtpContext(ip, args.helo or case.get("helo"), mail_from)
     now = args.now if args.now is not None else case.get("now", int(time.time()))
     if args.zones is None and not args.nameserver and not args.live:
         args.zones = args.samples / "zones"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 
@@ -17,7 +18,30 @@ def add_dns_options(parser: argparse.ArgumentParser) -> None:
     source.add_argument(
         "--nameserver", metavar="HOST:PORT", action="append", help="ask this DNS server (repeatable); default: system"
     )
-    group.add_argument("--dns-timeout", type=float, default=5.0, metavar="SECONDS", help="per-query timeout (5)")
+    group.add_argument(
+        "--dns-timeout", type=positive_seconds, default=5.0, metavar="SECONDS", help="per-query timeout (5)"
+    )
+
+
+def positive_seconds(text: str) -> float:
+    """argparse type: a finite number of seconds above zero (rejects -1, 0, nan, inf)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"want a number of seconds above 0, not {text!r}")
+    return value
+
+
+MAX_EPOCH = 10**12 - 1  # DKIM t= and x= hold at most 12 digits (RFC 6376 3.5)
+
+
+def epoch(text: str) -> int:
+    """argparse type for --now: Unix seconds, 0 to 12 digits (a negative or huge clock is a typo, not a time)."""
+    if not (text.isascii() and text.isdigit()) or int(text) > MAX_EPOCH:
+        raise argparse.ArgumentTypeError(f"want Unix seconds from 0 to {MAX_EPOCH}, not {text!r}")
+    return int(text)
 
 
 def parse_hostport(text: str, default_port: int = 53) -> tuple[str, int]:
@@ -48,12 +72,14 @@ def resolver_from_args(args: argparse.Namespace) -> Resolver:
 
 def read_input(path: str) -> bytes:
     """Read a file, or standard input for '-'. Errors become one-line UsageErrors."""
-    if path == "-":
-        return sys.stdin.buffer.read()
     try:
+        if path == "-":
+            if sys.stdin is None:  # started with standard input closed (<&-)
+                raise UsageError("cannot read standard input: it is closed")
+            return sys.stdin.buffer.read()
         return Path(path).read_bytes()
     except OSError as exc:
-        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+        raise UsageError(f"cannot read {'standard input' if path == '-' else path}: {exc.strerror or exc}") from None
 
 
 def warn(message: str) -> None:
