@@ -27,6 +27,9 @@ if [ "$want_peers" = 1 ]; then
     fi
 fi
 
+# git checks files out 0644; the samples' test keys are still private keys, and the tools warn about them otherwise
+chmod 600 keys/test/*/*.private.pem
+
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e '.[test]'
