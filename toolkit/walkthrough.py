@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+from toolkit.core import arheader
 from toolkit.core.canon import canon_header, parse_canon
 from toolkit.core.diagnose import Diagnosis, diagnose_signature
 from toolkit.core.dkim_common import index_headers, select_headers, split_header_list
@@ -406,7 +407,7 @@ def explain(report: Any, lang: str = "en") -> str:
 
     section += 1
     out.heading(section, t("h_ar"))
-    _ar(out, t, report.authentication_results)
+    _ar(out, t, report)
 
     section += 1
     out.heading(section, t("h_summary"))
@@ -647,48 +648,22 @@ def _alignment_row(t: _Lang, a: Any, author: str) -> str:
     return f"{ident}: {verdict}"
 
 
-def _ar(out: _Writer, t: _Lang, field_text: str) -> None:
+def _ar(out: _Writer, t: _Lang, report: Any) -> None:
+    """The field as written, then each entry explained from the same entries the field was built from."""
     out.para(t("ar_intro"))
-    out.block(field_text.replace("\r\n", "\n"))
-    body = field_text.split(":", 1)[1] if ":" in field_text else field_text
-    parts = [p.strip() for p in body.replace("\r\n", " ").replace("\t", " ").split(";")]
-    rows = [t("ar_authserv", id=parts[0])] if parts and parts[0] else []
-    for part in parts[1:]:
-        words = _ar_words(part)
-        if not words:
-            continue
-        method, _, result = words[0].partition("=")
+    out.block(report.authentication_results.replace("\r\n", "\n"))
+    rows = [t("ar_authserv", id=report.options.authserv_id.lower())]
+    found = arheader.entries(spf=report.spf, spf_helo=report.spf_helo, dkim=report.dkim, dmarc=report.dmarc)
+    for method, result, comment, props in found:
         meaning = t.means(method, result)
-        line = f"{method}={result}: {meaning}" if meaning else words[0]
-        props = [w for w in words[1:] if "=" in w and not w.startswith("(")]
-        comments = [w for w in words[1:] if w.startswith("(")]
+        line = f"{method}={result}: {meaning}" if meaning else f"{method}={result}"
         if props:
-            line += "; " + ", ".join(f"{w} ({t.properties.get(w.split('=', 1)[0], t.properties['?'])})" for w in props)
-        if comments:
-            line += "; " + t("ar_comment", text=" ".join(comments))
+            words = (f"{ptype}.{name}={value}" for ptype, name, value in props)
+            line += "; " + ", ".join(f"{w} ({t.properties.get(w.split('=', 1)[0], t.properties['?'])})" for w in words)
+        if comment:
+            line += "; " + t("ar_comment", text=f"({comment})")
         rows.append(line)
     out.items(rows)
-
-
-def _ar_words(part: str) -> list[str]:
-    """Split one A-R resinfo on spaces outside (comments)."""
-    words: list[str] = []
-    depth = 0
-    current = ""
-    for char in part:
-        if char == "(":
-            depth += 1
-        elif char == ")":
-            depth = max(0, depth - 1)
-        if char == " " and depth == 0:
-            if current:
-                words.append(current)
-            current = ""
-        else:
-            current += char
-    if current:
-        words.append(current)
-    return words
 
 
 def _summary(out: _Writer, t: _Lang, report: Any) -> None:

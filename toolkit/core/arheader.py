@@ -9,13 +9,17 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import authres
 import authres.core
 
 from toolkit.core.message import Message
-from toolkit.core.results import Verdict
+
+if TYPE_CHECKING:
+    from toolkit.core.dkim_result import DkimResult
+    from toolkit.core.dmarc import DmarcResult
+    from toolkit.core.spf_result import SpfResult
 
 FIELD_NAME = "Authentication-Results"
 MAX_LINE = 78  # fold to keep lines at or under this many characters where the tokens allow it
@@ -65,46 +69,41 @@ def _prop(ptype: str, name: str, value: str | None, props: list) -> None:
         props.append((ptype, name, value))
 
 
-def _word(check: Any) -> str:
-    verdict = getattr(check, "verdict", None) or getattr(check, "result", None)
-    return verdict.value if isinstance(verdict, Verdict) else str(verdict)
-
-
-def spf_entry(spf: Any) -> Entry:
+def spf_entry(spf: SpfResult) -> Entry:
     """SPF-17: `spf=<r> smtp.mailfrom=<domain>` (no local-part), `(null reverse-path)` for <>."""
     props: list = []
     comment = ""
-    if getattr(spf, "identity", "mailfrom") == "helo":
+    if spf.identity == "helo":
         _prop("smtp", "helo", spf.domain, props)
     else:
         _prop("smtp", "mailfrom", spf.domain, props)
-        if getattr(spf, "null_sender", False):
+        if spf.null_sender:
             comment = "null reverse-path"
-    return ("spf", _word(spf), _comment(comment), props)
+    return ("spf", spf.verdict.value, _comment(comment), props)
 
 
-def dkim_entry(sig: Any) -> Entry:
+def dkim_entry(sig: DkimResult) -> Entry:
     """DKIM-38: header.d/i/s/a/b, the reason in a comment; `dkim=none` for an unsigned message."""
     props: list = []
-    if getattr(sig, "domain", ""):
+    if sig.domain:
         _prop("header", "d", sig.domain, props)
-        _prop("header", "i", getattr(sig, "identity", ""), props)
-        _prop("header", "s", getattr(sig, "selector", ""), props)
-        _prop("header", "a", getattr(sig, "algorithm", ""), props)
-        _prop("header", "b", getattr(sig, "b_prefix", ""), props)
-    comment = getattr(sig, "comment", "") or ""
-    if getattr(sig, "testing", False) and "testing" not in comment:
-        comment = f"{comment} (testing)".strip() if comment else "testing"
-    return ("dkim", _word(sig), _comment(comment), props)
+        _prop("header", "i", sig.identity, props)
+        _prop("header", "s", sig.selector, props)
+        _prop("header", "a", sig.algorithm, props)
+        _prop("header", "b", sig.b_prefix, props)
+    comment = sig.comment
+    if sig.testing and "testing" not in comment:  # DKIM-18; the verifier's own comments already say it
+        comment = f"{comment}; testing" if comment else "testing"
+    return ("dkim", sig.verdict.value, _comment(comment), props)
 
 
-def dmarc_entry(dmarc: Any) -> Entry:
+def dmarc_entry(dmarc: DmarcResult) -> Entry:
     """DMARC-19: header.from, policy.dmarc (the effective policy) and details in a comment."""
     props: list = []
     _prop("header", "from", dmarc.from_domain, props)
     if dmarc.record is not None and dmarc.effective_policy:
         _prop("policy", "dmarc", dmarc.effective_policy, props)
-    return ("dmarc", _word(dmarc), _comment(dmarc.comment), props)
+    return ("dmarc", dmarc.verdict.value, _comment(dmarc.comment), props)
 
 
 _ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
@@ -144,29 +143,41 @@ def authres_result(entry: Entry) -> Any:
 _AUTHSERV_ID = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+$")
 
 
+def entries(
+    *,
+    spf: SpfResult | None = None,
+    spf_helo: SpfResult | None = None,
+    dkim: Sequence[DkimResult] = (),
+    dmarc: DmarcResult | None = None,
+) -> list[Entry]:
+    """The resinfo entries in field order: spf (MAIL FROM), spf (HELO), one dkim per signature (AR-8), dmarc."""
+    out: list[Entry] = []
+    if spf is not None:
+        out.append(spf_entry(spf))
+    if spf_helo is not None:
+        out.append(spf_entry(spf_helo))
+    out.extend(dkim_entry(sig) for sig in dkim)
+    if dmarc is not None:
+        out.append(dmarc_entry(dmarc))
+    return out
+
+
 def build_field(
     authserv_id: str,
     *,
-    spf: Any | None = None,
-    spf_helo: Any | None = None,
-    dkim: Sequence[Any] = (),
-    dmarc: Any | None = None,
+    spf: SpfResult | None = None,
+    spf_helo: SpfResult | None = None,
+    dkim: Sequence[DkimResult] = (),
+    dmarc: DmarcResult | None = None,
 ) -> str:
     """The whole field `Authentication-Results: <id>; ...`, folded with CRLF+TAB, no final CRLF.
 
-    With nothing evaluated it is `<id>; none` (AR-3). One dkim entry per signature (AR-8).
+    With nothing evaluated it is `<id>; none` (AR-3).
     """
     if not authserv_id or not _AUTHSERV_ID.match(authserv_id):
         raise ValueError(f"authserv-id must be a dot-atom (a host name), got {authserv_id!r}")
-    entries: list[Entry] = []
-    if spf is not None:
-        entries.append(spf_entry(spf))
-    if spf_helo is not None:
-        entries.append(spf_entry(spf_helo))
-    entries.extend(dkim_entry(sig) for sig in dkim)
-    if dmarc is not None:
-        entries.append(dmarc_entry(dmarc))
-    return fold(authserv_id.lower(), [format_entry(e) for e in entries])
+    found = entries(spf=spf, spf_helo=spf_helo, dkim=dkim, dmarc=dmarc)
+    return fold(authserv_id.lower(), [format_entry(e) for e in found])
 
 
 def fold(authserv_id: str, entries: list[str]) -> str:
