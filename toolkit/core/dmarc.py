@@ -15,11 +15,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from toolkit.core.address import AuthorDomains, AuthorError, author_domains
+from toolkit.core.dkim_result import DkimResult
 from toolkit.core.dmarc_discovery import DiscoveryTempError, DmarcLookups, PolicyDiscovery, discover_policy
 from toolkit.core.dmarc_record import DmarcRecord
 from toolkit.core.dns import DnsAnswer, DnsStatus, Resolver
 from toolkit.core.message import Message
 from toolkit.core.results import Step, Verdict
+from toolkit.core.spf_result import SpfResult
 
 _POLICY_RANK = {"none": 0, "quarantine": 1, "reject": 2}
 _STEP_DOWN = {"reject": "quarantine", "quarantine": "none", "none": "none"}
@@ -144,8 +146,8 @@ class DmarcResult:
 
 def evaluate(
     message: Message,
-    dkim: Sequence[Any],
-    spf: Any | None,
+    dkim: Sequence[DkimResult],
+    spf: SpfResult | None,
     resolver: Resolver,
     *,
     mode: str = "rfc9989",
@@ -235,15 +237,10 @@ def _method(mode: str) -> str:
     return "treewalk" if mode == "rfc9989" else "psl"
 
 
-def _result_word(check: Any) -> str:
-    verdict = getattr(check, "verdict", None) or getattr(check, "result", None)
-    return verdict.value if isinstance(verdict, Verdict) else str(verdict or "none")
-
-
 def evaluate_domain(
     author: str,
-    dkim: Sequence[Any],
-    spf: Any | None,
+    dkim: Sequence[DkimResult],
+    spf: SpfResult | None,
     resolver: Resolver,
     *,
     mode: str = "rfc9989",
@@ -337,8 +334,8 @@ def evaluate_domain(
 def _align(
     author: str,
     record: DmarcRecord,
-    dkim: Sequence[Any],
-    spf: Any | None,
+    dkim: Sequence[DkimResult],
+    spf: SpfResult | None,
     org_of: Callable[[str], str | None],
     count_testing: bool,
 ) -> tuple[list[Alignment], DmarcReason | None]:
@@ -361,24 +358,24 @@ def _align(
     aligned_by: DmarcReason | None = None
     candidates: list[tuple[str, str, str, bool, str, str]] = []  # identifier, domain, result, passed, selector, note
     for sig in dkim:
-        result = _result_word(sig)
-        domain = (getattr(sig, "domain", "") or "").lower().rstrip(".")
+        result = sig.verdict.value
+        domain = sig.domain.lower().rstrip(".")
         if result == "none" and not domain:
             continue  # the unsigned-message entry
-        testing = bool(getattr(sig, "testing", False))
+        testing = sig.testing
         passed = result == "pass" and bool(domain) and (count_testing or not testing)
         note = "testing key (t=y): not counted (DKIM-18)" if result == "pass" and testing and not count_testing else ""
-        candidates.append(("dkim", domain, result, passed, getattr(sig, "selector", ""), note))
+        candidates.append(("dkim", domain, result, passed, sig.selector, note))
     if spf is not None:
-        result = _result_word(spf)
-        domain = (getattr(spf, "domain", "") or "").lower().rstrip(".")
+        result = spf.verdict.value
+        domain = spf.domain.lower().rstrip(".")
         note = ""
-        if getattr(spf, "identity", "mailfrom") == "helo":
+        if spf.identity == "helo":
             note = "HELO identity is never used by DMARC (DMARC-5)"
             passed = False
         else:
             passed = result == "pass" and bool(domain)
-            if getattr(spf, "null_sender", False):
+            if spf.null_sender:
                 note = "null reverse-path: postmaster@HELO (DMARC-5)"
         candidates.append(("spf", domain, result, passed, "", note))
     # passing identifiers first (DMARC-15: only they need walks); others only if no pass aligned
