@@ -107,8 +107,8 @@ def _signer(
         body_length=args.body_length,
     )
     prepared = prepare(config)
-    key = config.key
-    if getattr(key, "key_type", "") == "rsa" and getattr(key, "bits", 2048) < 2048:
+    key = config.key  # a SigningKey: _KeyCache loads every key through toolkit.core.keys
+    if key.key_type == "rsa" and key.bits < 2048:
         warn(f"{key_path}: RSA key of {key.bits} bits; 2048 is recommended (DKIM-29)")
     return prepared
 
