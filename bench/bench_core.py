@@ -32,7 +32,7 @@ from cryptography.hazmat.primitives import hashes  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric import padding  # noqa: E402
 
 from toolkit.core.dkim import SignerConfig, sign, verify  # noqa: E402
-from toolkit.core.keys import generate_key  # noqa: E402
+from toolkit.core.dkim.keys import generate_key  # noqa: E402
 from toolkit.core.verify import SmtpContext, VerifyOptions, verify_message  # noqa: E402
 from toolkit.resolvers.caching import CachingResolver  # noqa: E402
 from toolkit.resolvers.memory import MemoryResolver  # noqa: E402

@@ -48,7 +48,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, utils  # noqa: E4
 from interop.corpus import typical_message  # noqa: E402
 
 from toolkit.core.dkim import SignerConfig, sign, verify  # noqa: E402
-from toolkit.core.keys import SigningKey, generate_key  # noqa: E402
+from toolkit.core.dkim.keys import SigningKey, generate_key  # noqa: E402
 from toolkit.core.message import parse_message  # noqa: E402
 from toolkit.resolvers.memory import MemoryResolver  # noqa: E402
 

@@ -34,7 +34,7 @@ from support.knot import start_knot  # noqa: E402
 from support.mailworld import AUTHSERV_ID, OUR_IP, SENDER_IP, MailWorld, make_message  # noqa: E402
 from support.postfix import free_port, smtp_send, start_postfix, wait_for_port  # noqa: E402
 
-from toolkit.core.keys import generate_key  # noqa: E402
+from toolkit.core.dkim.keys import generate_key  # noqa: E402
 
 
 def start_emlauth(work: Path, knot_port: int, table: Path) -> tuple[subprocess.Popen, str]:

@@ -24,8 +24,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from toolkit.core.dkim import SignerConfig, sign  # noqa: E402
+from toolkit.core.dkim.keys import generate_key  # noqa: E402
 from toolkit.core.dns import DnsStatus  # noqa: E402
-from toolkit.core.keys import generate_key  # noqa: E402
 from toolkit.core.verify import SmtpContext, VerifyOptions, verify_message  # noqa: E402
 from toolkit.resolvers.caching import CachingResolver  # noqa: E402
 from toolkit.resolvers.memory import MemoryResolver  # noqa: E402

@@ -25,7 +25,7 @@ ROOT = HERE.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from toolkit.core.keys import SigningKey, load_private_key  # noqa: E402
+from toolkit.core.dkim.keys import SigningKey, load_private_key  # noqa: E402
 
 KEYS = ROOT / "keys" / "test"
 TEMPLATES = HERE / "templates"

@@ -24,7 +24,7 @@ FORBIDDEN_CALLS = {"print", "open", "input"}
 
 
 def _core_files():
-    files = sorted(CORE.glob("*.py"))
+    files = sorted(CORE.rglob("*.py"))
     assert files, "no core modules found"
     return files
 
@@ -42,7 +42,7 @@ def test_core_imports_no_io_modules():
             for name in names:
                 top = name.split(".")[0]
                 if top in FORBIDDEN_MODULES or name.startswith(("toolkit.shells", "toolkit.resolvers")):
-                    problems.append(f"{path.name}:{node.lineno} imports {name}")
+                    problems.append(f"{path.relative_to(CORE)}:{node.lineno} imports {name}")
     assert problems == []
 
 
@@ -52,5 +52,5 @@ def test_core_calls_no_io_builtins():
         tree = ast.parse(path.read_text(), str(path))
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in FORBIDDEN_CALLS:
-                problems.append(f"{path.name}:{node.lineno} calls {node.func.id}()")
+                problems.append(f"{path.relative_to(CORE)}:{node.lineno} calls {node.func.id}()")
     assert problems == []

@@ -20,7 +20,7 @@ from typing import Any
 from toolkit.core import arheader
 from toolkit.core.canon import canon_header, parse_canon
 from toolkit.core.diagnose import Diagnosis, diagnose_signature
-from toolkit.core.dkim_common import index_headers, select_headers, split_header_list
+from toolkit.core.dkim.common import index_headers, select_headers, split_header_list
 
 WIDTH = 100
 LANGUAGES = ("en", "ja")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from toolkit.core.dkim import verify
-from toolkit.core.keys import from_private_key
+from toolkit.core.dkim.keys import from_private_key
 from toolkit.core.message import parse_message
 from toolkit.core.results import Verdict
 from toolkit.core.tags import parse_tag_list

@@ -12,7 +12,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 
 from toolkit.core.dkim import SignerConfig, sign, verify
-from toolkit.core.keys import from_private_key
+from toolkit.core.dkim.keys import from_private_key
 from toolkit.core.message import parse_message
 from toolkit.core.results import Verdict
 

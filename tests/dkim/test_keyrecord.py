@@ -8,7 +8,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from toolkit.core.keyrecord import KeyRecordError, KeyRecordReason, keys_match, parse_key_record
+from toolkit.core.dkim.keyrecord import KeyRecordError, KeyRecordReason, keys_match, parse_key_record
 
 
 def reason_of(value: bytes | str) -> KeyRecordReason:

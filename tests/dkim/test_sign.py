@@ -117,7 +117,7 @@ def test_later_signer_may_cover_earlier_signature(keys):
 
 
 def test_signing_key_from_keys_module(keys):
-    from toolkit.core.keys import from_private_key
+    from toolkit.core.dkim.keys import from_private_key
 
     message = sign(keys.MESSAGE, [SignerConfig("example.com", "ed", from_private_key(keys.ed))], NOW)
     assert verdicts(message, keys.resolver()) == [Verdict.PASS]

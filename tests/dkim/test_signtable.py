@@ -1,9 +1,9 @@
-"""The signing table format (toolkit/core/signtable.py docstring)."""
+"""The signing table format (toolkit/core/dkim/signtable.py docstring)."""
 
 import pytest
 
+from toolkit.core.dkim.signtable import SigningTable
 from toolkit.core.errors import UsageError
-from toolkit.core.signtable import SigningTable
 
 TABLE = """\
 # sender         signing domain    selector  key

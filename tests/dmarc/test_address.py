@@ -1,10 +1,10 @@
-"""DMARC-1: From parsing details (toolkit/core/address.py)."""
+"""DMARC-1: From parsing details (toolkit/core/dmarc/address.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from toolkit.core.address import AuthorError, _simple_mailbox, author_domains, parse_mailboxes, to_alabel
+from toolkit.core.dmarc.address import AuthorError, _simple_mailbox, author_domains, parse_mailboxes, to_alabel
 from toolkit.core.message import parse_message
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from toolkit.core.dkim import DkimResult
 from toolkit.core.dmarc import DmarcReason, evaluate
-from toolkit.core.dmarc_discovery import walk_names
+from toolkit.core.dmarc.discovery import walk_names
 from toolkit.core.message import parse_message
 from toolkit.core.results import Verdict
 from toolkit.core.spf import SpfResult

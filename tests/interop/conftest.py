@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives import serialization
 from support.peers import DkimpyPeer, MailDkimPeer, OpenDkimPeer, PeerDns, require_peers
 from support.weak_keys import short_rsa_key
 
-from toolkit.core.keys import SigningKey, generate_key, split_txt
+from toolkit.core.dkim.keys import SigningKey, generate_key, split_txt
 from toolkit.resolvers.live import LiveResolver
 
 DOMAIN = "example.com"

@@ -7,7 +7,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from support.weak_keys import short_rsa_key
 
-from toolkit.core.keys import SigningKey, generate_key
+from toolkit.core.dkim.keys import SigningKey, generate_key
 
 
 @pytest.fixture(scope="session")

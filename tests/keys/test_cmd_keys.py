@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.core.keys import generate_key, load_private_key
+from toolkit.core.dkim.keys import generate_key, load_private_key
 from toolkit.shells.cli import main
 
 REPO = Path(__file__).resolve().parents[2]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.core.keys import KeyCheckStatus, check_published_key, load_private_key
+from toolkit.core.dkim.keys import KeyCheckStatus, check_published_key, load_private_key
 from toolkit.resolvers.zonefile import ZoneFileResolver
 
 KEYS = Path(__file__).resolve().parents[2] / "keys" / "test"

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from toolkit.core.keys import KeyCheckStatus, check_published_key
+from toolkit.core.dkim.keys import KeyCheckStatus, check_published_key
 from toolkit.core.results import Verdict
 from toolkit.resolvers.memory import MemoryResolver
 

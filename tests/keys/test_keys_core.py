@@ -1,4 +1,4 @@
-"""toolkit.core.keys: generation, DNS record forms, SES paste form, selector rules (DKIM-34..36, SES-2..4)."""
+"""toolkit.core.dkim.keys: generation, DNS record forms, SES paste form, selector rules (DKIM-34..36, SES-2..4)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,8 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
-from toolkit.core.errors import ToolkitError, UsageError
-from toolkit.core.keyrecord import parse_key_record
-from toolkit.core.keys import (
+from toolkit.core.dkim.keyrecord import parse_key_record
+from toolkit.core.dkim.keys import (
     SES_KEY_PATTERN,
     check_domain,
     check_selector,
@@ -21,6 +20,7 @@ from toolkit.core.keys import (
     load_private_key,
     split_txt,
 )
+from toolkit.core.errors import ToolkitError, UsageError
 
 # -- generation (DKIM-34, DKIM-35) -----------------------------------------------------------------------------
 

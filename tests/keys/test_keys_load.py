@@ -12,8 +12,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, x25519
 from cryptography.x509.oid import NameOID
 
+from toolkit.core.dkim.keys import SigningKey, load_private_key
 from toolkit.core.errors import KeyFileError
-from toolkit.core.keys import SigningKey, load_private_key
 
 PEM = serialization.Encoding.PEM
 DER = serialization.Encoding.DER

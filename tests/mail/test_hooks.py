@@ -8,9 +8,9 @@ import pytest
 from support.mailworld import AUTHSERV_ID, OUR_IP, OUR_NETWORKS, SENDER_IP, STRANGER_IP, make_message
 
 from toolkit.core.dkim import verify as dkim_verify
+from toolkit.core.dkim.signtable import SigningTable
 from toolkit.core.message import parse_message
 from toolkit.core.results import Verdict
-from toolkit.core.signtable import SigningTable
 from toolkit.shells import hooks
 from toolkit.shells.hooks import (
     CONTINUE,

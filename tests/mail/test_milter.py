@@ -12,10 +12,10 @@ from support.mailworld import AUTHSERV_ID, OUR_IP, OUR_NETWORKS, SENDER_IP, STRA
 from support.milter_client import MilterClient
 
 from toolkit.core.dkim import verify as dkim_verify
+from toolkit.core.dkim.signtable import SigningTable
 from toolkit.core.errors import UsageError
 from toolkit.core.message import parse_message
 from toolkit.core.results import Verdict
-from toolkit.core.signtable import SigningTable
 from toolkit.shells import hooks
 from toolkit.shells import milter_protocol as mp
 from toolkit.shells.hooks import ChainHandler, DmarcAction, Handler, SignHandler, VerifyHandler

@@ -15,9 +15,9 @@ from support.mailworld import AUTHSERV_ID, OUR_IP, OUR_NETWORKS, SENDER_IP, STRA
 from support.postfix import free_port, start_postfix, swaks, wait_for_port
 
 from toolkit.core.dkim import verify as dkim_verify
+from toolkit.core.dkim.signtable import SigningTable
 from toolkit.core.message import parse_message
 from toolkit.core.results import Verdict
-from toolkit.core.signtable import SigningTable
 from toolkit.shells.hooks import ChainHandler, Handler, SignHandler, VerifyHandler
 from toolkit.shells.milter import BackgroundMilter
 

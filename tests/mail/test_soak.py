@@ -19,9 +19,9 @@ import pytest
 from support.mailworld import AUTHSERV_ID, OUR_IP, OUR_NETWORKS, SENDER_IP, STRANGER_IP, make_message
 from support.postfix import smtp_send, start_postfix
 
+from toolkit.core.dkim.signtable import SigningTable
 from toolkit.core.dns import DnsAnswer, DnsStatus
 from toolkit.core.message import parse_message
-from toolkit.core.signtable import SigningTable
 from toolkit.shells.hooks import ChainHandler, SignHandler, VerifyHandler
 from toolkit.shells.milter import BackgroundMilter
 

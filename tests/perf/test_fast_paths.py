@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from toolkit.core.canon import _collapse_wsp, canon_header_relaxed
-from toolkit.core.dkim_common import valid_header_name, valid_header_names
+from toolkit.core.dkim.common import valid_header_name, valid_header_names
 from toolkit.core.tags import TagListError, parse_tag_list
 
 _TAG_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -105,7 +105,7 @@ def test_ar_comment_same_as_before(text: str) -> None:
 
 
 def test_canonical_field_cache_is_keyed_by_bytes_and_method() -> None:
-    from toolkit.core.dkim_common import header_hash_input
+    from toolkit.core.dkim.common import header_hash_input
     from toolkit.core.message import parse_message
 
     message = parse_message(b"From: A  <a@example.com>\r\nSubject:  Hi\r\n\tthere \r\nsubject: x\r\n\r\n")
@@ -137,7 +137,7 @@ B_PIECES = [b"DKIM-Signature", b":", b";", b" ", b"\r\n\t", b"\r\n", b"b", b"bh"
 @settings(max_examples=1500, deadline=None)
 @given(st.lists(st.sampled_from(B_PIECES), max_size=25))
 def test_remove_b_value_same_as_before(pieces: list[bytes]) -> None:
-    from toolkit.core.dkim_common import remove_b_value
+    from toolkit.core.dkim.common import remove_b_value
 
     raw = b"".join(pieces)
     assert remove_b_value(raw) == reference_remove_b_value(raw)

@@ -8,8 +8,8 @@ import pytest
 
 from toolkit.core.results import Verdict
 from toolkit.core.spf import SpfReason, check_host, check_identities, domain_problem
-from toolkit.core.spf_macro import expand_domain, url_escape
-from toolkit.core.spf_parse import SpfSyntaxError, parse_domain_spec, parse_explanation, parse_record
+from toolkit.core.spf.macro import expand_domain, url_escape
+from toolkit.core.spf.parse import SpfSyntaxError, parse_domain_spec, parse_explanation, parse_record
 from toolkit.resolvers.memory import MemoryResolver
 
 

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from toolkit.core.dns import DnsAnswer, DnsStatus
 from toolkit.core.results import Verdict
 from toolkit.core.spf import SpfReason, SpfResult, check_host
-from toolkit.core.spf_macro import MAX_EXPLANATION, expand_domain, transform
-from toolkit.core.spf_parse import Macro, SpfSyntaxError, parse_domain_spec, parse_macro_string
+from toolkit.core.spf.macro import MAX_EXPLANATION, expand_domain, transform
+from toolkit.core.spf.parse import Macro, SpfSyntaxError, parse_domain_spec, parse_macro_string
 from toolkit.resolvers.memory import MemoryResolver
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from toolkit.core.dkim import SignerConfig, sign
-from toolkit.core.keys import SigningKey, generate_key
+from toolkit.core.dkim.keys import SigningKey, generate_key
 from toolkit.resolvers.memory import MemoryResolver
 
 AUTHSERV_ID = "mx.example.net"

@@ -68,7 +68,7 @@ class PeerResult:
 
 
 class KeyLike(Protocol):
-    """What a peer needs of a signing key (toolkit.core.keys.SigningKey fits)."""
+    """What a peer needs of a signing key (toolkit.core.dkim.keys.SigningKey fits)."""
 
     key_type: str
 

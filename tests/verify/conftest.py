@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from toolkit.core.dkim import SignerConfig, sign
-from toolkit.core.keys import SigningKey, generate_key
+from toolkit.core.dkim.keys import SigningKey, generate_key
 
 NOW = 1_700_000_000
 GOOD_IP = "192.0.2.25"

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from toolkit.core.dkim import DkimResult, SignerConfig, sign
-from toolkit.core.keys import generate_key
+from toolkit.core.dkim.keys import generate_key
 from toolkit.core.message import parse_message
 from toolkit.core.results import Verdict
 from toolkit.core.verify import (

@@ -15,8 +15,8 @@ from cryptography.hazmat.primitives.asymmetric import padding
 from toolkit.core.canon import body_hash, canon_body
 from toolkit.core.diagnose import DiagnosisCode, diagnose_message, diagnose_signature
 from toolkit.core.dkim import DkimReason, SignerConfig, sign, verify
-from toolkit.core.dkim_common import header_hash_input, index_headers, select_headers
-from toolkit.core.keys import load_private_key
+from toolkit.core.dkim.common import header_hash_input, index_headers, select_headers
+from toolkit.core.dkim.keys import load_private_key
 from toolkit.core.message import parse_message
 from toolkit.resolvers.memory import MemoryResolver
 

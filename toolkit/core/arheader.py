@@ -17,9 +17,9 @@ import authres.core
 from toolkit.core.message import Message
 
 if TYPE_CHECKING:
-    from toolkit.core.dkim_result import DkimResult
+    from toolkit.core.dkim.result import DkimResult
     from toolkit.core.dmarc import DmarcResult
-    from toolkit.core.spf_result import SpfResult
+    from toolkit.core.spf.result import SpfResult
 
 FIELD_NAME = "Authentication-Results"
 MAX_LINE = 78  # fold to keep lines at or under this many characters where the tokens allow it

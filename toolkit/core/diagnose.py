@@ -27,7 +27,7 @@ from itertools import islice
 from typing import Any
 
 from toolkit.core.canon import RELAXED, SIMPLE, CanonError, body_hash, canon_body, canon_header, parse_canon
-from toolkit.core.dkim_common import (
+from toolkit.core.dkim.common import (
     SIGNATURE_FIELD,
     DkimReason,
     header_hash_input,
@@ -493,7 +493,7 @@ def _open_rsa(result: Any, tags: Mapping[str, str]) -> bytes | None:
     if result.algorithm != "rsa-sha256" or result.key_answer is None:
         return None
     try:
-        from toolkit.core.keyrecord import parse_key_record
+        from toolkit.core.dkim.keyrecord import parse_key_record
 
         record = None
         for raw in result.key_answer.txt_joined():

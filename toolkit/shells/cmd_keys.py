@@ -14,8 +14,7 @@ import stat
 import sys
 from pathlib import Path
 
-from toolkit.core.errors import KeyFileError, UsageError
-from toolkit.core.keys import (
+from toolkit.core.dkim.keys import (
     DEFAULT_TTL,
     KeyCheckResult,
     KeyCheckStatus,
@@ -28,6 +27,7 @@ from toolkit.core.keys import (
     load_private_key,
     record_name,
 )
+from toolkit.core.errors import KeyFileError, UsageError
 from toolkit.shells.common import add_dns_options, resolver_from_args, warn
 
 DEFAULT_KEY_DIR = Path("keys")

@@ -119,7 +119,7 @@ def build_handler(args: argparse.Namespace) -> Handler:
             )
         )
     if args.sign_table is not None:
-        from toolkit.core.signtable import SigningTable
+        from toolkit.core.dkim.signtable import SigningTable
 
         try:
             text = args.sign_table.read_text(encoding="utf-8")

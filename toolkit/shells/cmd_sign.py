@@ -12,12 +12,12 @@ import sys
 import time
 from pathlib import Path
 
-from toolkit.core.address import author_domains
 from toolkit.core.dkim import PreparedSigner, SignerConfig, prepare, sign_prepared
+from toolkit.core.dkim.keys import SigningKey, load_private_key
+from toolkit.core.dkim.signtable import SigningEntry, SigningTable
+from toolkit.core.dmarc.address import author_domains
 from toolkit.core.errors import KeyFileError, UsageError
-from toolkit.core.keys import SigningKey, load_private_key
 from toolkit.core.message import parse_message
-from toolkit.core.signtable import SigningEntry, SigningTable
 from toolkit.shells.common import epoch, read_input, warn
 
 DESCRIPTION = "Sign .eml messages with DKIM (rsa-sha256 or ed25519-sha256), prepending DKIM-Signature fields."
@@ -107,7 +107,7 @@ def _signer(
         body_length=args.body_length,
     )
     prepared = prepare(config)
-    key = config.key  # a SigningKey: _KeyCache loads every key through toolkit.core.keys
+    key = config.key  # a SigningKey: _KeyCache loads every key through toolkit.core.dkim.keys
     if key.key_type == "rsa" and key.bits < 2048:
         warn(f"{key_path}: RSA key of {key.bits} bits; 2048 is recommended (DKIM-29)")
     return prepared

@@ -440,7 +440,7 @@ class SignHandler(Handler):
 
         from toolkit.core.dkim import SignerConfig, prepare
 
-        self.table = table  # toolkit.core.signtable.SigningTable
+        self.table = table  # toolkit.core.dkim.signtable.SigningTable
         self.internal = (
             None if internal_hosts is None else [ipaddress.ip_network(n, strict=False) for n in internal_hosts]
         )
@@ -464,8 +464,8 @@ class SignHandler(Handler):
 
     def signature_fields(self, raw: bytes) -> list[bytes]:
         """The new DKIM-Signature fields (CRLF-terminated), or [] when the From domain is not ours."""
-        from toolkit.core.address import author_domains
         from toolkit.core.dkim import sign_prepared
+        from toolkit.core.dmarc.address import author_domains
         from toolkit.core.message import parse_message
 
         parsed = parse_message(raw)
@@ -501,8 +501,8 @@ class SignHandler(Handler):
 def load_key_file(path: str) -> Any:
     from pathlib import Path
 
+    from toolkit.core.dkim.keys import load_private_key
     from toolkit.core.errors import KeyFileError
-    from toolkit.core.keys import load_private_key
 
     try:
         data = Path(path).read_bytes()

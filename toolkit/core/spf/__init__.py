@@ -1,6 +1,6 @@
 """SPF check_host() (RFC 7208) over the Resolver protocol, with a ledger of every DNS query it made.
 
-Modules: spf_parse (record and macro syntax), spf_macro (expansion), spf_eval (the evaluator), spf_result (the
+Modules: parse (record and macro syntax), macro (expansion), evaluate (the evaluator), result (the
 result types). This module is the API: check_host() and check_identities(), and it re-exports the result types.
 
 Rules: STANDARDS.md SPF-1..SPF-17. The evaluator is pure: DNS comes from the injected Resolver and time
@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from toolkit.core.dns import Resolver
 from toolkit.core.results import Step, Verdict
-from toolkit.core.spf_eval import (
+from toolkit.core.spf.evaluate import (
     DEFAULT_MAX_VOID,
     DEFAULT_TIME_BUDGET,
     MAX_LOOKUP_TERMS,
@@ -27,7 +27,7 @@ from toolkit.core.spf_eval import (
     parse_client,
     split_sender,
 )
-from toolkit.core.spf_result import LIMIT_OF_REASON, LedgerEntry, SpfReason, SpfResult
+from toolkit.core.spf.result import LIMIT_OF_REASON, LedgerEntry, SpfReason, SpfResult
 
 
 def check_host(

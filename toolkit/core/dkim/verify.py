@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 
 from toolkit.core.canon import BodyHash, CanonError, body_hash, parse_canon
-from toolkit.core.dkim_common import (
+from toolkit.core.dkim.common import (
     ALGORITHMS,
     REQUIRED_TAGS,
     SIGNATURE_FIELD,
@@ -35,9 +35,9 @@ from toolkit.core.dkim_common import (
     valid_header_names,
     valid_selector,
 )
-from toolkit.core.dkim_result import COMMENTS, DkimResult, DkimState
+from toolkit.core.dkim.keyrecord import KeyRecord, KeyRecordError, parse_key_record
+from toolkit.core.dkim.result import COMMENTS, DkimResult, DkimState
 from toolkit.core.dns import DnsAnswer, DnsStatus, Resolver
-from toolkit.core.keyrecord import KeyRecord, KeyRecordError, parse_key_record
 from toolkit.core.message import HeaderField, Message, parse_message
 from toolkit.core.results import Step, Verdict
 from toolkit.core.tags import TagListError, parse_tag_list, strip_fws

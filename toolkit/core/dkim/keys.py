@@ -21,9 +21,9 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
+from toolkit.core.dkim.keyrecord import KeyRecordError, KeyRecordReason, parse_key_record, public_key_bytes
 from toolkit.core.dns import DnsAnswer, DnsStatus, Resolver
 from toolkit.core.errors import KeyFileError, UsageError
-from toolkit.core.keyrecord import KeyRecordError, KeyRecordReason, parse_key_record, public_key_bytes
 from toolkit.core.results import Step, Verdict
 
 RSA_MIN_BITS = 1024  # DKIM-34 / RFC 8301 §3.2: below this verifiers give permerror

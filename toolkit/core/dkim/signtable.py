@@ -31,7 +31,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from toolkit.core.dkim_common import valid_domain, valid_selector
+from toolkit.core.dkim.common import valid_domain, valid_selector
 from toolkit.core.errors import UsageError
 
 _OPTIONS = ("algorithm", "canon", "expire", "identity")

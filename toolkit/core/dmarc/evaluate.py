@@ -14,14 +14,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from toolkit.core.address import AuthorDomains, AuthorError, author_domains
-from toolkit.core.dkim_result import DkimResult
-from toolkit.core.dmarc_discovery import DiscoveryTempError, DmarcLookups, PolicyDiscovery, discover_policy
-from toolkit.core.dmarc_record import DmarcRecord
+from toolkit.core.dkim.result import DkimResult
+from toolkit.core.dmarc.address import AuthorDomains, AuthorError, author_domains
+from toolkit.core.dmarc.discovery import DiscoveryTempError, DmarcLookups, PolicyDiscovery, discover_policy
+from toolkit.core.dmarc.record import DmarcRecord
 from toolkit.core.dns import DnsAnswer, DnsStatus, Resolver
 from toolkit.core.message import Message
 from toolkit.core.results import Step, Verdict
-from toolkit.core.spf_result import SpfResult
+from toolkit.core.spf.result import SpfResult
 
 _POLICY_RANK = {"none": 0, "quarantine": 1, "reject": 2}
 _STEP_DOWN = {"reject": "quarantine", "quarantine": "none", "none": "none"}

@@ -13,8 +13,8 @@ from operator import itemgetter
 
 from toolkit.core.dns import DnsAnswer, DnsStatus, Resolver
 from toolkit.core.results import Verdict
-from toolkit.core.spf_macro import MAX_DOMAIN, expand_domain, expand_text
-from toolkit.core.spf_parse import (
+from toolkit.core.spf.macro import MAX_DOMAIN, expand_domain, expand_text
+from toolkit.core.spf.parse import (
     LOOKUP_TERMS,
     IpRun,
     MacroString,
@@ -25,7 +25,7 @@ from toolkit.core.spf_parse import (
     parse_explanation,
     parse_record,
 )
-from toolkit.core.spf_result import LedgerEntry, SpfReason
+from toolkit.core.spf.result import LedgerEntry, SpfReason
 
 MAX_LOOKUP_TERMS = 10  # SPF-14
 MAX_MX_HOSTS = 10  # SPF-14

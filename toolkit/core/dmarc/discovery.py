@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-from toolkit.core.dmarc_record import DmarcRecord, parse_record
+from toolkit.core.dmarc.record import DmarcRecord, parse_record
 from toolkit.core.dns import DnsAnswer, DnsStatus, Resolver
 
 MAX_WALK_QUERIES = 8

@@ -2,12 +2,12 @@
 
     from toolkit.core.dkim import SignerConfig, sign, verify, DkimResult, DkimReason
 
-The work lives in dkim_sign.py, dkim_verify.py and dkim_common.py; canonicalization in canon.py and key records
+The work lives in sign.py, verify.py and common.py here; canonicalization in core/canon.py and key records
 in keyrecord.py.
 """
 
-from toolkit.core.dkim_common import ALGORITHMS, DkimReason
-from toolkit.core.dkim_sign import (
+from toolkit.core.dkim.common import ALGORITHMS, DkimReason
+from toolkit.core.dkim.sign import (
     DEFAULT_HEADERS,
     DEFAULT_OVERSIGN,
     PreparedSigner,
@@ -17,7 +17,7 @@ from toolkit.core.dkim_sign import (
     sign_prepared,
     signature_fields,
 )
-from toolkit.core.dkim_verify import DEFAULT_MAX_SIGNATURES, DEFAULT_SKEW, DkimResult, verify
+from toolkit.core.dkim.verify import DEFAULT_MAX_SIGNATURES, DEFAULT_SKEW, DkimResult, verify
 
 __all__ = [
     "ALGORITHMS",

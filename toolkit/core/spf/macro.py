@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from toolkit.core.spf_parse import Macro, MacroString
+from toolkit.core.spf.parse import Macro, MacroString
 
 MAX_DOMAIN = 253
 MAX_EXPLANATION = 1024  # [ours] longer exp text is cut; an SMTP reply line cannot carry more anyway

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from toolkit.core.dkim_common import DkimReason
+from toolkit.core.dkim.common import DkimReason
 from toolkit.core.dns import DnsAnswer
 from toolkit.core.results import Step, Verdict
 

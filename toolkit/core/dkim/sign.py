@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
 
 from toolkit.core.canon import BodyHash, CanonError, body_hash, parse_canon
-from toolkit.core.dkim_common import (
+from toolkit.core.dkim.common import (
     ALGORITHMS,
     header_hash_input,
     index_headers,
@@ -61,7 +61,7 @@ LINE_WIDTH = 78  # DKIM-32: fold the new field to stay under this
 class SignerConfig:
     domain: str
     selector: str
-    key: Any  # a SigningKey (toolkit.core.keys) or a cryptography RSA/Ed25519 private key
+    key: Any  # a SigningKey (toolkit.core.dkim.keys) or a cryptography RSA/Ed25519 private key
     algorithm: str | None = None  # default: from the key type
     canon: str = "relaxed/relaxed"  # DKIM-29 [ours]
     headers: Sequence[str] | None = None  # default DKIM-30
