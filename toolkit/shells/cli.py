@@ -25,6 +25,9 @@ COMMAND_MODULES = (
     "toolkit.shells.cmd_spf",  # spf
     "toolkit.shells.cmd_mail",  # milter, pipeline
     "toolkit.shells.cmd_walkthrough",  # walkthrough
+    "toolkit.shells.cmd_doctor",  # doctor
+    "toolkit.shells.cmd_report",  # report parse, ingest, summary, html, generate
+    "toolkit.shells.cmd_rules",  # rules
 )
 
 
