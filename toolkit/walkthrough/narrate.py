@@ -7,14 +7,19 @@ from typing import Any
 from toolkit.core import arheader
 from toolkit.core.canon import canon_header, parse_canon
 from toolkit.core.diagnose import Diagnosis, diagnose_signature
+from toolkit.core.dkim import DkimResult
 from toolkit.core.dkim.common import index_headers, select_headers, split_header_list
+from toolkit.core.dmarc import Alignment, DmarcResult
+from toolkit.core.message import Message
+from toolkit.core.spf import SpfResult
+from toolkit.core.verify import Report
 from toolkit.walkthrough import en, ja
 from toolkit.walkthrough.layout import WIDTH, Writer, shorten, tag_value
 
 LANGUAGES = ("en", "ja")
 
 
-def explain(report: Any, lang: str = "en") -> str:
+def explain(report: Report, lang: str = "en") -> str:
     """The narrated walkthrough of one Report as plain terminal text (about 100 columns)."""
     t = _Lang(lang)
     out = Writer()
@@ -29,10 +34,10 @@ def explain(report: Any, lang: str = "en") -> str:
     spf = report.spf
     if spf is not None:
         out.heading(section, t("h_spf", ip=spf.ip, domain=spf.domain))
-        _spf(out, t, spf, getattr(report, "spf_helo", None))
+        _spf(out, t, spf, report.spf_helo)
     else:
         out.heading(section, t("h_spf_none"))
-        notes = [n for n in getattr(report, "notes", ()) if "SPF" in n or "MAIL FROM" in n]
+        notes = [n for n in report.notes if "SPF" in n or "MAIL FROM" in n]
         out.para(t("spf_not_run", notes=" ".join(notes)))
 
     results = tuple(report.dkim or ())
@@ -50,7 +55,7 @@ def explain(report: Any, lang: str = "en") -> str:
 
     section += 1
     dmarc = report.dmarc
-    from_domain = getattr(dmarc, "from_domain", "")
+    from_domain = dmarc.from_domain if dmarc is not None else ""
     out.heading(section, t("h_dmarc", domain=from_domain) if from_domain else t("h_dmarc_unknown"))
     if dmarc is None:
         out.para(t("dmarc_not_run"))
@@ -96,7 +101,7 @@ class _Lang:
 # --- sections ------------------------------------------------------------------------------------------------
 
 
-def _envelope(out: Writer, t: _Lang, report: Any) -> None:
+def _envelope(out: Writer, t: _Lang, report: Report) -> None:
     ctx = report.context
     if ctx.ip:
         out.para(t("client", ip=ctx.ip, helo=ctx.helo or "?"))
@@ -119,7 +124,7 @@ def _envelope(out: Writer, t: _Lang, report: Any) -> None:
         out.para(t("line_endings", facts=facts.describe()))
 
 
-def _spf(out: Writer, t: _Lang, spf: Any, helo: Any) -> None:
+def _spf(out: Writer, t: _Lang, spf: SpfResult, helo: SpfResult | None) -> None:
     if spf.null_sender:
         out.para(t("spf_identity", who=spf.sender or spf.domain))
     if spf.record:
@@ -143,7 +148,7 @@ def _spf(out: Writer, t: _Lang, spf: Any, helo: Any) -> None:
             )
         )
     out.items(rows or [t("spf_no_queries")])
-    path = list(getattr(spf, "matched_path", ()) or ())
+    path = spf.matched_path
     if spf.matched_term:
         if len(path) > 1:
             out.para(t("spf_matched_via", term=spf.matched_term, chain=" -> ".join(path)))
@@ -158,7 +163,7 @@ def _spf(out: Writer, t: _Lang, spf: Any, helo: Any) -> None:
         out.para(t("spf_helo", domain=helo.domain, verdict=helo.result.value))
 
 
-def _dkim(out: Writer, t: _Lang, message: Any, result: Any) -> None:
+def _dkim(out: Writer, t: _Lang, message: Message, result: DkimResult) -> None:
     verdict = result.verdict.value
     tags = dict(result.tags or {})
     if verdict == "none" and not tags:
@@ -204,7 +209,7 @@ def _dkim(out: Writer, t: _Lang, message: Any, result: Any) -> None:
         out.items(f"[{d.code.value}] {t.diagnosis(d)}" for d in findings)
 
 
-def _hashed_headers(out: Writer, t: _Lang, message: Any, tags: dict, names: list[str]) -> None:
+def _hashed_headers(out: Writer, t: _Lang, message: Message, tags: dict[str, str], names: list[str]) -> None:
     """Display only: the header lines as the signature's canonicalization presents them to the hash (DKIM-20)."""
     if not names:
         return
@@ -219,13 +224,13 @@ def _hashed_headers(out: Writer, t: _Lang, message: Any, tags: dict, names: list
         out.items(shorten(line, WIDTH - 6) for line in lines)
 
 
-def _dmarc(out: Writer, t: _Lang, dmarc: Any) -> None:
+def _dmarc(out: Writer, t: _Lang, dmarc: DmarcResult) -> None:
     if dmarc.from_domain or dmarc.queries:  # no From domain, no discovery: say nothing rather than "?" and "(none)"
         _dmarc_queries(out, t, dmarc)
     _dmarc_record_and_result(out, t, dmarc)
 
 
-def _dmarc_queries(out: Writer, t: _Lang, dmarc: Any) -> None:
+def _dmarc_queries(out: Writer, t: _Lang, dmarc: DmarcResult) -> None:
     out.para(t("dmarc_queries", domain=dmarc.from_domain or "?", method=dmarc.discovery_method, mode=dmarc.mode))
     rows = []
     for answer in dmarc.queries:
@@ -235,7 +240,7 @@ def _dmarc_queries(out: Writer, t: _Lang, dmarc: Any) -> None:
     out.items(rows or [t("dmarc_no_queries")])
 
 
-def _dmarc_record_and_result(out: Writer, t: _Lang, dmarc: Any) -> None:
+def _dmarc_record_and_result(out: Writer, t: _Lang, dmarc: DmarcResult) -> None:
     record = dmarc.record
     if record is not None:
         where = {"author": t("dmarc_at_author"), "organizational": t("dmarc_at_org")}.get(dmarc.found_at)
@@ -276,13 +281,13 @@ def _dmarc_record_and_result(out: Writer, t: _Lang, dmarc: Any) -> None:
         out.para(t("dmarc_warning", text=warning))
 
 
-def _policy_note(t: _Lang, dmarc: Any) -> str:
+def _policy_note(t: _Lang, dmarc: DmarcResult) -> str:
     if dmarc.effective_policy == "reject" and dmarc.disposition == "quarantine":
         return t("dmarc_no_reject")
     return "。" if t.lang == "ja" else "."
 
 
-def _alignment_row(t: _Lang, a: Any, author: str) -> str:
+def _alignment_row(t: _Lang, a: Alignment, author: str) -> str:
     if a.identifier == "dkim":
         ident = t("align_dkim", domain=a.domain, selector=f" s={a.selector}" if a.selector else "")
     else:
@@ -300,7 +305,7 @@ def _alignment_row(t: _Lang, a: Any, author: str) -> str:
     return f"{ident}: {verdict}"
 
 
-def _ar(out: Writer, t: _Lang, report: Any) -> None:
+def _ar(out: Writer, t: _Lang, report: Report) -> None:
     """The field as written, then each entry explained from the same entries the field was built from."""
     out.para(t("ar_intro"))
     out.block(report.authentication_results.replace("\r\n", "\n"))
@@ -318,7 +323,7 @@ def _ar(out: Writer, t: _Lang, report: Any) -> None:
     out.items(rows)
 
 
-def _summary(out: Writer, t: _Lang, report: Any) -> None:
+def _summary(out: Writer, t: _Lang, report: Report) -> None:
     spf = report.spf.result.value if report.spf is not None else t("not_checked")
     dkim = ", ".join(d.verdict.value + (f" (d={d.domain})" if d.domain else "") for d in report.dkim)
     dmarc = report.dmarc
@@ -341,5 +346,5 @@ def _summary(out: Writer, t: _Lang, report: Any) -> None:
         )
     elif dmarc is not None and verdict == "temperror":
         out.para(t("summary_temp"))
-    for note in getattr(report, "notes", ()):
+    for note in report.notes:
         out.para(t("note", text=note))
