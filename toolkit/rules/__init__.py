@@ -81,4 +81,3 @@ def markdown() -> str:
             if rule.family == family:
                 lines += ["", f"### {rule.id}", "", f"*{rule.ref}*", "", rule.en, "", rule.ja]
     return "\n".join(lines) + "\n"
-
