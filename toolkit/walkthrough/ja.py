@@ -42,7 +42,7 @@ TEXT = {
     "spf_not_run": "SPF は検査していません。{notes}",
     "spf_identity": "検査対象: {who} (MAIL FROM が空なので、HELO のドメインで代用)。",
     "spf_record": '{domain} の TXT レコード: "{record}"',
-    "spf_ledger": "DNS 問い合わせの履歴 (順番どおり。DNS を引く項は 10 個まで、SPF-14):",
+    "spf_ledger": "DNS の問い合わせ履歴 (順番どおり。DNS を引く項は 10 個まで、SPF-14):",
     "spf_query": "{rdtype} {name} -> {status}{void}、{records} 件 ({term}){cost}",
     "spf_query_record": "SPF レコード自体の取得",
     "spf_void": " (空の応答)",
