@@ -85,10 +85,6 @@ ACCEPT = Action(Kind.ACCEPT)
 DISCARD = Action(Kind.DISCARD)
 
 
-def continue_() -> Action:
-    return CONTINUE
-
-
 def accept() -> Action:
     return ACCEPT
 
@@ -170,10 +166,6 @@ class Envelope:
         if len(addresses) != 1 or "@" not in addresses[0]:
             return None
         return addresses[0].rpartition("@")[2].strip().rstrip(".").lower() or None
-
-
-def _field_bytes(name: str, value: bytes) -> bytes:
-    return name.encode("utf-8", "surrogateescape") + b":" + value + b"\r\n"
 
 
 @dataclass(slots=True)
