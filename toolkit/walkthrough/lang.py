@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from email.errors import HeaderParseError
+from email.header import decode_header, make_header
 from typing import Any
 
 from toolkit.core.diagnose import Diagnosis
@@ -96,6 +98,9 @@ class Lang:
         key = _diagnosis_key(finding.code.value, evidence)
         header = str(evidence.get("header", ""))
         values = {**evidence, "Header": header.title() if header.islower() else header}
+        for name in ("signed_value", "current_value", "value"):  # header values, as a person reads them
+            if isinstance(values.get(name), str):
+                values[name] = decoded(values[name])
         values["absorbs"] = ja_core.DIAGNOSIS["absorbs_relaxed" if evidence.get("canonicalization") == "relaxed"
                                         else "absorbs_simple"]  # fmt: skip
         try:
@@ -125,3 +130,13 @@ def _diagnosis_key(code: str, evidence: dict[str, Any]) -> str:
     if code == "header_change_unknown" and evidence.get("z_present"):
         return "header_change_unknown_z"
     return code
+
+
+def decoded(value: str) -> str:
+    """RFC 2047 encoded words (=?utf-8?B?...?=) in a Subject or display name, as a person reads them."""
+    if "=?" not in value:
+        return value
+    try:
+        return str(make_header(decode_header(value)))
+    except (HeaderParseError, LookupError, UnicodeError, ValueError):
+        return value

@@ -7,8 +7,6 @@ and the summary; signatures.py narrates DKIM and DMARC.
 from __future__ import annotations
 
 import ipaddress
-from email.errors import HeaderParseError
-from email.header import decode_header, make_header
 
 from toolkit.core import arheader
 from toolkit.core.message import Message
@@ -16,7 +14,7 @@ from toolkit.core.results import Verdict
 from toolkit.core.spf import SpfResult
 from toolkit.core.verify import Report, context_from_received
 from toolkit.walkthrough import advice, ja_core
-from toolkit.walkthrough.lang import LANGUAGES, Lang
+from toolkit.walkthrough.lang import LANGUAGES, Lang, decoded
 from toolkit.walkthrough.layout import Writer, shorten
 from toolkit.walkthrough.signatures import dkim_section, dmarc_section, policy_note
 
@@ -150,16 +148,6 @@ def _received_candidates(out: Writer, t: Lang, message: Message) -> None:
 def _internal(ip: str) -> bool:
     address = ipaddress.ip_address(ip)
     return address.is_loopback or address.is_link_local or any(address in net for net in _INTERNAL)
-
-
-def decoded(value: str) -> str:
-    """RFC 2047 encoded words (=?utf-8?B?...?=) in a Subject or display name, as a person reads them."""
-    if "=?" not in value:
-        return value
-    try:
-        return str(make_header(decode_header(value)))
-    except (HeaderParseError, LookupError, UnicodeError, ValueError):
-        return value
 
 
 def _spf(out: Writer, t: Lang, report: Report, spf: SpfResult) -> None:
