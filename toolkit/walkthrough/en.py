@@ -145,8 +145,7 @@ TEXT = {
     "do_dkim_sha1": "Sign with rsa-sha256 or ed25519-sha256 (DKIM-5).",
     "do_dkim_short_key": "Publish a 2048-bit key under a new selector and sign with it (DKIM-34).",
     "do_dkim_from": "Sign with From in h= (DKIM-9).",
-    "do_dkim_temperror": "A temporary DNS error kept the key out of reach: retry later; if it persists, check the name "
-    "servers of {domain}.",
+    "do_dkim_temperror": "Retry later; if it persists, check the name servers of {domain}.",
     "do_dkim_permerror": "The signature itself is defective ({reason}): fix the signer's configuration.",
     "do_dmarc_spf_unaligned": "SPF passed for {spf_domain}, which does not align with {author}: set a custom MAIL FROM "
     "under {author} (e.g. bounce.{author}) whose SPF includes your sender (SES-6, SES-7).",

@@ -51,7 +51,7 @@ TEXT = {
     "spf_no_queries": "(DNS 問い合わせなし)",
     "spf_matched": "項を左から順に評価した結果、最初に一致したのは {term} でした。",
     "spf_matched_via": "項を左から順に評価した結果、最初に一致したのは {term} でした (経路: {chain})。",
-    "spf_result": "SPF の結果: {verdict} ({meaning})。",
+    "spf_result": "SPF の結果: {verdict}。{meaning}。",
     "spf_exp": "ドメインによる説明: {text}",
     "spf_helo": "HELO 名 {domain} も別に検査しました: {verdict}。DMARC は HELO の結果を使いません (MAIL FROM が空の"
     "場合を除く)。",
@@ -77,7 +77,7 @@ TEXT = {
     "mark_ok": "ok  ",
     "mark_fail": "失敗",
     "mark_info": "参考",
-    "dkim_result": "DKIM の結果: {verdict}{reason} ({meaning})。",
+    "dkim_result": "DKIM の結果: {verdict}{reason}。{meaning}。",
     "diagnosis": "診断:",
     "dmarc_not_run": "DMARC は検査していません。",
     "dmarc_queries": "作成者ドメイン: {domain}。ポリシーの探索 ({method}、モード {mode}) で問い合わせた名前:",
@@ -103,14 +103,14 @@ TEXT = {
     "align_other": "pass したが DMARC の判定には使われない",
     "mode_strict": "厳密",
     "mode_relaxed": "緩やか",
-    "dmarc_result": "DMARC の結果: {verdict} ({meaning})。{detail}",
+    "dmarc_result": "DMARC の結果: {verdict}。{meaning}。{detail}",
     "dmarc_detail": "今回は、{detail}。",
     "dmarc_policy": "このドメインが公開しているポリシーは {policy}、t= や pct による引き下げを反映した実際のポリシーは "
     "{effective} です。推奨する扱い: {disposition}{note}",
     "dmarc_no_reject": " (p=reject だけを理由に受信拒否はしません、DMARC-11)。",
     "dmarc_policy_pass": "公開ポリシー ({policy}) は DMARC に失敗したメールにだけ適用されます。このメッセージは pass "
     "したので、通常どおり配送されます。",
-    "dmarc_warning": "警告: {text}",
+    "dmarc_warning": "警告: {text}。",
     "ar_intro": "検証器がメッセージの先頭に追加するヘッダ (RFC 8601):",
     "ar_authserv": "{id}: authserv-id (検査を行ったサーバーの名前)",
     "ar_comment": "コメント {text}",
@@ -152,8 +152,7 @@ TEXT = {
     "do_dkim_sha1": "rsa-sha256 か ed25519-sha256 で署名してください (DKIM-5)。",
     "do_dkim_short_key": "2048 ビットの鍵を新しいセレクタで公開し、署名をそれに切り替えてください (DKIM-34)。",
     "do_dkim_from": "h= に From を含めて署名してください (DKIM-9)。",
-    "do_dkim_temperror": "一時的な DNS エラーで鍵を取得できませんでした。後で再試行し、続くようなら {domain} のネーム"
-    "サーバーを確認してください。",
+    "do_dkim_temperror": "後で再試行してください。続くようなら {domain} のネームサーバーを確認してください。",
     "do_dkim_permerror": "署名そのものに欠陥があります ({reason})。署名側の設定を直してください。",
     "do_dmarc_spf_unaligned": "SPF は {spf_domain} について pass しましたが、{author} とは整合しません。{author} の下に"
     "カスタム MAIL FROM (例: bounce.{author}) を設定し、その SPF で送信サービスを include してください (SES-6、SES-7)。",

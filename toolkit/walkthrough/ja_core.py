@@ -46,7 +46,7 @@ DKIM_COMMENTS = {
     "KEY_BAD_DATA": "鍵のデータが不正",
     "KEY_TOO_LONG": "鍵が長すぎる",
     "testing": "テストモード",
-    "unsigned": "l= より後ろの {n} バイトは署名されていない",
+    "unsigned": "l= より後ろの {n} オクテットは署名されていない",
 }
 
 # What a failing SPF result means, by SpfReason value, when no term matched (the core's detail is English).
@@ -236,9 +236,9 @@ DIAGNOSIS = {
     "対象外なので、受信者には署名されたものの代わりにそちらが表示されるおそれがあります。",
     "signed_header_added_position": "{position} 番目の {header} ヘッダを除くと署名が検証できます。そのヘッダは署名後に追加"
     "されました (「{value}」)。",
-    "signature_opens_with_key": "公開鍵で署名を開くことができます。つまり鍵は正しく、署名者はこのメッセージに署名しています。"
+    "signature_opens_with_key": "公開鍵で署名を復号できます。つまり鍵は正しく、署名者はこのメッセージに署名しています。"
     "署名されたヘッダのデータが、届いたものと違っています。",
-    "signature_not_from_key": "公開されている鍵では署名を開けません。別の鍵で作られた (セレクタの鍵を差し替えた?) か、転送中に "
+    "signature_not_from_key": "公開されている鍵では署名を復号できません。別の鍵で作られた (セレクタの鍵を差し替えた?) か、転送中に "
     "b= の値が壊れました。",
     "header_change_unknown_z": "ボディは無傷なので、署名されたヘッダのどれか (または署名ヘッダ自身) が署名後に変更されました。"
     "z= の写しは現在のヘッダと一致するので、変更は署名ヘッダ自身か、z= に含まれないヘッダにあります。{absorbs}上の"
