@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from toolkit.core.errors import UsageError
-from toolkit.rules import FAMILIES, RULES, Rule, resolve
-from toolkit.walkthrough.layout import wrap
+
+if TYPE_CHECKING:
+    from toolkit.rules import Rule
 
 DESCRIPTION = "Print the rules that emlauth's output cites (e.g. DKIM-19, SPF-14, DMARC-11), in plain words."
 EPILOG = "examples: emlauth rules DMARC-11 --lang ja; emlauth rules DKIM-5..12; emlauth rules SES (a whole family)"
@@ -32,6 +34,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def select(ids: list[str]) -> list[Rule]:
+    from toolkit.rules import FAMILIES, RULES, resolve  # here, not at the top: `emlauth` starts every command
+
     if not ids:
         return list(RULES.values())
     families = {family for family, _, _ in FAMILIES}
@@ -50,6 +54,8 @@ def select(ids: list[str]) -> list[Rule]:
 
 
 def render(rules: list[Rule], lang: str) -> str:
+    from toolkit.walkthrough.layout import wrap
+
     lines: list[str] = []
     for rule in rules:
         lines.append(f"{rule.id}  ({rule.ref})")
