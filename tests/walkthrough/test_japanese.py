@@ -111,3 +111,34 @@ def test_reviewed_wording() -> None:
     text = re.sub(r"\n\s*", "", explain(report, lang="ja"))  # undo the line breaks
     assert "問い合わせ履歴" in text and "DMARC の判定には使われない" in text
     assert "たいていはメーリングリスト" in text  # the footer's origin stays a guess ("typically")
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"Subject: no From at all\r\n\r\nbody\r\n",
+        b"DKIM-Signature: v=1; a=rsa-sha1; d=example.com; s=s; h=from; bh=; b=\r\nFrom: a@example.com\r\n"
+        b"From: b@example.org\r\n\r\nx",
+        b"DKIM-Signature: garbage\r\nFrom: a@example.com\r\n\r\n",
+        b"DKIM-Signature: v=1; a=rsa-sha256; d=example.com; s=nokey; h=subject; bh=AA==; b=AA==\r\n"
+        b"From: A <a@example.com>, B <b@example.com>\r\n\r\n",
+        b"DKIM-Signature: v=1; a=rsa-sha256; d=example.com; s=nokey; h=from; bh=AA==; b=AA==; x=1\r\n"
+        b"From: a@example.com\r\n\r\n",
+    ],
+)
+def test_broken_mail_is_narrated_in_japanese(raw: bytes) -> None:
+    from toolkit.resolvers.memory import MemoryResolver
+
+    report = verify_message(raw, SmtpContext("192.0.2.1", "h.example.com", ""), MemoryResolver({}), 1772442000)
+    text = explain(report, lang="ja")
+    assert english_phrases(text) == []
+
+
+def test_every_phrase_uses_its_groups() -> None:
+    from toolkit.walkthrough import ja_core
+
+    for pattern, template in ja_core.PHRASES:
+        groups = re.compile(pattern).groups
+        used = {int(n) for n in re.findall(r"\{(\d+)\}", template)}
+        assert used == set(range(groups)), pattern  # every captured value is said, and nothing else is asked for
+        assert re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", template), pattern

@@ -60,6 +60,8 @@ def dmarc(t: Lang, result: DmarcResult, signatures: tuple[DkimResult, ...]) -> l
     author = result.from_domain
     if result.verdict is Verdict.TEMPERROR:
         return [t("do", text=t("do_dmarc_temperror"))]
+    if result.verdict is Verdict.PERMERROR and not author:  # no single Author Domain (DMARC-1)
+        return [t("do", text=t("do_dmarc_author"))]
     if result.verdict is Verdict.PERMERROR:
         return [t("do", text=t("do_dmarc_permerror", detail=t.phrase(result.detail.rstrip(".")), author=author))]
     if result.verdict is not Verdict.FAIL:

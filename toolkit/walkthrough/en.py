@@ -158,6 +158,7 @@ TEXT = {
     "{author}, or relax the record to adkim=r, aspf=r if strictness is not needed.",
     "do_dmarc_nothing": "Nothing vouches for {author}. If this is your mail, sign it with d={author} and send it from "
     "servers in its SPF record. If it is not, this is spoofing, and the domain's policy ({policy}) is doing its job.",
+    "do_dmarc_author": "Give the message exactly one From field with one address in it (DMARC-1).",
     "do_dmarc_temperror": "A temporary DNS error: retry later. No policy was applied (DMARC-7).",
     "do_dmarc_permerror": "DMARC could not be evaluated ({detail}): fix the From field or the record at "
     "_dmarc.{author}.",

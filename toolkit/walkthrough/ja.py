@@ -165,6 +165,7 @@ TEXT = {
     "do_dmarc_nothing": "{author} を保証するものが何もありません。自分のメールなら d={author} で署名し、SPF に載っている"
     "サーバーから送ってください。そうでなければ、これはなりすましで、ドメインのポリシー ({policy}) がそのとおりに働い"
     "ています。",
+    "do_dmarc_author": "From ヘッダを一つにし、アドレスも一つだけにしてください (DMARC-1)。",
     "do_dmarc_temperror": "一時的な DNS エラーです。後で再試行してください。ポリシーは適用されていません (DMARC-7)。",
     "do_dmarc_permerror": "DMARC を評価できませんでした ({detail})。From ヘッダか、_dmarc.{author} のレコードを直して"
     "ください。",
