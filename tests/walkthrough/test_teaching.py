@@ -59,6 +59,8 @@ def test_failures_get_the_fix_that_fits_them() -> None:
     assert "have it re-sign or add ARC" in listed and "custom MAIL FROM" not in listed  # not the author's fault
     testing = " ".join(explain(_report("testing-key")).split())
     assert "remove t=y from the key record" in testing
+    strict = " ".join(explain(_report("strict-alignment")).split())
+    assert "adkim=s or aspf=s demand the exact From domain" in strict and "custom MAIL FROM" not in strict
 
 
 def test_spoofed_from_states_its_lesson(capsys) -> None:

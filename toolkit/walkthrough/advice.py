@@ -70,13 +70,15 @@ def dmarc(t: Lang, result: DmarcResult, signatures: tuple[DkimResult, ...]) -> l
     related = [a for a in result.alignment if _same_org(a.domain, org)]
     keys: list[tuple[str, Alignment | None]] = []
     testing = {d.domain for d in signatures if d.testing and d.verdict is Verdict.PASS}
+    for row in result.alignment:  # strict mode: a parent or child of the From domain would align if relaxed
+        if row.result == "pass" and not row.aligned and row.mode == "strict" and _kin(row.domain, author):
+            keys.append(("do_dmarc_strict", row))
     for row in related:
         if row.identifier == "dkim" and row.result != "pass":
             keys.append(("do_dmarc_dkim_failed", row))
         elif row.identifier == "dkim" and row.domain in testing and not row.aligned:
             keys.append(("do_dmarc_testing", row))
-        elif row.result == "pass" and row.domain_aligned is False and row.mode == "strict":
-            keys.append(("do_dmarc_strict", row))
+
     if not keys:
         passed_dkim = [a for a in result.alignment if a.identifier == "dkim" and a.result == "pass"]
         if not passed_dkim:  # no signature vouches for anything: either not yet set up, or spoofing
@@ -92,6 +94,10 @@ def dmarc(t: Lang, result: DmarcResult, signatures: tuple[DkimResult, ...]) -> l
         values = {"author": author, "spf_domain": domain, "dkim_domain": domain, "policy": result.effective_policy}
         out.append(t("do", text=t(key, **values)))
     return out
+
+
+def _kin(one: str, other: str) -> bool:
+    return one.endswith("." + other) or other.endswith("." + one)
 
 
 def _same_org(domain: str, org: str) -> bool:
