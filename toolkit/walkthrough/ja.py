@@ -84,7 +84,7 @@ TEXT = {
     "dmarc_no_queries": "(問い合わせなし)",
     "dmarc_found": 'ポリシーレコードは{where}で見つかりました ({name}): "{raw}"',
     "dmarc_at_author": "作成者ドメイン自身",
-    "dmarc_at_org": "組織ドメイン (Organizational Domain)",
+    "dmarc_at_org": "組織ドメイン (Organizational Domain) ",
     "dmarc_at_other": " {where} ",
     "dmarc_p": "p={value}: {name} からのメールが DMARC に失敗したときの扱い",
     "dmarc_sp": "sp={value}: 独自のレコードを持たない既存のサブドメインに適用",

@@ -86,7 +86,7 @@ def explain(report: Report, lang: str = "en", *, lesson: str | None = None, trus
 def _envelope(out: Writer, t: Lang, report: Report, trust_received: int | None) -> None:
     ctx = report.context
     if trust_received:
-        _received(out, t, report.message, trust_received)
+        _received(out, t, report.message, trust_received, known_ip=bool(ctx.ip))
     if ctx.ip:
         out.para(t("client", ip=ctx.ip, helo=ctx.helo or "?"))
     else:
@@ -116,7 +116,7 @@ def _envelope(out: Writer, t: Lang, report: Report, trust_received: int | None) 
         out.para(t("line_endings", facts=t.phrase(facts.describe())))
 
 
-def _received(out: Writer, t: Lang, message: Message, n: int) -> None:
+def _received(out: Writer, t: Lang, message: Message, n: int, known_ip: bool) -> None:
     """--trust-received N: which field the SMTP facts came from, or why it gave none."""
     found = context_from_received(message, n)
     fields = message.get_all("received")
@@ -124,7 +124,7 @@ def _received(out: Writer, t: Lang, message: Message, n: int) -> None:
         out.para(t("received_field", n=n, text=shorten(" ".join(fields[n - 1].unfolded().split()), 300)))
     if found.sources:
         out.para(t("received_used", n=n, sources=", ".join(found.sources.values())))
-    if not found.context.ip:
+    if not found.context.ip and not known_ip:  # an explicit --ip (or the sample's) stood in: SPF did run
         problem = found.problem or "no bracketed [IP] in the from clause"
         out.para(t("received_problem", n=n, problem=t.phrase(problem)))
 
