@@ -147,3 +147,9 @@ def test_no_notice_when_stdin_is_a_pipe() -> None:
         input=b"From: a@example.com\r\n\r\nx\r\n", capture_output=True, timeout=30, check=False,
     )  # fmt: skip
     assert b"reading a message" not in process.stderr and process.stdout.startswith(b"Authentication-Results:")
+
+
+def test_trust_received_counts_from_one(capsys) -> None:
+    assert main(["walkthrough", "all-pass", "--trust-received", "0"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "counts from 1" in err
