@@ -13,7 +13,7 @@ from toolkit.core.verify import SmtpContext, verify_message
 from toolkit.resolvers.zonefile import ZoneFileResolver
 from toolkit.shells.cli import main, verify_eml_main
 from toolkit.walkthrough import en, explain, ja
-from toolkit.walkthrough.layout import NO_LINE_START
+from toolkit.walkthrough.layout import NO_LINE_START, WIDTH, columns
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 CASES = {c["name"]: c for c in tomllib.loads((SAMPLES / "cases.toml").read_text())["sample"]}
@@ -62,6 +62,7 @@ def test_every_sample_walkthrough_is_japanese(name: str) -> None:
     body = AR_BLOCK.sub("", text)
     starts = [line for line in body.splitlines()[1:] if line and line[0] in NO_LINE_START]
     assert starts == []  # kinsoku: no line begins with 。、）」ー or small kana
+    assert [line for line in body.splitlines() if columns(line) > WIDTH] == []  # wide characters count double
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
