@@ -109,7 +109,7 @@ def test_trust_received_feeds_spf_and_says_where_from(tmp_path, capsys) -> None:
 def test_a_received_field_without_from_is_explained(tmp_path, capsys) -> None:
     main(["walkthrough", str(_relayed(tmp_path)), "--now", "1772442920", "--trust-received", "3"])
     out = " ".join(capsys.readouterr().out.split())
-    assert "Received field #3 gave no client IP:" in out and "So SPF was not checked." in out
+    assert "Received field #3 gave no client IP:" in out and "Without it SPF cannot judge the sender." in out
     assert "try: --trust-received 2" in out  # and what to use instead
 
 

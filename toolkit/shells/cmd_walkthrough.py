@@ -88,7 +88,12 @@ def lesson(case: dict, lang: str) -> str:
 
 
 def smtp_context(args: argparse.Namespace, case: dict, message):
-    """Explicit --ip/--helo/--mail-from first, then the trusted Received field, then the sample's own context."""
+    """Explicit --ip/--helo/--mail-from first, then the trusted Received field, then the sample's own context.
+
+    Built from the field's own context, so whatever else it says (why no IP could be taken) reaches the verifier.
+    """
+    import dataclasses
+
     from toolkit.core.verify import SmtpContext, context_from_received
 
     found = context_from_received(message, args.trust_received).context if args.trust_received else SmtpContext()
@@ -97,10 +102,11 @@ def smtp_context(args: argparse.Namespace, case: dict, message):
         return next((v for v in (given, received, sample) if v is not None), None)
 
     mail_from = pick(args.mail_from, found.mail_from, case.get("mail_from"))
-    context = SmtpContext(
-        pick(args.ip, found.ip, case.get("ip")),
-        pick(args.helo, found.helo, case.get("helo")),
-        "" if mail_from == "<>" else mail_from,
+    context = dataclasses.replace(
+        found,
+        ip=pick(args.ip, found.ip, case.get("ip")),
+        helo=pick(args.helo, found.helo, case.get("helo")),
+        mail_from="" if mail_from == "<>" else mail_from,
     )
     if context.ip:
         try:

@@ -42,6 +42,8 @@ def spf(t: Lang, result: SpfResult, dmarc: DmarcResult | None) -> str | None:
     if verdict is Verdict.PERMERROR:
         key = _SPF_PERMERROR.get(result.reason.value if result.reason else "", "do_spf_permerror")
         return t("do", text=t(key, **values))
+    if not result.ip:  # a trusted Received field gave no client IP we can trust: nothing was evaluated
+        return t("do", text=t("do_spf_client"))
     if verdict in (Verdict.NEUTRAL, Verdict.NONE) and not dmarc_passed:
         return t("do", text=t("do_spf_neutral" if verdict is Verdict.NEUTRAL else "do_spf_none", **values))
     return None

@@ -27,7 +27,7 @@ TEXT = {
     "received_used": "--trust-received {n}: the SMTP facts come from Received field #{n} (counting from the top): "
     "{sources}.",
     "received_field": "Received #{n}: {text}",
-    "received_problem": "Received field #{n} gave no client IP: {problem}. So SPF was not checked.",
+    "received_problem": "Received field #{n} gave no client IP: {problem}. Without it SPF cannot judge the sender.",
     "received_candidates": "The Received fields that carry a client IP (1 = topmost, the last one added):",
     "received_candidate": "#{n}: [{ip}] HELO {helo}",
     "received_suggest": "The topmost field is normally your own server's; the first one naming an outside address is "
@@ -123,6 +123,8 @@ TEXT = {
     "your provider). Forwarders and mailing lists break SPF by design; for that mail, a DKIM signature carries DMARC.",
     "do_spf_neutral": "The SPF record says nothing about {ip}: once every legitimate sender is listed, end it with "
     "~all or -all.",
+    "do_spf_client": "Give the client IP: --ip, or --trust-received N naming the Received field your own border "
+    "MX wrote.",
     "do_spf_none": "Publish an SPF record for {domain}, e.g. v=spf1 include:<your provider> ~all.",
     "do_spf_temperror": "A temporary DNS error: retry later; if it persists, check the name servers of {domain}.",
     "do_spf_lookups": "Bring the DNS-querying terms down to 10 or fewer, e.g. by replacing includes with ip4:/ip6: "

@@ -32,8 +32,8 @@ TEXT = {
     "received_used": "--trust-received {n} の指定により、SMTP の情報を上から {n} 番目の Received ヘッダから取りました "
     "({sources})。",
     "received_field": "Received #{n}: 「{text}」",
-    "received_problem": "{n} 番目の Received ヘッダから接続元 IP を取れませんでした: {problem}。そのため SPF は"
-    "検査していません。",
+    "received_problem": "{n} 番目の Received ヘッダから接続元 IP を取れませんでした: {problem}。接続元 IP がないので、"
+    "SPF は送信者を判定できません。",
     "received_candidates": "接続元 IP を含む Received ヘッダ (1 が一番上、つまり最後に追加されたもの):",
     "received_candidate": "#{n}: [{ip}] HELO {helo}",
     "received_suggest": "一番上の Received は通常、自分の受信サーバーが付けたものです。外部のアドレスを記した最初の"
@@ -132,6 +132,8 @@ TEXT = {
     " DKIM 署名で DMARC を満たします。",
     "do_spf_neutral": "SPF レコードは {ip} について何も述べていません。正規の送信元をすべて列挙したら、~all か -all "
     "で終えてください。",
+    "do_spf_client": "接続元 IP を指定してください: --ip か、自分の境界 MX が付けた Received ヘッダを指す "
+    "--trust-received N です。",
     "do_spf_none": "{domain} に SPF レコードを公開してください (例: v=spf1 include:<送信サービス> ~all)。",
     "do_spf_temperror": "一時的な DNS エラーです。後で再試行し、続くようなら {domain} のネームサーバーを確認してください。",
     "do_spf_lookups": "DNS を引く項を 10 個以下に減らしてください (include を展開して ip4:/ip6: に置き換えるなど、SPF-14)。",

@@ -65,6 +65,7 @@ SPF_REASONS = {
     "include_target_no_record": "include 先に SPF レコードがありません",
     "redirect_target_no_record": "redirect 先に SPF レコードがありません",
     "invalid_ip": "接続元 IP がアドレスとして不正です",
+    "client_ip_unknown": "信頼できる接続元 IP がありません",
 }
 
 # The short labels of the DKIM check steps (Step.what).
@@ -230,6 +231,22 @@ PHRASES = (
     (r"the message has (\d+) Received fields, not (\d+)", "Received ヘッダは {0} 個しかなく、{1} 番目はありません"),
     (r"Received #(\d+) has no 'from' clause", "{0} 番目の Received には from 句がありません"),
     (r"no bracketed \[IP\] in the from clause", "from 句に [IP] の形のアドレスがありません"),
+    (r"it has no 'from' clause", "from 句がありません"),
+    (
+        r"it carries the marks of several MTAs \((.*)\), so text the client chose is among them",
+        "複数の MTA の印 ({0}) があり、その中には接続元が自由に書いた文字列が含まれています",
+    ),
+    (
+        r"it names several client addresses \((.*)\): text the client chose imitates the MTA's, and emlauth does not "
+        r"guess which is real",
+        "接続元のアドレスが複数書かれています ({0})。接続元が MTA の書式をまねた可能性があり、"
+        "emlauth はどれが本物かを推測しません",
+    ),
+    (
+        r"its 'from' clause names no client address in a form emlauth reads \((.*)\)",
+        "from 句に、emlauth が読める形式 ({0}) の接続元アドレスがありません",
+    ),
+    (r"SPF none: no client IP \((.*)\)", "SPF は none です。接続元 IP が分かりません ({0})。"),
 )
 
 # Japanese for every diagnosis, by code (and, for a body change found, by the change); values come from evidence.

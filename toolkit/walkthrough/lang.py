@@ -49,10 +49,9 @@ class Lang:
         """Text the core wrote in English (a warning, a note, a detail): its Japanese, or itself quoted as evidence."""
         if not self.ja or not text:
             return text
-        for pattern, template in _PHRASES:
-            match = pattern.fullmatch(text)
-            if match:
-                return template.format(*match.groups())
+        said = _translated(text)
+        if said is not None:
+            return said
         return f"「{text}」" if _ENGLISH.search(text) else text
 
     def mode(self, mode: str) -> str:
@@ -107,6 +106,15 @@ class Lang:
             return ja_core.DIAGNOSIS[key].format(**values)
         except (KeyError, IndexError):
             return self.phrase(finding.text)
+
+
+def _translated(text: str) -> str | None:
+    """The Japanese of a whole English text from the core, or None; a captured part may itself be such a text."""
+    for pattern, template in _PHRASES:
+        match = pattern.fullmatch(text)
+        if match:
+            return template.format(*((part and _translated(part)) or part for part in match.groups()))
+    return None
 
 
 def _step_what(what: str) -> str:

@@ -41,7 +41,7 @@ def explain(report: Report, lang: str = "en", *, lesson: str | None = None, trus
     section += 1
     spf = report.spf
     if spf is not None:
-        out.heading(section, t("h_spf", ip=spf.ip, domain=spf.domain))
+        out.heading(section, t("h_spf", ip=spf.ip, domain=spf.domain) if spf.ip else t("h_spf_none"))
         _spf(out, t, report, spf)
     else:
         out.heading(section, t("h_spf_none"))
@@ -151,6 +151,13 @@ def _internal(ip: str) -> bool:
 
 
 def _spf(out: Writer, t: Lang, report: Report, spf: SpfResult) -> None:
+    if not spf.ip:  # no client IP could be trusted (the Received field said why): a verdict without a check
+        out.para(t.spf_reason(spf.reason.value if spf.reason else None, spf.detail))
+        out.para(t("spf_result", verdict=spf.result.value, meaning=t.means("spf", spf.result.value)))
+        todo = advice.spf(t, spf, report.dmarc)
+        if todo:
+            out.para(todo)
+        return
     if spf.null_sender:
         out.para(t("spf_identity", who=spf.sender or spf.domain))
     if spf.record:
