@@ -46,6 +46,7 @@ TEXT = {
     "spf_matched": "Evaluated left to right, the first term that matched was {term}.",
     "spf_matched_via": "Evaluated left to right, the first term that matched was {term} (via {chain}).",
     "spf_result": "SPF result: {verdict}: {meaning}.",
+    "spf_result_no_ip": "SPF result: {verdict}: without a client IP there is nothing to check.",
     "spf_exp": "The domain's explanation: {text}",
     "spf_helo": "The HELO name {domain} was checked separately: {verdict}. DMARC never uses the HELO result (except "
     "through a null MAIL FROM).",

@@ -52,6 +52,7 @@ TEXT = {
     "spf_matched": "項を左から順に評価した結果、最初に一致したのは {term} でした。",
     "spf_matched_via": "項を左から順に評価した結果、最初に一致したのは {term} でした (経路: {chain})。",
     "spf_result": "SPF の結果: {verdict}。{meaning}。",
+    "spf_result_no_ip": "SPF の結果: {verdict}。接続元 IP がないので、検査するものがありません。",
     "spf_exp": "ドメインによる説明: {text}",
     "spf_helo": "HELO 名 {domain} も別に検査しました: {verdict}。DMARC は HELO の結果を使いません (MAIL FROM が空の"
     "場合を除く)。",

@@ -233,6 +233,11 @@ PHRASES = (
     (r"no bracketed \[IP\] in the from clause", "from 句に [IP] の形のアドレスがありません"),
     (r"it has no 'from' clause", "from 句がありません"),
     (
+        r"Received #(\d+): (.+); the fields that name one are (.+) \(--trust-received (\d+)\)",
+        "{0} 番目の Received: {1}。接続元 IP を記したヘッダは {2} です (--trust-received {3})",
+    ),
+    (r"Received #(\d+): (.+)", "{0} 番目の Received: {1}"),
+    (
         r"it carries the marks of several MTAs \((.*)\), so text the client chose is among them",
         "複数の MTA の印 ({0}) があり、その中には接続元が自由に書いた文字列が含まれています",
     ),

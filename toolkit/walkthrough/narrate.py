@@ -90,7 +90,8 @@ def _envelope(out: Writer, t: Lang, report: Report, trust_received: int | None) 
     if ctx.ip:
         out.para(t("client", ip=ctx.ip, helo=ctx.helo or "?"))
     else:
-        out.para(t("no_client"))
+        if not trust_received:  # otherwise the Received field's problem has said so
+            out.para(t("no_client"))
         _received_candidates(out, t, report.message)
     if ctx.mail_from == "":
         out.para(t("null_sender", helo=ctx.helo or "?"))
@@ -153,7 +154,7 @@ def _internal(ip: str) -> bool:
 def _spf(out: Writer, t: Lang, report: Report, spf: SpfResult) -> None:
     if not spf.ip:  # no client IP could be trusted (the Received field said why): a verdict without a check
         out.para(t.spf_reason(spf.reason.value if spf.reason else None, spf.detail))
-        out.para(t("spf_result", verdict=spf.result.value, meaning=t.means("spf", spf.result.value)))
+        out.para(t("spf_result_no_ip", verdict=spf.result.value))
         todo = advice.spf(t, spf, report.dmarc)
         if todo:
             out.para(todo)
