@@ -162,3 +162,14 @@ def test_bulk_sender_table_unmet(tmp_path, capsys):
     assert bulk["BULK_SPF_DKIM"] == "info"  # no --ip: unknown
     assert bulk["BULK_FREE_MAIL"] == bulk["BULK_MESSAGE_ID"] == bulk["BULK_DATE"] == bulk["BULK_DMARC"] == "error"
     assert bulk["BULK_ONE_CLICK"] == "warn" and code == 1
+
+
+def test_spf_without_ip_is_doctors_spf_section(tmp_path, capsys):
+    folder = write_world(tmp_path, includes(11))
+    code = main(["spf", "--domain", "example.com", "--zones", str(folder)])
+    spf_out = capsys.readouterr().out
+    doctor_code, doctor_out, _ = doctor(capsys, folder, "example.com")
+    assert code == doctor_code == 1
+    section = doctor_out.split("\nSPF\n", 1)[1].split("\nDKIM\n", 1)[0].rstrip("\n")
+    assert section in spf_out and "SPF_TOO_MANY_LOOKUPS" in section and "11/10 lookups" in section
+    assert main(["spf", "--zones", str(folder)]) == 2

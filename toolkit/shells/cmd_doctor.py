@@ -103,37 +103,50 @@ def _verify(args: argparse.Namespace, resolver):
 
 def render(report: DoctorReport, lang: str = "en", *, colour: bool = False) -> str:
     if lang == "ja":
-        from toolkit.core.domain.text_ja import AREA_JA, LEVEL_JA, TITLE_JA, localize
+        from toolkit.core.domain.text_ja import AREA_JA, LEVEL_JA, TITLE_JA
 
-        areas, levels, title, text = AREA_JA, LEVEL_JA, TITLE_JA, localize
+        areas, levels, title = AREA_JA, LEVEL_JA, TITLE_JA
     else:
         areas, levels, title = AREA_EN, {}, "emlauth doctor: {domain}"
-
-        def text(f: Finding) -> str:
-            return f.message
 
     lines = [title.format(domain=report.domain)]
     for check in CHECKS:
         found = [f for f in report.findings if f.check == check]
-        if not found:
-            continue
-        lines += ["", _paint(areas[check], "1", colour)]
-        for f in found:
-            label = levels.get(f.level, f.level).upper() if lang != "ja" else levels.get(f.level, f.level)
-            where = f" [{f.selector}]" if f.selector else ""
-            lines.append(f"  {_paint(f'{label:<8}', COLOURS[f.level], colour)} {f.code}{where}: {text(f)}")
-            if f.fix:
-                fix_label = "修正" if lang == "ja" else "fix"
-                lines += [f"           {fix_label}: {line}" for line in f.fix.splitlines()]
-            if f.rule:
-                lines.append(f"           {'規則' if lang == 'ja' else 'rule'}: {f.rule}")
-        if check == "spf" and report.spf_tree is not None:
-            heading = "最悪の場合の DNS 参照ツリー:" if lang == "ja" else "worst-case lookup tree:"
-            lines += ["", f"  {heading}"] + [f"    {line}" for line in tree_lines(report.spf_tree)]
+        if found:
+            lines += ["", _paint(areas[check], "1", colour)]
+            lines += render_findings(found, report.spf_tree if check == "spf" else None, lang, colour=colour)
     counts = {level: sum(f.level == level for f in report.findings) for level in COLOURS}
     summary = ", ".join(f"{n} {levels.get(level, level)}" for level, n in counts.items() if n)
     lines += ["", ("結果: " if lang == "ja" else "result: ") + f"{summary} (exit {report.exit_code})"]
     return "\n".join(lines) + "\n"
+
+
+def render_findings(findings, tree=None, lang: str = "en", *, colour: bool = False) -> list[str]:
+    """One area's findings (and the SPF worst-case tree), as doctor prints them; `emlauth spf` without --ip too."""
+    if lang == "ja":
+        from toolkit.core.domain.text_ja import LEVEL_JA, localize
+
+        levels, text = LEVEL_JA, localize
+    else:
+        levels, text = {}, _english
+    labels = (
+        ("修正", "規則", "最悪の場合の DNS 参照ツリー:") if lang == "ja" else ("fix", "rule", "worst-case lookup tree:")
+    )
+    lines = []
+    for f in findings:
+        label = levels.get(f.level, f.level.upper())
+        where = f" [{f.selector}]" if f.selector else ""
+        lines.append(f"  {_paint(f'{label:<8}', COLOURS[f.level], colour)} {f.code}{where}: {text(f)}")
+        lines += [f"           {labels[0]}: {line}" for line in (f.fix or "").splitlines()]
+        if f.rule:
+            lines.append(f"           {labels[1]}: {f.rule}")
+    if tree is not None:
+        lines += ["", f"  {labels[2]}"] + [f"    {line}" for line in tree_lines(tree)]
+    return lines
+
+
+def _english(f: Finding) -> str:
+    return f.message
 
 
 def _paint(text: str, code: str, colour: bool) -> str:
