@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
-from toolkit.core.dmarc.discovery import DiscoveryTempError, DmarcLookups, discover_policy
+from toolkit.core.dmarc.discovery import DiscoveryTempError, DmarcLookups, discover_policy, psl_org_domain
 from toolkit.core.dmarc.record import POLICIES, DmarcRecord, is_dmarc_record, parse_record
 from toolkit.core.dns import DnsStatus, Resolver
 from toolkit.core.domain.findings import Finding, finding, txt_line
@@ -168,8 +168,8 @@ def _destinations(at: str, record: DmarcRecord, present: dict[str, str], resolve
                                    hint=hint, suggestion=good or ""))  # fmt: skip
                 continue
             host = uri.rsplit("@", 1)[1].strip().rstrip(".").lower()
-            if host == at or host.endswith("." + at) or checked >= MAX_DESTINATIONS:
-                continue
+            if psl_org_domain(host) == psl_org_domain(at) or checked >= MAX_DESTINATIONS:
+                continue  # DMARC-20: only a destination in another Organizational Domain needs authorizing
             checked += 1
             out.append(_authorization(at, tag, host, resolver))
     return out

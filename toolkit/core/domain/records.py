@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+from toolkit.core.dmarc.discovery import psl_org_domain
 from toolkit.core.dns import Resolver
 from toolkit.core.domain.spf import MAX_LOOKUPS, SpfNode, _Walk
 from toolkit.core.spf.parse import SpfSyntaxError, parse_record
@@ -86,7 +87,7 @@ def dmarc_records(
     records = [DnsRecord(f"_dmarc.{domain}", "TXT", value, ttl, f"publish in {domain}")]
     for uri in dict.fromkeys(rua + ruf):
         host = uri.rsplit("@", 1)[-1].rstrip(".").lower()
-        if host != domain and not host.endswith("." + domain):
+        if psl_org_domain(host) != psl_org_domain(domain):  # DMARC-20: another Organizational Domain
             note = f"{host} must publish this, or reports to {uri} are never sent (DMARC-20, RFC 9990 §4)"
             records.append(DnsRecord(f"{domain}._report._dmarc.{host}", "TXT", "v=DMARC1", ttl, note))
     notes = [
