@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
-from toolkit.core.dmarc.discovery import DiscoveryTempError, DmarcLookups, discover_policy, psl_org_domain
+from toolkit.core.dmarc.discovery import DiscoveryTempError, DmarcLookups, discover_policy
 from toolkit.core.dmarc.record import POLICIES, DmarcRecord, is_dmarc_record, parse_record
 from toolkit.core.dns import DnsStatus, Resolver
 from toolkit.core.domain.findings import Finding, finding, txt_line
@@ -168,11 +168,22 @@ def _destinations(at: str, record: DmarcRecord, present: dict[str, str], resolve
                                    hint=hint, suggestion=good or ""))  # fmt: skip
                 continue
             host = uri.rsplit("@", 1)[1].strip().rstrip(".").lower()
-            if psl_org_domain(host) == psl_org_domain(at) or checked >= MAX_DESTINATIONS:
+            if checked >= MAX_DESTINATIONS or same_organization(host, at, resolver):
                 continue  # DMARC-20: only a destination in another Organizational Domain needs authorizing
             checked += 1
             out.append(_authorization(at, tag, host, resolver))
     return out
+
+
+def same_organization(a: str, b: str, resolver: Resolver) -> bool:
+    """One name under the other, or the same RFC 9989 Organizational Domain by the tree walk (DMARC-15)."""
+    if a == b or a.endswith("." + b) or b.endswith("." + a):
+        return True
+    lookups = DmarcLookups(resolver, "rfc9989")
+    try:
+        return lookups.treewalk_org_domain(a) == lookups.treewalk_org_domain(b)
+    except DiscoveryTempError:
+        return False  # cannot tell: ask for the authorization record, whose lookup reports the DNS trouble
 
 
 def _authorization(at: str, tag: str, host: str, resolver: Resolver) -> Finding:
