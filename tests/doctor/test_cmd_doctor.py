@@ -4,13 +4,14 @@ the bulk-sender table for a message, and bad input that must give findings or on
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
 from toolkit.core.dkim.keys import generate_key
 from toolkit.core.dkim.sign import SignerConfig, sign
 from toolkit.core.domain import diagnose
-from toolkit.resolvers import ZoneFileResolver
+from toolkit.resolvers import MemoryResolver, ZoneFileResolver
 from toolkit.shells.cli import main
 
 from .scenarios import includes
@@ -173,3 +174,28 @@ def test_spf_without_ip_is_doctors_spf_section(tmp_path, capsys):
     section = doctor_out.split("\nSPF\n", 1)[1].split("\nDKIM\n", 1)[0].rstrip("\n")
     assert section in spf_out and "SPF_TOO_MANY_LOOKUPS" in section and "11/10 lookups" in section
     assert main(["spf", "--zones", str(folder)]) == 2
+
+
+def test_too_many_lookups_fix_flattens_the_include(tmp_path):
+    """SPF-14: the fix replaces the heaviest flattenable include by its ip4: terms, and that record fits."""
+    resolver = ZoneFileResolver(write_world(tmp_path, includes(11)))
+    report = diagnose("example.com", resolver)
+    found = next(f for f in report.findings if f.code == "SPF_TOO_MANY_LOOKUPS")
+    assert found.fix is not None and "ip4:192.0.2.1 " in found.fix and "include:i0.example.com" not in found.fix
+    fixed = "".join(re.findall(r'"([^"]*)"', found.fix))
+    memory = MemoryResolver(
+        {
+            "example.com": {"TXT": [fixed]},
+            **{f"i{n}.example.com": {"TXT": [f"v=spf1 ip4:192.0.2.{n + 1} -all"]} for n in range(11)},
+        }
+    )
+    assert diagnose("example.com", memory).spf_tree.total == 10
+
+
+def test_colour_only_when_asked():
+    from toolkit.core.domain import DoctorReport
+    from toolkit.core.domain.findings import finding
+    from toolkit.shells.cmd_doctor import render
+
+    report = DoctorReport("example.com", "example.com", (finding("mx", "MX_OK", "ok", hosts="mx.example.com"),), None)
+    assert "\x1b[32m" in render(report, colour=True) and "\x1b[" not in render(report)

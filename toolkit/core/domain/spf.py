@@ -255,15 +255,43 @@ def _limit_findings(domain: str, tree: SpfNode) -> list[Finding]:
     spenders = sorted((c for c in tree.children if c.total > 1), key=lambda c: -c.total)
     named = ", ".join(f"{c.term} ({c.total})" for c in spenders[:3]) or "-"
     if tree.total > MAX_LOOKUPS:
-        heavy = spenders[0].term if spenders else tree.children[-1].term
+        heavy = spenders[0] if spenders else max(tree.children, key=lambda c: c.total)
+        flat = flatten(heavy) if heavy.term.lower().lstrip("+").startswith("include:") else None
+        fix = None
+        if flat is not None and tree.record is not None:
+            terms = [t for part in (tree.record.split()) for t in (flat if part == heavy.term else [part])]
+            fix = txt_line(domain, " ".join(terms))  # re-flatten when the provider changes its ranges
         out.append(finding("spf", "SPF_TOO_MANY_LOOKUPS", "error", rule="SPF-14", lookups=tree.total, spenders=named,
-                           fix=f"flatten or drop {heavy}: emlauth records spf --domain {domain} ...",
-                           heavy=heavy))  # fmt: skip
+                           fix=fix, heavy=heavy.term))  # fmt: skip
     elif tree.total >= MAX_LOOKUPS - 1:
         out.append(finding("spf", "SPF_LOOKUPS_NEAR_LIMIT", "warn", rule="SPF-14", lookups=tree.total, spenders=named))
     if tree.voids > MAX_VOID:
         out.append(finding("spf", "SPF_TOO_MANY_VOID", "error", rule="SPF-14", voids=tree.voids))
     return out
+
+
+def flatten(node: SpfNode) -> list[str] | None:
+    """The ip4:/ip6: terms an include tree stands for, or None when it holds anything whose answer depends on
+    the moment or the client (a, mx, exists, ptr, redirect, macros, non-pass qualifiers)."""
+    if node.record is None or node.problem:
+        return None
+    terms: list[str] = []
+    for term in node.record.split()[1:]:
+        low = term.lower()
+        if low.startswith(("ip4:", "ip6:", "+ip4:", "+ip6:")):
+            terms.append(term.lstrip("+"))
+        elif low in ("all", "+all"):
+            return None  # a passing `all` in an include matches every client: nothing to flatten it to
+        elif low.lstrip("+").startswith("include:") or low.lstrip("-~?") == "all" or low.startswith("exp="):
+            continue  # includes come from the children; a failing `all` in an include is "no match" (SPF-8)
+        else:
+            return None
+    for child in node.children:
+        sub = flatten(child) if child.term.lower().lstrip("+").startswith("include:") else None
+        if sub is None:
+            return None
+        terms += sub
+    return list(dict.fromkeys(terms))
 
 
 def tree_lines(node: SpfNode, prefix: str = "") -> list[str]:
