@@ -13,6 +13,7 @@ import os
 import re
 import sys
 import time
+import unicodedata
 
 from toolkit.core.domain import DoctorReport, diagnose
 from toolkit.core.domain.findings import CHECKS, Finding
@@ -135,14 +136,19 @@ def render_findings(findings, tree=None, lang: str = "en", *, colour: bool = Fal
     lines = []
     for f in findings:
         label = levels.get(f.level, f.level.upper())
+        label += " " * (8 - _width(label))  # a Japanese label is two columns a character
         where = f" [{f.selector}]" if f.selector else ""
-        lines.append(f"  {_paint(f'{label:<8}', COLOURS[f.level], colour)} {f.code}{where}: {text(f)}")
+        lines.append(f"  {_paint(label, COLOURS[f.level], colour)} {f.code}{where}: {text(f)}")
         lines += [f"           {labels[0]}: {line}" for line in (f.fix or "").splitlines()]
         if f.rule:
             lines.append(f"           {labels[1]}: {f.rule}")
     if tree is not None:
-        lines += ["", f"  {labels[2]}"] + [f"    {line}" for line in tree_lines(tree)]
+        lines += ["", f"  {labels[2]}"] + [f"    {line}" for line in tree_lines(tree, lang=lang)]
     return lines
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def _english(f: Finding) -> str:

@@ -106,8 +106,8 @@ def _parse_problem(exc: KeyRecordError, raw: bytes, strings, f, keygen: str) -> 
         if found is not None and found[0] == PROBLEM_PRIVATE:
             return f("DKIM_PRIVATE_KEY", "critical", "DKIM-16", fix=keygen + "   # then publish the new public key")
         if found is not None:
-            first = len(strings[0]) if strings else 0
-            return f("DKIM_TRUNCATED", "error", "DKIM-14", fix=keygen, detail=found[1], first=first)
+            chars = len("".join(p_value.split()))
+            return f("DKIM_TRUNCATED", "error", "DKIM-14", fix=keygen, detail=found[1], chars=chars)
         other = _other_type(tags)
         if other:
             return f("DKIM_K_MISMATCH", "error", "DKIM-17", k=(tags.get("k") or "rsa"), actual=other)

@@ -40,9 +40,13 @@ def analyse_dmarc(domain: str, resolver: Resolver) -> DmarcAnalysis:
     if not valid:
         lookalike = next((t for t in texts if "v=dmarc1" in t.lower().replace(" ", "")), None)
         if lookalike is not None:
-            fix = txt_line(name, reorder(lookalike))
-            return DmarcAnalysis((finding("dmarc", "DMARC_V_NOT_FIRST", "error", rule="DMARC-2", fix=fix,
-                                          record=lookalike),), None)  # fmt: skip
+            fixed = reorder(lookalike)
+            first = finding("dmarc", "DMARC_V_NOT_FIRST", "error", rule="DMARC-2", fix=txt_line(name, fixed),
+                            record=lookalike)  # fmt: skip
+            # receivers ignore it today; what the record would say once fixed (its "ok" findings would mislead)
+            record = parse_record(fixed, "rfc9989", domain)
+            rest = [f for f in _record_findings(domain, domain, record, resolver) if f.level != "ok"] if record else []
+            return DmarcAnalysis((first, *rest), None)
         return _inherited(domain, resolver)
     record = parse_record(valid[0], "rfc9989", domain)
     assert record is not None

@@ -294,18 +294,35 @@ def flatten(node: SpfNode) -> list[str] | None:
     return list(dict.fromkeys(terms))
 
 
-def tree_lines(node: SpfNode, prefix: str = "") -> list[str]:
+TREE_JA = {
+    "loop": "循環",
+    "no SPF record": "SPF レコードなし",
+    "several SPF records": "SPF レコードが複数",
+    "syntax error": "構文エラー",
+    "not followed: too deep": "深すぎるため追跡せず",
+    "not followed: work bound": "上限に達したため追跡せず",
+    "macro: not followed": "マクロのため追跡せず",
+    "macro: depends on the client": "マクロ: 送信元によって変わる",
+    "ptr: depends on the client": "ptr: 送信元によって変わる",
+}
+
+
+def tree_lines(node: SpfNode, prefix: str = "", lang: str = "en") -> list[str]:
     """The tree as text: each term with what its subtree spends."""
+    ja = lang == "ja"
     lines = []
     if not prefix:
-        lines.append(
-            f"{node.record or node.domain}  [{node.total}/{MAX_LOOKUPS} lookups, {node.voids}/{MAX_VOID} void]"
-        )
+        counts = (f"参照 {node.total}/{MAX_LOOKUPS} 回、空振り {node.voids}/{MAX_VOID} 回" if ja else
+                  f"{node.total}/{MAX_LOOKUPS} lookups, {node.voids}/{MAX_VOID} void")  # fmt: skip
+        lines.append(f"{node.record or node.domain}  [{counts}]")
     for index, child in enumerate(node.children):
         last = index == len(node.children) - 1
-        note = f"  ({child.problem})" if child.problem else ""
-        void = f", {child.voids} void" if child.voids else ""
-        lines.append(f"{prefix}{'└─' if last else '├─'} {child.term}  {child.total} lookup{'s' * (child.total != 1)}"
-                     f"{void}{note}")  # fmt: skip
-        lines += tree_lines(child, prefix + ("   " if last else "│  "))
+        problem = TREE_JA.get(child.problem, child.problem) if ja else child.problem
+        note = f"  ({problem})" if problem else ""
+        if ja:
+            spend = f"参照 {child.total} 回" + (f"、空振り {child.voids} 回" if child.voids else "")
+        else:
+            spend = f"{child.total} lookup{'s' * (child.total != 1)}" + (f", {child.voids} void" if child.voids else "")
+        lines.append(f"{prefix}{'└─' if last else '├─'} {child.term}  {spend}{note}")
+        lines += tree_lines(child, prefix + ("   " if last else "│  "), lang)
     return lines

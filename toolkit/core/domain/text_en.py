@@ -39,7 +39,7 @@ EN = {
     "DKIM_SHA1_ONLY": "{name} allows only h=sha1, which verifiers no longer accept (RFC 8301)",
     "DKIM_PRIVATE_KEY": "{name} publishes a PRIVATE key: anyone can sign as this domain. Rotate it now: new key, "
     "new selector, revoke this one",
-    "DKIM_TRUNCATED": "{name}: the key is truncated ({detail})",
+    "DKIM_TRUNCATED": "{name}: {detail}",
     "DKIM_K_MISMATCH": "{name}: k={k} but p= holds an {actual} key; fix k=",
     "DKIM_SYNTAX": "{name}: not a valid DKIM key record: {detail}",
     # DMARC

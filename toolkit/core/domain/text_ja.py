@@ -80,7 +80,8 @@ JA = {
     "DKIM_SHA1_ONLY": "{name} は h=sha1 しか許していません。SHA-1 はもう検証側に受け付けられません(RFC 8301)",
     "DKIM_PRIVATE_KEY": "{name} に秘密鍵が公開されています。誰でもこのドメインとして署名できる状態です。"
     "今すぐ鍵を作り直し、新しいセレクタで公開して、この鍵は失効させてください",
-    "DKIM_TRUNCATED": "{name}: 鍵が途中で切れています({detail})",
+    "DKIM_TRUNCATED": "{name}: 鍵が途中で切れています(p= は {chars} 文字しかありません)。最初の 255 文字の"
+    "文字列だけを公開していませんか?",
     "DKIM_K_MISMATCH": "{name}: k={k} となっていますが、p= の中身は {actual} の鍵です。k= を直してください",
     "DKIM_SYNTAX": "{name}: DKIM の鍵レコードとして正しくありません: {detail}",
     # DMARC
