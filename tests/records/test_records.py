@@ -143,3 +143,18 @@ def test_keycheck_names_truncated_and_private_keys(capsys, tmp_path, record, wor
     exit_code, out, _ = run(capsys, *args)
     assert exit_code == 4 and words in out
     assert json.loads(run(capsys, *args, "--json")[1])["records"][0]["reason"] == code
+
+
+def test_route53_batch_leaves_out_another_partys_record(capsys):
+    """One change batch is one hosted zone: the report destination's authorization record is said, not batched."""
+    code, out, err = run(capsys, "records", "dmarc", "--domain", "example.com", "--policy", "none", "--rua",
+                         "agg@reports.example.net", "--format", "route53")  # fmt: skip
+    names = [c["ResourceRecordSet"]["Name"] for c in json.loads(out)["Changes"]]
+    assert code == 0 and names == ["_dmarc.example.com."]
+    assert "example.com._report._dmarc.reports.example.net." in err
+
+
+def test_rua_in_parent_domain_needs_no_authorization(capsys):
+    code, out, _ = run(capsys, "records", "dmarc", "--domain", "shop.example.com", "--policy", "none", "--rua",
+                       "dmarc@example.com")  # fmt: skip
+    assert code == 0 and "_report._dmarc" not in out

@@ -98,6 +98,9 @@ def _ses_sets(args: argparse.Namespace, domain: str, *, required: bool) -> list[
 def _print(sets: list[RecordSet], fmt: str) -> None:
     if fmt == "sesv2" and not any(s.ses_calls for s in sets):
         raise UsageError("--format sesv2 is for SES API calls: BYODKIM (records dkim --ses) or --ses --region R")
+    if fmt == "route53":
+        for record in (r for s in sets for r in s.records if r.foreign):
+            warn(f"not in the change batch: {record.note}: {record.name}. TXT {record.rdata()}")
     sys.stdout.write(render(sets, fmt))
 
 

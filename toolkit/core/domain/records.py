@@ -26,6 +26,7 @@ class DnsRecord:
     value: str  # TXT: the whole value, unquoted; MX: "10 host."; CNAME: "target."
     ttl: int = 3600
     note: str = ""  # who publishes it, or why
+    foreign: bool = False  # published by another party, in their zone (a report destination's authorization)
 
     def strings(self) -> list[str]:
         data = self.value.encode("utf-8")
@@ -89,7 +90,7 @@ def dmarc_records(
         host = uri.rsplit("@", 1)[-1].rstrip(".").lower()
         if psl_org_domain(host) != psl_org_domain(domain):  # DMARC-20: another Organizational Domain
             note = f"{host} must publish this, or reports to {uri} are never sent (DMARC-20, RFC 9990 §4)"
-            records.append(DnsRecord(f"{domain}._report._dmarc.{host}", "TXT", "v=DMARC1", ttl, note))
+            records.append(DnsRecord(f"{domain}._report._dmarc.{host}", "TXT", "v=DMARC1", ttl, note, foreign=True))
     notes = [
         "rollout: p=none with rua first, read the aggregate reports until every source of your mail passes, then "
         "p=quarantine, then p=reject (SES-8)",
@@ -204,8 +205,8 @@ def render(sets: list[RecordSet], fmt: str) -> str:
         out = [{"title": s.title, "records": [r.to_json() for r in s.records], "notes": list(s.notes),
                 "ses": [{"api": a, "body": b, "command": c} for a, b, c in s.ses_calls]} for s in sets]  # fmt: skip
         return json.dumps(out, indent=2) + "\n"
-    if fmt == "route53":
-        return json.dumps(route53(records), indent=2) + "\n"
+    if fmt == "route53":  # one change batch is one hosted zone: another party's records are not in it
+        return json.dumps(route53([r for r in records if not r.foreign]), indent=2) + "\n"
     if fmt == "sesv2":
         lines = []
         for a, body, command in (c for s in sets for c in s.ses_calls):
