@@ -35,6 +35,7 @@ _REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d{1,2}\Z")
 AREA_EN = {"spf": "SPF", "dkim": "DKIM", "dmarc": "DMARC", "mx": "Mail flow (MX, A/AAAA)",
            "mailfrom": "Custom MAIL FROM (SES)", "ptr": "Reverse DNS", "bulk": "Bulk-sender readiness (this message)",
            "mta-sts": "MTA-STS", "tls-rpt": "TLS-RPT", "bimi": "BIMI"}  # fmt: skip
+LABELS_EN = {"fix": "fix", "rule": "rule", "tree": "worst-case lookup tree:", "result": "result: "}
 COLOURS = {"ok": "32", "info": "36", "warn": "33", "error": "31", "critical": "1;31"}
 
 
@@ -118,32 +119,34 @@ def render(report: DoctorReport, lang: str = "en", *, colour: bool = False) -> s
             lines += render_findings(found, report.spf_tree if check == "spf" else None, lang, colour=colour)
     counts = {level: sum(f.level == level for f in report.findings) for level in COLOURS}
     summary = ", ".join(f"{n} {levels.get(level, level)}" for level, n in counts.items() if n)
-    lines += ["", ("結果: " if lang == "ja" else "result: ") + f"{summary} (exit {report.exit_code})"]
+    result = LABELS_EN["result"]
+    if lang == "ja":
+        from toolkit.core.domain.text_ja import LABELS_JA
+
+        result = LABELS_JA["result"]
+    lines += ["", f"{result}{summary} (exit {report.exit_code})"]
     return "\n".join(lines) + "\n"
 
 
 def render_findings(findings, tree=None, lang: str = "en", *, colour: bool = False) -> list[str]:
     """One area's findings (and the SPF worst-case tree), as doctor prints them; `emlauth spf` without --ip too."""
     if lang == "ja":
-        from toolkit.core.domain.text_ja import LEVEL_JA, localize
+        from toolkit.core.domain.text_ja import LABELS_JA, LEVEL_JA, localize
 
-        levels, text = LEVEL_JA, localize
+        levels, text, labels = LEVEL_JA, localize, LABELS_JA
     else:
-        levels, text = {}, _english
-    labels = (
-        ("修正", "規則", "最悪の場合の DNS 参照ツリー:") if lang == "ja" else ("fix", "rule", "worst-case lookup tree:")
-    )
+        levels, text, labels = {}, _english, LABELS_EN
     lines = []
     for f in findings:
         label = levels.get(f.level, f.level.upper())
         label += " " * (8 - _width(label))  # a Japanese label is two columns a character
         where = f" [{f.selector}]" if f.selector else ""
         lines.append(f"  {_paint(label, COLOURS[f.level], colour)} {f.code}{where}: {text(f)}")
-        lines += [f"           {labels[0]}: {line}" for line in (f.fix or "").splitlines()]
+        lines += [f"           {labels['fix']}: {line}" for line in (f.fix or "").splitlines()]
         if f.rule:
-            lines.append(f"           {labels[1]}: {f.rule}")
+            lines.append(f"           {labels['rule']}: {f.rule}")
     if tree is not None:
-        lines += ["", f"  {labels[2]}"] + [f"    {line}" for line in tree_lines(tree, lang=lang)]
+        lines += ["", f"  {labels['tree']}"] + [f"    {line}" for line in tree_lines(tree, lang=lang)]
     return lines
 
 

@@ -294,25 +294,14 @@ def flatten(node: SpfNode) -> list[str] | None:
     return list(dict.fromkeys(terms))
 
 
-TREE_JA = {
-    "loop": "循環",
-    "no SPF record": "SPF レコードなし",
-    "several SPF records": "SPF レコードが複数",
-    "syntax error": "構文エラー",
-    "not followed: too deep": "深すぎるため追跡せず",
-    "not followed: work bound": "上限に達したため追跡せず",
-    "macro: not followed": "マクロのため追跡せず",
-    "macro: depends on the client": "マクロ: 送信元によって変わる",
-    "ptr: depends on the client": "ptr: 送信元によって変わる",
-}
-
-
 def tree_lines(node: SpfNode, prefix: str = "", lang: str = "en") -> list[str]:
     """The tree as text: each term with what its subtree spends."""
     ja = lang == "ja"
+    if ja:
+        from toolkit.core.domain.text_ja import TREE_COUNTS_JA, TREE_JA, TREE_SPEND_JA, TREE_VOID_JA
     lines = []
     if not prefix:
-        counts = (f"参照 {node.total}/{MAX_LOOKUPS} 回、空振り {node.voids}/{MAX_VOID} 回" if ja else
+        counts = (TREE_COUNTS_JA.format(node=node, max=MAX_LOOKUPS, max_void=MAX_VOID) if ja else
                   f"{node.total}/{MAX_LOOKUPS} lookups, {node.voids}/{MAX_VOID} void")  # fmt: skip
         lines.append(f"{node.record or node.domain}  [{counts}]")
     for index, child in enumerate(node.children):
@@ -320,7 +309,7 @@ def tree_lines(node: SpfNode, prefix: str = "", lang: str = "en") -> list[str]:
         problem = TREE_JA.get(child.problem, child.problem) if ja else child.problem
         note = f"  ({problem})" if problem else ""
         if ja:
-            spend = f"参照 {child.total} 回" + (f"、空振り {child.voids} 回" if child.voids else "")
+            spend = TREE_SPEND_JA.format(node=child) + (TREE_VOID_JA.format(node=child) if child.voids else "")
         else:
             spend = f"{child.total} lookup{'s' * (child.total != 1)}" + (f", {child.voids} void" if child.voids else "")
         lines.append(f"{prefix}{'└─' if last else '├─'} {child.term}  {spend}{note}")

@@ -11,6 +11,22 @@ AREA_JA = {"spf": "SPF", "dkim": "DKIM", "dmarc": "DMARC", "mx": "メール配�
            "mta-sts": "MTA-STS", "tls-rpt": "TLS-RPT", "bimi": "BIMI"}  # fmt: skip
 
 
+LABELS_JA = {"fix": "修正", "rule": "規則", "tree": "最悪の場合の DNS 参照ツリー:", "result": "結果: "}
+TREE_COUNTS_JA = "参照 {node.total}/{max} 回、空振り {node.voids}/{max_void} 回"
+TREE_SPEND_JA = "参照 {node.total} 回"
+TREE_VOID_JA = "、空振り {node.voids} 回"
+TREE_JA = {  # why the lookup tree stopped at a node (spf.py SpfNode.problem)
+    "loop": "循環",
+    "no SPF record": "SPF レコードなし",
+    "several SPF records": "SPF レコードが複数",
+    "syntax error": "構文エラー",
+    "not followed: too deep": "深すぎるため追跡せず",
+    "not followed: work bound": "上限に達したため追跡せず",
+    "macro: not followed": "マクロのため追跡せず",
+    "macro: depends on the client": "マクロ: 送信元によって変わる",
+    "ptr: depends on the client": "ptr: 送信元によって変わる",
+}
+
 STATE_JA = {"met": "満たしている", "unmet": "満たしていない", "unknown": "不明"}
 
 
