@@ -5,6 +5,8 @@ Hermetic: a local knot plays "live DNS" (--nameserver 127.0.0.1:PORT), serving z
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from toolkit.core.dns import DnsStatus
@@ -81,3 +83,14 @@ def test_zones_and_nameserver_need_live(tmp_path, capsys):
     args = ["spf", "--zones", str(folder), "--nameserver", "127.0.0.1:53", "--ip", "192.0.2.1", "--mail-from", "a@b.c"]
     assert main(args) == 2
     assert "add --live" in capsys.readouterr().err
+
+
+def test_doctor_tries_a_draft_record_against_live_dns(worlds, knot_factory, capsys):
+    """The draft SPF in the zone files is checked, its include is fetched from the "live" side."""
+    local, upstream = worlds
+    knot = knot_factory(upstream)
+    args = ["doctor", "example.com", "--zones", str(local), "--live", "--nameserver", f"{knot.host}:{knot.port}"]
+    main([*args, "--selector", "sel", "--json"])
+    findings = {f["code"]: f for f in json.loads(capsys.readouterr().out)["findings"]}
+    assert "SPF_OK" in findings and "1/10 DNS lookups" in findings["SPF_OK"]["message"]
+    assert "DKIM_REVOKED" in findings  # the CNAME'd key lives only on the live side, and is revoked there
