@@ -95,13 +95,13 @@ EN = {
     "PTR_GENERIC": "PTR {name} looks generic (it spells the address): receivers treat it as a dynamic pool",
     "PTR_DNS_ERROR": "DNS error on the PTR of {ip} ({detail})",
     # bulk senders
-    "BULK_SPF_DKIM": "SPF and DKIM both pass: {state}",
-    "BULK_DMARC": "DMARC record for the From domain: {state}",
-    "BULK_ALIGNED": "From domain aligned with SPF or DKIM: {state}",
-    "BULK_ONE_CLICK": "one-click unsubscribe (RFC 8058): {state}",
-    "BULK_MESSAGE_ID": "one valid Message-ID: {state}",
-    "BULK_DATE": "one valid Date: {state}",
-    "BULK_FREE_MAIL": "From domain {domain} is not free mail: {state}",
+    "BULK_SPF_DKIM": "SPF and DKIM both pass (Gmail, Yahoo, Microsoft bulk senders): {state}",
+    "BULK_DMARC": "a DMARC record for the From domain, p=none at least (Gmail, Yahoo, Microsoft): {state}",
+    "BULK_ALIGNED": "From domain aligned with SPF or DKIM (Gmail, Yahoo, Microsoft): {state}",
+    "BULK_ONE_CLICK": "one-click unsubscribe, RFC 8058 (Gmail, Yahoo; marketing mail): {state}",
+    "BULK_MESSAGE_ID": "one valid Message-ID, RFC 5322 (Gmail, Yahoo): {state}",
+    "BULK_DATE": "one valid Date, RFC 5322 (Gmail, Yahoo): {state}",
+    "BULK_FREE_MAIL": "From domain {domain} is not a free-mail domain (Gmail, Yahoo): {state}",
     # MTA-STS, TLS-RPT, BIMI
     "MTA_STS_OK": "{name} is well-formed (id={id}); the policy at https://mta-sts.{domain}/.well-known/mta-sts.txt "
     "was not fetched",

@@ -156,13 +156,13 @@ JA = {
     "PTR_GENERIC": "PTR {name} はアドレスをそのまま含む汎用的な名前です。受信側には動的な IP と見なされます",
     "PTR_DNS_ERROR": "{ip} の PTR 参照で DNS エラー({detail})が起きました",
     # 大量送信者
-    "BULK_SPF_DKIM": "SPF と DKIM の両方に合格: {state}",
-    "BULK_DMARC": "From ドメインの DMARC レコード: {state}",
-    "BULK_ALIGNED": "From ドメインと SPF または DKIM の一致: {state}",
-    "BULK_ONE_CLICK": "ワンクリック登録解除(RFC 8058): {state}",
-    "BULK_MESSAGE_ID": "正しい Message-ID が 1 つ: {state}",
-    "BULK_DATE": "正しい Date が 1 つ: {state}",
-    "BULK_FREE_MAIL": "From ドメイン {domain} がフリーメールでない: {state}",
+    "BULK_SPF_DKIM": "SPF と DKIM の両方に合格(Gmail・Yahoo・Microsoft の大量送信者向け要件): {state}",
+    "BULK_DMARC": "From ドメインに DMARC レコード(p=none 以上)がある(Gmail・Yahoo・Microsoft): {state}",
+    "BULK_ALIGNED": "From ドメインが SPF か DKIM と一致している(Gmail・Yahoo・Microsoft): {state}",
+    "BULK_ONE_CLICK": "ワンクリックで配信停止できる(RFC 8058、Gmail・Yahoo、宣伝メール): {state}",
+    "BULK_MESSAGE_ID": "正しい Message-ID が 1 つある(RFC 5322、Gmail・Yahoo): {state}",
+    "BULK_DATE": "正しい Date が 1 つある(RFC 5322、Gmail・Yahoo): {state}",
+    "BULK_FREE_MAIL": "From ドメイン {domain} がフリーメールのドメインではない(Gmail・Yahoo): {state}",
     # MTA-STS、TLS-RPT、BIMI
     "MTA_STS_OK": "{name} は正しい形式です(id={id})。https://mta-sts.{domain}/.well-known/mta-sts.txt のポリシーは"
     "取得していません",
