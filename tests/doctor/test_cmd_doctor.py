@@ -126,12 +126,22 @@ def test_nested_include_tree_names_the_spender(tmp_path):
     assert "include:big.example.net (13)" in found.message and report.spf_tree.total == 14
 
 
-def _signed(tmp_path, headers: str) -> tuple:
-    key = generate_key("rsa", 2048)
-    record = "v=DKIM1; k=rsa; p=" + key.public_key_b64()
-    folder = write_world(tmp_path, {"example.com": {"bulk": f"bulk._domainkey IN TXT {txt(record)}"}})
+KEY = generate_key("rsa", 2048)
+OTHER_KEY = generate_key("rsa", 2048)
+GOOD_HEADERS = (
+    "Return-Path: <bounce@mail.example.com>\r\nFrom: News <news@example.com>\r\nTo: a@example.org\r\n"
+    "Subject: hi\r\nDate: Mon, 02 Mar 2026 09:02:00 +0000\r\nMessage-ID: <1@example.com>\r\n"
+    "List-Unsubscribe: <https://example.com/u/opaque-token>\r\n"
+    "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"
+)
+
+
+def _signed(tmp_path, headers: str, changes=None, signing_key=KEY) -> tuple:
+    record = "v=DKIM1; k=rsa; p=" + KEY.public_key_b64()
+    zones = {"example.com": {"bulk": f"bulk._domainkey IN TXT {txt(record)}"}, **(changes or {})}
+    folder = write_world(tmp_path, zones)
     body = (headers + "\r\nHello.\r\n").encode()
-    signer = SignerConfig("example.com", "bulk", key, headers=["from", "to", "subject", "date", "message-id",
+    signer = SignerConfig("example.com", "bulk", signing_key, headers=["from", "to", "subject", "date", "message-id",
                                                               "list-unsubscribe", "list-unsubscribe-post"])  # fmt: skip
     message = tmp_path / "m.eml"
     message.write_bytes(sign(body, [signer], NOW))
@@ -139,13 +149,7 @@ def _signed(tmp_path, headers: str) -> tuple:
 
 
 def test_bulk_sender_table_all_met(tmp_path, capsys):
-    folder, message = _signed(
-        tmp_path,
-        "Return-Path: <bounce@mail.example.com>\r\nFrom: News <news@example.com>\r\nTo: a@example.org\r\n"
-        "Subject: hi\r\nDate: Mon, 02 Mar 2026 09:02:00 +0000\r\nMessage-ID: <1@example.com>\r\n"
-        "List-Unsubscribe: <https://example.com/u/opaque-token>\r\n"
-        "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n",
-    )
+    folder, message = _signed(tmp_path, GOOD_HEADERS)
     code, out, _ = doctor(
         capsys, folder, "example.com", *BASE, "--ip", "192.0.2.130", "--message", str(message), "--json"
     )
@@ -199,3 +203,32 @@ def test_colour_only_when_asked():
 
     report = DoctorReport("example.com", "example.com", (finding("mx", "MX_OK", "ok", hosts="mx.example.com"),), None)
     assert "\x1b[32m" in render(report, colour=True) and "\x1b[" not in render(report)
+
+
+ORG_DMARC = {"example.org": {"dmarc": '_dmarc IN TXT "v=DMARC1; p=none; rua=mailto:d@example.org"'}}
+FROM_ORG = GOOD_HEADERS.replace("news@example.com", "news@example.org")
+
+
+@pytest.mark.parametrize(
+    ("code", "headers", "changes", "key", "also"),
+    [
+        # DKIM fails (SPF still aligns); one-click needs its fields signed by a passing signature (BULK-4)
+        ("BULK_SPF_DKIM", GOOD_HEADERS, None, OTHER_KEY, {"BULK_ONE_CLICK"}),
+        ("BULK_DMARC", FROM_ORG, None, KEY, set()),  # example.org publishes no DMARC record
+        ("BULK_ALIGNED", FROM_ORG, ORG_DMARC, KEY, set()),  # d= and MAIL FROM are example.com's
+        ("BULK_MESSAGE_ID", GOOD_HEADERS.replace("Message-ID: <1@example.com>\r\n", ""), None, KEY, set()),
+        ("BULK_DATE", GOOD_HEADERS.replace("Mon, 02 Mar 2026 09:02:00 +0000", "yesterday"), None, KEY, set()),
+        ("BULK_ONE_CLICK", GOOD_HEADERS.replace("List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n", ""),
+         None, KEY, set()),
+        # a free-mail From has no DMARC record in this offline world either
+        ("BULK_FREE_MAIL", GOOD_HEADERS.replace("news@example.com", "news@gmail.com"), None, KEY, {"BULK_DMARC"}),
+    ],
+)  # fmt: skip
+def test_each_bulk_requirement_alone(tmp_path, capsys, code, headers, changes, key, also):
+    """BULK-2..4: break one requirement of the all-met message; only its row turns (plus what it implies)."""
+    folder, message = _signed(tmp_path, headers, changes, key)
+    args = [*BASE, "--ip", "192.0.2.130", "--message", str(message), "--json"]
+    _, out, _ = doctor(capsys, folder, "example.com", *args)
+    findings = json.loads(out)["findings"]
+    bad = {f["code"] for f in findings if f["level"] not in ("ok", "info")}
+    assert bad == {code} | also, bad
