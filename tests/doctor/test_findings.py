@@ -12,7 +12,7 @@ from toolkit.resolvers import MemoryResolver, ZoneFileResolver
 from .scenarios import DEFAULTS, SCENARIOS
 from .world import write_world
 
-BULK = {c for c in EN if c.startswith("BULK_")}  # tests/doctor/test_bulk.py covers these with messages
+BULK = {c for c in EN if c.startswith("BULK_")}  # need a message: test_cmd_doctor.py test_each_bulk_requirement_alone
 NOT_FROM_ZONES = {"SPF_STRING_LONG"}  # a zone file cannot hold a 300-byte string: test_bad_input.py
 
 
