@@ -153,3 +153,17 @@ def test_trust_received_counts_from_one(capsys) -> None:
     assert main(["walkthrough", "all-pass", "--trust-received", "0"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "counts from 1" in err
+
+
+def test_a_changed_encoded_subject_is_shown_decoded_in_the_diagnosis() -> None:
+    from toolkit.core.diagnose import Diagnosis, DiagnosisCode
+    from toolkit.walkthrough.lang import Lang
+
+    before, after = "=?utf-8?B?5Lya6K2w?=", "=?utf-8?Q?=E4=BC=9A=E8=AD=B0=E4=B8=AD=E6=AD=A2?="
+    finding = Diagnosis(
+        DiagnosisCode.HEADER_CHANGED,
+        f"The Subject field changed after signing: signed as {before!r}, now {after!r}.",
+        {"header": "Subject", "signed_value": before, "current_value": after},
+    )
+    assert Lang("en").diagnosis(finding) == "The Subject field changed after signing: signed as '会議', now '会議中止'."
+    assert "署名時: 「会議」、現在: 「会議中止」" in Lang("ja").diagnosis(finding)

@@ -14,6 +14,8 @@ from toolkit.walkthrough import en, ja, ja_core
 
 LANGUAGES = ("en", "ja")
 _PHRASES = tuple((re.compile(pattern), template) for pattern, template in ja_core.PHRASES)
+# a run of RFC 2047 encoded words, as they stand inside a header value quoted in a sentence
+_ENCODED_WORDS = re.compile(r"=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=(?:\s+=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=)*")
 # three lowercase words in a row: English prose that no Japanese phrase matched, to be quoted as evidence
 _ENGLISH = re.compile(r"\b[a-z]{2,}[ ,]+[a-z]{2,}[ ,]+[a-z]{2,}\b")
 _STEP_WHAT = (
@@ -92,7 +94,7 @@ class Lang:
 
     def diagnosis(self, finding: Diagnosis) -> str:
         if not self.ja:
-            return finding.text
+            return _ENCODED_WORDS.sub(lambda m: decoded(m.group(0)), finding.text)
         evidence = dict(finding.evidence)
         key = _diagnosis_key(finding.code.value, evidence)
         header = str(evidence.get("header", ""))
