@@ -1,0 +1,364 @@
+"""DMARC aggregate reports, receiver side: typed rows in, report bytes out (STANDARDS DMARC-20, DMARC-21, DMARC-22).
+
+Pure: no clock (the caller passes dates), no files, no sockets. One `AggregateReport` is one policy domain and one
+period (RFC 9990 §3.1: one Policy Domain per report). It renders as RFC 9990 XML (namespace
+urn:ietf:params:xml:ns:dmarc-2.0) or as RFC 7489 Appendix C XML, is gzipped under the RFC file name
+`receiver!policy-domain!begin!end!unique-id.xml.gz`, and wrapped in the report email (RFC 9990 §3.3.1).
+
+The two formats differ in small ways this module owns: 7489 has no `pass` disposition, requires `version`, `sp`,
+`pct`, `fo`, `envelope_from` and at least one `spf`, knows `sampled_out`/`forwarded` but not `policy_test_mode`, and
+its schema matches IPv6 only in the full eight-group form.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import ipaddress
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formatdate
+
+from toolkit.core.dmarc.record import is_dmarc_record
+
+NAMESPACE = "urn:ietf:params:xml:ns:dmarc-2.0"
+FORMATS = ("rfc9990", "rfc7489")
+MAX_DKIM_PER_ROW = 100  # RFC 9990 §3.1.2: no more than 100 signatures per row, in decreasing priority
+REASONS_9990 = ("local_policy", "mailing_list", "other", "policy_test_mode", "trusted_forwarder")
+REASONS_7489 = ("forwarded", "sampled_out", "trusted_forwarder", "mailing_list", "local_policy", "other")
+_TO_7489 = {"policy_test_mode": "sampled_out"}  # the 7489 word for "policy softened by the record's own request"
+_TO_9990 = {"sampled_out": "policy_test_mode", "forwarded": "trusted_forwarder"}
+
+# XML 1.0 forbids most C0 controls even as character references; text from messages can carry them.
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_UNIQUE_ID = re.compile(r"[A-Za-z0-9]+")
+
+
+@dataclass(frozen=True, slots=True)
+class DkimAuth:
+    domain: str
+    selector: str
+    result: str  # RFC 8601 §2.7.1 word
+    human_result: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SpfAuth:
+    domain: str
+    result: str  # RFC 8601 §2.7.2 word
+    scope: str = "mfrom"  # "mfrom" | "helo" (helo only in 7489 reports)
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    type: str  # one of REASONS_9990 (converted for 7489 output)
+    comment: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One `record` element: a count of messages that share every field below."""
+
+    source_ip: str
+    count: int
+    disposition: str  # none | pass | quarantine | reject
+    dkim: str  # DMARC-aligned DKIM: pass | fail
+    spf: str  # DMARC-aligned SPF: pass | fail
+    header_from: str
+    envelope_from: str | None = None  # "" = null reverse-path; None = unknown
+    envelope_to: str | None = None
+    reasons: tuple[Reason, ...] = ()
+    dkim_auth: tuple[DkimAuth, ...] = ()  # already in RFC 9990 §3.1.2 priority order
+    spf_auth: tuple[SpfAuth, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyPublished:
+    domain: str
+    p: str
+    sp: str | None = None
+    np: str | None = None
+    adkim: str = "r"
+    aspf: str = "r"
+    fo: str = "0"
+    testing: str = "n"
+    pct: int = 100
+    discovery_method: str = "treewalk"
+
+
+@dataclass(frozen=True, slots=True)
+class ReportMeta:
+    org_name: str
+    email: str
+    report_id: str
+    begin: int
+    end: int
+    extra_contact_info: str = ""
+    error: str = ""
+    generator: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AggregateReport:
+    meta: ReportMeta
+    policy: PolicyPublished
+    rows: tuple[Row, ...]
+
+    @property
+    def messages(self) -> int:
+        return sum(r.count for r in self.rows)
+
+
+def report_id(receiver: str, domain: str, begin: int, end: int) -> str:
+    """A Report-ID that is also a valid file-name unique-id (1*(ALPHA / DIGIT), RFC 9990 §3.3.1).
+
+    Deterministic per (receiver, domain, period): RFC 9990 says a re-sent report MUST keep its file name, and the
+    Report-ID and unique-id MUST be identical, so generating the same period again yields the same identity.
+    """
+    seed = f"{receiver.lower()}!{domain.lower()}!{begin}!{end}".encode()
+    return hashlib.sha256(seed).hexdigest()[:32]
+
+
+def file_name(receiver: str, report: AggregateReport, extension: str = "xml.gz") -> str:
+    """`receiver!policy-domain!begin!end!unique-id.xml.gz` (RFC 9990 §3.3.1; DMARC-21)."""
+    unique = report.meta.report_id
+    if not _UNIQUE_ID.fullmatch(unique):
+        raise ValueError(f"report id {unique!r} is not a valid unique-id (letters and digits only)")
+    for name in (receiver, report.policy.domain):
+        if not name or "!" in name or "/" in name or name.startswith("."):
+            raise ValueError(f"{name!r} cannot be part of a report file name")
+    return f"{receiver}!{report.policy.domain}!{report.meta.begin}!{report.meta.end}!{unique}.{extension}"
+
+
+def subject(receiver: str, report: AggregateReport) -> str:
+    """`Report Domain: <d> Submitter: <r> Report-ID: <id>` (RFC 9990 §3.3.1; DMARC-21)."""
+    return f"Report Domain: {report.policy.domain} Submitter: {receiver} Report-ID: {report.meta.report_id}"
+
+
+def gzip_bytes(data: bytes) -> bytes:
+    """gzip with mtime 0 and no file name, so the same report always gives the same bytes."""
+    return gzip.compress(data, compresslevel=6, mtime=0)
+
+
+# ---------------------------------------------------------------------------------------------------- XML
+
+
+def to_xml(report: AggregateReport, fmt: str = "rfc9990") -> bytes:
+    """The report as UTF-8 XML in the given format, elements in the schema's order."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown report format {fmt!r} (use {' or '.join(FORMATS)})")
+    if not report.rows:
+        raise ValueError("a report needs at least one record (RFC 9990 §3.1.1)")
+    legacy = fmt == "rfc7489"
+    out: list[str] = ['<?xml version="1.0" encoding="UTF-8"?>\n']
+    # 7489: no namespace, as the big reporters send it (DMARC-22 accepts none or dmarc-xml/0.1)
+    out.append("<feedback>\n" if legacy else f'<feedback xmlns="{NAMESPACE}">\n')
+    out.append("  <version>1.0</version>\n")
+    _metadata(out, report.meta, legacy)
+    _policy(out, report.policy, legacy)
+    for row in report.rows:
+        _record(out, row, legacy)
+    out.append("</feedback>\n")
+    return "".join(out).encode("utf-8")
+
+
+def _text(value: object) -> str:
+    text = _XML_INVALID.sub("\ufffd", str(value))
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _el(out: list[str], indent: int, name: str, value: object) -> None:
+    out.append(f"{' ' * indent}<{name}>{_text(value)}</{name}>\n")
+
+
+def _metadata(out: list[str], meta: ReportMeta, legacy: bool) -> None:
+    out.append("  <report_metadata>\n")
+    _el(out, 4, "org_name", meta.org_name)
+    _el(out, 4, "email", meta.email)
+    if meta.extra_contact_info:
+        _el(out, 4, "extra_contact_info", meta.extra_contact_info)
+    _el(out, 4, "report_id", meta.report_id)
+    out.append(f"    <date_range>\n      <begin>{int(meta.begin)}</begin>\n      <end>{int(meta.end)}</end>\n"
+               "    </date_range>\n")  # fmt: skip
+    if meta.error:
+        _el(out, 4, "error", meta.error)
+    if meta.generator and not legacy:
+        _el(out, 4, "generator", meta.generator)
+    out.append("  </report_metadata>\n")
+
+
+def _policy(out: list[str], policy: PolicyPublished, legacy: bool) -> None:
+    out.append("  <policy_published>\n")
+    _el(out, 4, "domain", policy.domain)
+    if legacy:  # 7489 requires sp, pct and fo
+        for name, value in (
+            ("adkim", policy.adkim),
+            ("aspf", policy.aspf),
+            ("p", policy.p),
+            ("sp", policy.sp or policy.p),
+            ("pct", int(policy.pct)),
+            ("fo", policy.fo or "0"),
+        ):
+            _el(out, 4, name, value)  # fmt: skip
+    else:  # RFC 9990 §3.1.1.5 order
+        _el(out, 4, "discovery_method", policy.discovery_method)
+        _el(out, 4, "p", policy.p)
+        for name in ("sp", "np"):
+            value = getattr(policy, name)
+            if value:
+                _el(out, 4, name, value)
+        for name in ("fo", "adkim", "aspf", "testing"):
+            _el(out, 4, name, getattr(policy, name))
+    out.append("  </policy_published>\n")
+
+
+def _record(out: list[str], row: Row, legacy: bool) -> None:
+    disposition = "none" if legacy and row.disposition == "pass" else row.disposition
+    out.append("  <record>\n    <row>\n")
+    _el(out, 6, "source_ip", _source_ip(row.source_ip, legacy))
+    out.append(f"      <count>{int(row.count)}</count>\n      <policy_evaluated>\n")
+    _el(out, 8, "disposition", disposition)
+    _el(out, 8, "dkim", row.dkim)
+    _el(out, 8, "spf", row.spf)
+    for reason in row.reasons:
+        kind = _TO_7489.get(reason.type, reason.type) if legacy else _TO_9990.get(reason.type, reason.type)
+        out.append(f"        <reason>\n          <type>{_text(kind)}</type>\n")
+        if reason.comment:
+            _el(out, 10, "comment", reason.comment)
+        out.append("        </reason>\n")
+    out.append("      </policy_evaluated>\n    </row>\n    <identifiers>\n")
+    if row.envelope_to:
+        _el(out, 6, "envelope_to", row.envelope_to)
+    if row.envelope_from is not None or legacy:
+        _el(out, 6, "envelope_from", row.envelope_from or "")
+    _el(out, 6, "header_from", row.header_from)
+    out.append("    </identifiers>\n    <auth_results>\n")
+    for sig in row.dkim_auth[:MAX_DKIM_PER_ROW]:
+        out.append("      <dkim>\n")
+        _el(out, 8, "domain", sig.domain)
+        _el(out, 8, "selector", sig.selector)
+        _el(out, 8, "result", sig.result)
+        if sig.human_result:
+            _el(out, 8, "human_result", sig.human_result)
+        out.append("      </dkim>\n")
+    for spf in _spf_entries(row, legacy):
+        out.append("      <spf>\n")
+        _el(out, 8, "domain", spf.domain)
+        _el(out, 8, "scope", spf.scope)
+        _el(out, 8, "result", spf.result)
+        out.append("      </spf>\n")
+    out.append("    </auth_results>\n  </record>\n")
+
+
+def _spf_entries(row: Row, legacy: bool) -> Sequence[SpfAuth]:
+    """9990: at most one spf, the MAIL FROM identity. 7489: at least one (HELO allowed; `none` if SPF never ran)."""
+    if not legacy:
+        return [s for s in row.spf_auth if s.scope == "mfrom"][:1]
+    if row.spf_auth:
+        return row.spf_auth
+    return [SpfAuth(row.envelope_from or row.header_from, "none", "mfrom")]
+
+
+def _source_ip(text: str, legacy: bool) -> str:
+    """RFC 7489's schema matches IPv6 only as eight groups, so 7489 reports spell IPv6 out (no `::`)."""
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        return text
+    if legacy and address.version == 6:
+        return ":".join(f"{int(group, 16):x}" for group in address.exploded.split(":"))
+    return address.compressed
+
+
+# ---------------------------------------------------------------------------------------------------- rua
+
+
+@dataclass(frozen=True, slots=True)
+class ReportUri:
+    address: str  # the mailto: address, percent-decoding of `,` and `!` applied
+    max_bytes: int | None  # the `!size` limit, None when absent
+
+    @property
+    def domain(self) -> str:
+        return self.address.rpartition("@")[2].lower().rstrip(".")
+
+
+_SIZE = re.compile(r"(\d{1,15})([kmgt]?)", re.IGNORECASE)
+_UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
+
+
+def parse_rua(value: str) -> tuple[list[ReportUri], list[str]]:
+    """rua (DMARC-20): comma-separated URIs, `mailto:` only, each with an optional `!size` (RFC 7489 §6.2).
+
+    Returns the usable URIs and one note per URI that was skipped.
+    """
+    uris: list[ReportUri] = []
+    notes: list[str] = []
+    for item in value.split(","):
+        item = item.strip(" \t")
+        if not item:
+            continue
+        uri, _, size = item.partition("!")
+        if not uri.lower().startswith("mailto:"):
+            notes.append(f"ignored report URI {uri[:80]!r}: only mailto: is supported")
+            continue
+        address = uri[7:].split("?", 1)[0].replace("%2C", ",").replace("%2c", ",").replace("%21", "!")
+        if address.count("@") != 1 or not address.partition("@")[0] or not address.partition("@")[2]:
+            notes.append(f"ignored report URI {uri[:80]!r}: not one address")
+            continue
+        limit = None
+        if size:
+            match = _SIZE.fullmatch(size.strip())
+            if match is None:
+                notes.append(f"report URI {uri[:80]!r}: size {size[:20]!r} unreadable, ignored")
+            else:
+                limit = int(match.group(1)) * _UNITS[match.group(2).lower()]
+        uris.append(ReportUri(address, limit))
+    return uris, notes
+
+
+def authorization_name(policy_domain: str, destination_domain: str) -> str:
+    """`<policy-domain>._report._dmarc.<destination>` (RFC 9990 §4; DMARC-20)."""
+    return f"{policy_domain.rstrip('.')}._report._dmarc.{destination_domain.rstrip('.')}"
+
+
+def authorizes(txt_strings: Iterable[str]) -> bool:
+    """RFC 9990 §4 steps 6-8: at least one TXT record that starts with the tag `v=DMARC1`."""
+    return any(is_dmarc_record(text) for text in txt_strings)
+
+
+# ---------------------------------------------------------------------------------------------------- email
+
+
+def report_email(
+    report: AggregateReport,
+    fmt: str,
+    *,
+    receiver: str,
+    sender: str,
+    recipients: Sequence[str],
+    date: float,
+    xml_gz: bytes | None = None,
+) -> bytes:
+    """The report email (RFC 9990 §3.3.1): the RFC subject, a short text part and the gzip as application/gzip.
+
+    date is Unix seconds (the caller's clock); the Message-ID reuses the Report-ID so duplicates are visible.
+    """
+    gz = xml_gz if xml_gz is not None else gzip_bytes(to_xml(report, fmt))
+    name = file_name(receiver, report)
+    msg = EmailMessage()
+    msg["From"] = sender
+    msg["To"] = ", ".join(recipients)
+    msg["Subject"] = subject(receiver, report)
+    msg["Date"] = formatdate(date, usegmt=True)
+    msg["Message-ID"] = f"<{report.meta.report_id}@{receiver}>"
+    msg.set_content(
+        f"This is a DMARC aggregate report ({'RFC 7489' if fmt == 'rfc7489' else 'RFC 9990'}) for "
+        f"{report.policy.domain} from {receiver}, covering {report.meta.begin} to {report.meta.end} "
+        f"(Unix seconds): {report.messages} messages in {len(report.rows)} records.\n"
+    )
+    msg.add_attachment(gz, maintype="application", subtype="gzip", filename=name)
+    # one Subject line (bounded: two domain names and a 32-character id), CRLF for SMTP
+    return msg.as_bytes(policy=msg.policy.clone(linesep="\r\n", max_line_length=998))
