@@ -14,15 +14,18 @@ import xml.etree.ElementTree as ET
 import pytest
 from support.report_world import CASES, DAY, sample_reports, schema
 
-from toolkit.core.dmarc.report_xml import (
-    NAMESPACE,
+from toolkit.core.dmarc.report_model import (
     AggregateReport,
     DkimAuth,
     PolicyPublished,
     Reason,
-    ReportMeta,
-    Row,
+    Record,
+    ReportHead,
     SpfAuth,
+)
+from toolkit.core.dmarc.report_xml import (
+    NAMESPACE,
+    build_report,
     file_name,
     gzip_bytes,
     parse_rua,
@@ -43,15 +46,15 @@ def _reports() -> list[AggregateReport]:
         policy = policy_from_columns(domain, [getattr(latest, c) for c in
                                               ("p", "sp", "np", "adkim", "aspf", "fo", "testing", "pct",
                                                "discovery_method", "rua")])  # fmt: skip
-        meta = ReportMeta("Receiver Test", "dmarc-reports@receiver.test", report_id(RECEIVER, domain, DAY, DAY + 86399),
-                          DAY, DAY + 86399, generator="emlauth test")  # fmt: skip
-        out.append(AggregateReport(meta, policy, tuple(rows)))
+        out.append(build_report(org_name="Receiver Test", email="dmarc-reports@receiver.test", receiver=RECEIVER,
+                                policy=policy, records=rows, begin=DAY, end=DAY + 86399,
+                                generator="emlauth test"))  # fmt: skip
     return out
 
 
 def test_samples_give_one_report_per_policy_domain() -> None:
     reports = _reports()
-    domains = [r.policy.domain for r in reports]
+    domains = [r.head.domain for r in reports]
     assert len(domains) == len(set(domains)) >= 2  # RFC 9990 §3.1: one policy domain per report
     counted = sum(r.messages for r in reports)
     with_policy = sum(1 for _, rep in sample_reports() if rep.dmarc and rep.dmarc.record is not None)
@@ -66,7 +69,7 @@ def test_every_sample_report_validates_against_the_rfc_schema(fmt: str) -> None:
 
 
 def test_9990_namespace_order_and_values() -> None:
-    report = next(r for r in _reports() if r.policy.domain == "example.org")
+    report = next(r for r in _reports() if r.head.domain == "example.org")
     root = ET.fromstring(to_xml(report, "rfc9990"))
     ns = {"d": NAMESPACE}
     assert root.tag == f"{{{NAMESPACE}}}feedback"
@@ -101,16 +104,17 @@ def test_7489_has_no_pass_disposition_and_requires_pct_and_spf() -> None:
             assert rec.findall("auth_results/spf")
 
 
-def _row(**kw) -> Row:
+def _row(**kw) -> Record:
     base = dict(source_ip="192.0.2.1", count=3, disposition="none", dkim="fail", spf="fail",
                 header_from="example.com")  # fmt: skip
     base.update(kw)
-    return Row(**base)
+    return Record(**base)
 
 
 def _one(rows, **policy) -> AggregateReport:
-    meta = ReportMeta("Org & Co <x>", "r@example.net", "abc123", 100, 200)
-    return AggregateReport(meta, PolicyPublished("example.com", **({"p": "none"} | policy)), tuple(rows))
+    head = ReportHead("rfc9990", "1.0", "Org & Co <x>", "r@example.net", None, "abc123", 100, 200, (), None,
+                      PolicyPublished("example.com", **({"p": "none"} | policy)))  # fmt: skip
+    return AggregateReport(head, tuple(rows))
 
 
 def test_at_most_100_dkim_results_per_row() -> None:
@@ -132,14 +136,14 @@ def test_hostile_text_is_escaped_and_control_characters_replaced() -> None:
 
 
 def test_ipv6_is_spelled_out_for_the_7489_schema() -> None:
-    report = _one([_row(source_ip="2001:db8::25", spf_auth=(SpfAuth("example.com", "pass"),))])
+    report = _one([_row(source_ip="2001:db8::25", spf_auth=(SpfAuth("example.com", "mfrom", "pass"),))])
     schema("rfc7489").validate(to_xml(report, "rfc7489").decode())
     assert b"<source_ip>2001:db8:0:0:0:0:0:25</source_ip>" in to_xml(report, "rfc7489")
     assert b"<source_ip>2001:db8::25</source_ip>" in to_xml(report, "rfc9990")
 
 
 def test_9990_reports_only_the_mail_from_spf_and_7489_maps_reason_words() -> None:
-    row = _row(spf_auth=(SpfAuth("helo.example.com", "pass", "helo"),),
+    row = _row(spf_auth=(SpfAuth("helo.example.com", "helo", "pass"),),
                reasons=(Reason("policy_test_mode", "t=y"),))  # fmt: skip
     r9990 = ET.fromstring(to_xml(_one([row])))
     assert r9990.findall(f".//{{{NAMESPACE}}}spf/{{{NAMESPACE}}}scope") == []

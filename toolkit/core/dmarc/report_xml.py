@@ -1,6 +1,7 @@
 """DMARC aggregate reports, receiver side: typed rows in, report bytes out (STANDARDS DMARC-20, DMARC-21, DMARC-22).
 
-Pure: no clock (the caller passes dates), no files, no sockets. One `AggregateReport` is one policy domain and one
+The types are report_model's, shared with the reader. Pure: no clock (the caller passes dates), no files, no
+sockets. One `AggregateReport` is one policy domain and one
 period (RFC 9990 §3.1: one Policy Domain per report). It renders as RFC 9990 XML (namespace
 urn:ietf:params:xml:ns:dmarc-2.0) or as RFC 7489 Appendix C XML, is gzipped under the RFC file name
 `receiver!policy-domain!begin!end!unique-id.xml.gz`, and wrapped in the report email (RFC 9990 §3.3.1).
@@ -22,8 +23,9 @@ from email.message import EmailMessage
 from email.utils import formatdate
 
 from toolkit.core.dmarc.record import is_dmarc_record
+from toolkit.core.dmarc.report_model import NS_RFC9990, AggregateReport, PolicyPublished, Record, ReportHead, SpfAuth
 
-NAMESPACE = "urn:ietf:params:xml:ns:dmarc-2.0"
+NAMESPACE = NS_RFC9990
 FORMATS = ("rfc9990", "rfc7489")
 MAX_DKIM_PER_ROW = 100  # RFC 9990 §3.1.2: no more than 100 signatures per row, in decreasing priority
 REASONS_9990 = ("local_policy", "mailing_list", "other", "policy_test_mode", "trusted_forwarder")
@@ -36,81 +38,6 @@ _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]
 _UNIQUE_ID = re.compile(r"[A-Za-z0-9]+")
 
 
-@dataclass(frozen=True, slots=True)
-class DkimAuth:
-    domain: str
-    selector: str
-    result: str  # RFC 8601 §2.7.1 word
-    human_result: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class SpfAuth:
-    domain: str
-    result: str  # RFC 8601 §2.7.2 word
-    scope: str = "mfrom"  # "mfrom" | "helo" (helo only in 7489 reports)
-
-
-@dataclass(frozen=True, slots=True)
-class Reason:
-    type: str  # one of REASONS_9990 (converted for 7489 output)
-    comment: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Row:
-    """One `record` element: a count of messages that share every field below."""
-
-    source_ip: str
-    count: int
-    disposition: str  # none | pass | quarantine | reject
-    dkim: str  # DMARC-aligned DKIM: pass | fail
-    spf: str  # DMARC-aligned SPF: pass | fail
-    header_from: str
-    envelope_from: str | None = None  # "" = null reverse-path; None = unknown
-    envelope_to: str | None = None
-    reasons: tuple[Reason, ...] = ()
-    dkim_auth: tuple[DkimAuth, ...] = ()  # already in RFC 9990 §3.1.2 priority order
-    spf_auth: tuple[SpfAuth, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class PolicyPublished:
-    domain: str
-    p: str
-    sp: str | None = None
-    np: str | None = None
-    adkim: str = "r"
-    aspf: str = "r"
-    fo: str = "0"
-    testing: str = "n"
-    pct: int = 100
-    discovery_method: str = "treewalk"
-
-
-@dataclass(frozen=True, slots=True)
-class ReportMeta:
-    org_name: str
-    email: str
-    report_id: str
-    begin: int
-    end: int
-    extra_contact_info: str = ""
-    error: str = ""
-    generator: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class AggregateReport:
-    meta: ReportMeta
-    policy: PolicyPublished
-    rows: tuple[Row, ...]
-
-    @property
-    def messages(self) -> int:
-        return sum(r.count for r in self.rows)
-
-
 def report_id(receiver: str, domain: str, begin: int, end: int) -> str:
     """A Report-ID that is also a valid file-name unique-id (1*(ALPHA / DIGIT), RFC 9990 §3.3.1).
 
@@ -121,20 +48,50 @@ def report_id(receiver: str, domain: str, begin: int, end: int) -> str:
     return hashlib.sha256(seed).hexdigest()[:32]
 
 
+def build_report(
+    *,
+    org_name: str,
+    email: str,
+    receiver: str,
+    policy: PolicyPublished,
+    records: Sequence[Record],
+    begin: int,
+    end: int,
+    fmt: str = "rfc9990",
+    generator: str | None = None,
+    extra_contact_info: str | None = None,
+) -> AggregateReport:
+    """One report for one policy domain and period, its Report-ID derived by report_id()."""
+    head = ReportHead(
+        format=fmt,
+        version="1.0",
+        org_name=org_name,
+        email=email,
+        extra_contact_info=extra_contact_info,
+        report_id=report_id(receiver, policy.domain, begin, end),
+        begin=int(begin),
+        end=int(end),
+        errors=(),
+        generator=generator,
+        policy=policy,
+    )
+    return AggregateReport(head, tuple(records))
+
+
 def file_name(receiver: str, report: AggregateReport, extension: str = "xml.gz") -> str:
     """`receiver!policy-domain!begin!end!unique-id.xml.gz` (RFC 9990 §3.3.1; DMARC-21)."""
-    unique = report.meta.report_id
+    unique = report.head.report_id
     if not _UNIQUE_ID.fullmatch(unique):
         raise ValueError(f"report id {unique!r} is not a valid unique-id (letters and digits only)")
-    for name in (receiver, report.policy.domain):
+    for name in (receiver, report.head.domain):
         if not name or "!" in name or "/" in name or name.startswith("."):
             raise ValueError(f"{name!r} cannot be part of a report file name")
-    return f"{receiver}!{report.policy.domain}!{report.meta.begin}!{report.meta.end}!{unique}.{extension}"
+    return f"{receiver}!{report.head.domain}!{report.head.begin}!{report.head.end}!{unique}.{extension}"
 
 
 def subject(receiver: str, report: AggregateReport) -> str:
     """`Report Domain: <d> Submitter: <r> Report-ID: <id>` (RFC 9990 §3.3.1; DMARC-21)."""
-    return f"Report Domain: {report.policy.domain} Submitter: {receiver} Report-ID: {report.meta.report_id}"
+    return f"Report Domain: {report.head.domain} Submitter: {receiver} Report-ID: {report.head.report_id}"
 
 
 def gzip_bytes(data: bytes) -> bytes:
@@ -149,17 +106,17 @@ def to_xml(report: AggregateReport, fmt: str = "rfc9990") -> bytes:
     """The report as UTF-8 XML in the given format, elements in the schema's order."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown report format {fmt!r} (use {' or '.join(FORMATS)})")
-    if not report.rows:
+    if not report.records:
         raise ValueError("a report needs at least one record (RFC 9990 §3.1.1)")
     legacy = fmt == "rfc7489"
     out: list[str] = ['<?xml version="1.0" encoding="UTF-8"?>\n']
     # 7489: no namespace, as the big reporters send it (DMARC-22 accepts none or dmarc-xml/0.1)
     out.append("<feedback>\n" if legacy else f'<feedback xmlns="{NAMESPACE}">\n')
     out.append("  <version>1.0</version>\n")
-    _metadata(out, report.meta, legacy)
-    _policy(out, report.policy, legacy)
-    for row in report.rows:
-        _record(out, row, legacy)
+    _metadata(out, report.head, legacy)
+    _policy(out, report.head.policy, legacy)
+    for record in report.records:
+        _record(out, record, legacy)
     out.append("</feedback>\n")
     return "".join(out).encode("utf-8")
 
@@ -173,7 +130,7 @@ def _el(out: list[str], indent: int, name: str, value: object) -> None:
     out.append(f"{' ' * indent}<{name}>{_text(value)}</{name}>\n")
 
 
-def _metadata(out: list[str], meta: ReportMeta, legacy: bool) -> None:
+def _metadata(out: list[str], meta: ReportHead, legacy: bool) -> None:
     out.append("  <report_metadata>\n")
     _el(out, 4, "org_name", meta.org_name)
     _el(out, 4, "email", meta.email)
@@ -182,8 +139,11 @@ def _metadata(out: list[str], meta: ReportMeta, legacy: bool) -> None:
     _el(out, 4, "report_id", meta.report_id)
     out.append(f"    <date_range>\n      <begin>{int(meta.begin)}</begin>\n      <end>{int(meta.end)}</end>\n"
                "    </date_range>\n")  # fmt: skip
-    if meta.error:
-        _el(out, 4, "error", meta.error)
+    if legacy:
+        for error in meta.errors:
+            _el(out, 4, "error", error)
+    elif meta.errors:  # RFC 9990: at most one error element
+        _el(out, 4, "error", "; ".join(meta.errors))
     if meta.generator and not legacy:
         _el(out, 4, "generator", meta.generator)
     out.append("  </report_metadata>\n")
@@ -193,35 +153,38 @@ def _policy(out: list[str], policy: PolicyPublished, legacy: bool) -> None:
     out.append("  <policy_published>\n")
     _el(out, 4, "domain", policy.domain)
     if legacy:  # 7489 requires sp, pct and fo
+        p = policy.p or "none"
+        pct = policy.pct if policy.pct is not None else 100
         for name, value in (
-            ("adkim", policy.adkim),
-            ("aspf", policy.aspf),
-            ("p", policy.p),
-            ("sp", policy.sp or policy.p),
-            ("pct", int(policy.pct)),
+            ("adkim", policy.adkim or "r"),
+            ("aspf", policy.aspf or "r"),
+            ("p", p),
+            ("sp", policy.sp or p),
+            ("pct", pct),
             ("fo", policy.fo or "0"),
         ):
-            _el(out, 4, name, value)  # fmt: skip
+            _el(out, 4, name, value)
     else:  # RFC 9990 §3.1.1.5 order
-        _el(out, 4, "discovery_method", policy.discovery_method)
-        _el(out, 4, "p", policy.p)
+        _el(out, 4, "discovery_method", policy.discovery_method or "treewalk")
+        _el(out, 4, "p", policy.p or "none")
         for name in ("sp", "np"):
             value = getattr(policy, name)
             if value:
                 _el(out, 4, name, value)
-        for name in ("fo", "adkim", "aspf", "testing"):
-            _el(out, 4, name, getattr(policy, name))
+        for name, default in (("fo", "0"), ("adkim", "r"), ("aspf", "r"), ("testing", "n")):
+            _el(out, 4, name, getattr(policy, name) or default)
     out.append("  </policy_published>\n")
 
 
-def _record(out: list[str], row: Row, legacy: bool) -> None:
-    disposition = "none" if legacy and row.disposition == "pass" else row.disposition
+def _record(out: list[str], row: Record, legacy: bool) -> None:
+    disposition = row.disposition or "none"
+    disposition = "none" if legacy and disposition == "pass" else disposition
     out.append("  <record>\n    <row>\n")
     _el(out, 6, "source_ip", _source_ip(row.source_ip, legacy))
     out.append(f"      <count>{int(row.count)}</count>\n      <policy_evaluated>\n")
     _el(out, 8, "disposition", disposition)
-    _el(out, 8, "dkim", row.dkim)
-    _el(out, 8, "spf", row.spf)
+    _el(out, 8, "dkim", row.dkim or "fail")
+    _el(out, 8, "spf", row.spf or "fail")
     for reason in row.reasons:
         kind = _TO_7489.get(reason.type, reason.type) if legacy else _TO_9990.get(reason.type, reason.type)
         out.append(f"        <reason>\n          <type>{_text(kind)}</type>\n")
@@ -233,12 +196,13 @@ def _record(out: list[str], row: Row, legacy: bool) -> None:
         _el(out, 6, "envelope_to", row.envelope_to)
     if row.envelope_from is not None or legacy:
         _el(out, 6, "envelope_from", row.envelope_from or "")
-    _el(out, 6, "header_from", row.header_from)
+    _el(out, 6, "header_from", row.header_from or "")
     out.append("    </identifiers>\n    <auth_results>\n")
     for sig in row.dkim_auth[:MAX_DKIM_PER_ROW]:
         out.append("      <dkim>\n")
         _el(out, 8, "domain", sig.domain)
-        _el(out, 8, "selector", sig.selector)
+        if sig.selector is not None or not legacy:  # required in 9990, optional in 7489
+            _el(out, 8, "selector", sig.selector or "")
         _el(out, 8, "result", sig.result)
         if sig.human_result:
             _el(out, 8, "human_result", sig.human_result)
@@ -246,19 +210,19 @@ def _record(out: list[str], row: Row, legacy: bool) -> None:
     for spf in _spf_entries(row, legacy):
         out.append("      <spf>\n")
         _el(out, 8, "domain", spf.domain)
-        _el(out, 8, "scope", spf.scope)
+        _el(out, 8, "scope", spf.scope or "mfrom")
         _el(out, 8, "result", spf.result)
         out.append("      </spf>\n")
     out.append("    </auth_results>\n  </record>\n")
 
 
-def _spf_entries(row: Row, legacy: bool) -> Sequence[SpfAuth]:
+def _spf_entries(row: Record, legacy: bool) -> Sequence[SpfAuth]:
     """9990: at most one spf, the MAIL FROM identity. 7489: at least one (HELO allowed; `none` if SPF never ran)."""
     if not legacy:
-        return [s for s in row.spf_auth if s.scope == "mfrom"][:1]
+        return [s for s in row.spf_auth if (s.scope or "mfrom") == "mfrom"][:1]
     if row.spf_auth:
         return row.spf_auth
-    return [SpfAuth(row.envelope_from or row.header_from, "none", "mfrom")]
+    return [SpfAuth(row.envelope_from or row.header_from or "", "mfrom", "none")]
 
 
 def _source_ip(text: str, legacy: bool) -> str:
@@ -353,11 +317,11 @@ def report_email(
     msg["To"] = ", ".join(recipients)
     msg["Subject"] = subject(receiver, report)
     msg["Date"] = formatdate(date, usegmt=True)
-    msg["Message-ID"] = f"<{report.meta.report_id}@{receiver}>"
+    msg["Message-ID"] = f"<{report.head.report_id}@{receiver}>"
     msg.set_content(
         f"This is a DMARC aggregate report ({'RFC 7489' if fmt == 'rfc7489' else 'RFC 9990'}) for "
-        f"{report.policy.domain} from {receiver}, covering {report.meta.begin} to {report.meta.end} "
-        f"(Unix seconds): {report.messages} messages in {len(report.rows)} records.\n"
+        f"{report.head.domain} from {receiver}, covering {report.head.begin} to {report.head.end} "
+        f"(Unix seconds): {report.messages} messages in {len(report.records)} records.\n"
     )
     msg.add_attachment(gz, maintype="application", subtype="gzip", filename=name)
     # one Subject line (bounded: two domain names and a 32-character id), CRLF for SMTP

@@ -3,7 +3,7 @@
 `record_from_report` turns the `Report` the verifier already computed (CLI, milter or pipeline) into one flat
 `MessageRecord`: the columns of the recorded-message table. Lists (DKIM results, reasons) are compact JSON text so
 the store can GROUP BY them as plain columns; `row_from_group` and `policy_from_columns` turn grouped columns back
-into the typed `Row` and `PolicyPublished` of report_xml.
+into report_model's `Record` and `PolicyPublished`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import astuple, dataclass, fields
 from typing import TYPE_CHECKING
 
-from toolkit.core.dmarc.report_xml import DkimAuth, PolicyPublished, Reason, Row, SpfAuth
+from toolkit.core.dmarc.report_model import DkimAuth, PolicyPublished, Reason, Record, SpfAuth
 from toolkit.core.results import Verdict
 
 if TYPE_CHECKING:
@@ -165,12 +165,12 @@ GROUP_COLUMNS = (
 POLICY_COLUMNS = ("p", "sp", "np", "adkim", "aspf", "fo", "testing", "pct", "discovery_method", "rua")
 
 
-def row_from_group(values: Sequence, count: int) -> Row:
-    """A report Row from the GROUP_COLUMNS values of one group and its message count."""
+def row_from_group(values: Sequence, count: int) -> Record:
+    """A report Record from the GROUP_COLUMNS values of one group and its message count."""
     g = dict(zip(GROUP_COLUMNS, values, strict=True))
     dkim = tuple(DkimAuth(d, s, r) for d, s, r, _aligned in json.loads(g["dkim_auth"] or "[]"))
-    spf = (SpfAuth(g["spf_domain"] or "", g["spf_result"], g["spf_scope"] or "mfrom"),) if g["spf_result"] else ()
-    return Row(
+    spf = (SpfAuth(g["spf_domain"] or "", g["spf_scope"] or "mfrom", g["spf_result"]),) if g["spf_result"] else ()
+    return Record(
         source_ip=g["source_ip"],
         count=int(count),
         disposition=g["disposition"],
@@ -179,7 +179,7 @@ def row_from_group(values: Sequence, count: int) -> Row:
         header_from=g["header_from"],
         envelope_from=g["envelope_from"],
         envelope_to=g["envelope_to"],
-        reasons=tuple(Reason(t, c) for t, c in json.loads(g["reasons"] or "[]")),
+        reasons=tuple(Reason(t, c or None) for t, c in json.loads(g["reasons"] or "[]")),
         dkim_auth=dkim,
         spf_auth=spf,
     )
@@ -202,7 +202,7 @@ def policy_from_columns(domain: str, values: Sequence) -> PolicyPublished:
     )
 
 
-def group_records(records: Iterable[MessageRecord]) -> dict[str, tuple[MessageRecord, list[Row]]]:
+def group_records(records: Iterable[MessageRecord]) -> dict[str, tuple[MessageRecord, list[Record]]]:
     """In-memory grouping (the store does the same in SQL): policy domain -> (its latest record, its rows)."""
     counts: dict[str, dict[tuple, int]] = {}
     latest: dict[str, MessageRecord] = {}
