@@ -91,6 +91,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     mode.add_argument("--json", action="store_true", help="JSON Lines: one object per message")
     mode.add_argument("--explain", action="store_true", help="narrated walkthrough (needs toolkit.walkthrough)")
     out.add_argument("--jobs", type=int, default=0, help="processes for batches (default: every core)")
+    out.add_argument("--record", metavar="URL", help="store one row per message for DMARC reports (report generate)")
     out.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
 
 
@@ -121,6 +122,7 @@ class _Setup:
     now: int
     output: str  # "message" | "header" | "json" | "explain"
     native_eol: bool = True
+    record: bool = False  # also return the message's row for the report store (toolkit.shells.record)
     resolver: object = field(default=None, repr=False)
 
     def __call__(self):
@@ -157,6 +159,13 @@ class _Setup:
                 f"{item.label}: {len(report.forged_ar)} Authentication-Results field(s) with our id, {action}"
             )
         warning = "\n".join(warnings)
+        if self.record:
+            from toolkit.core.dmarc.report_xml_record import record_from_report
+
+            return (*self.render(item, report, message, warning, extra), record_from_report(report, self.now))
+        return self.render(item, report, message, warning, extra)
+
+    def render(self, item: batch.Item, report, message, warning: str, extra: dict) -> tuple[int, bytes, str]:
         if self.output == "json":
             data = {"input": item.label, **report.to_json(), **extra}
             # why a signature failed, and risks of those that passed (the walkthrough shows the same objects)
@@ -244,12 +253,25 @@ def run(args: argparse.Namespace) -> int:
         output=output,
         resolver=resolver,
     )
+    recorder = None
+    if args.record:
+        from toolkit.shells.record import Recorder
+
+        recorder, setup.record = Recorder(args.record), True  # a store error is a one-line exit 2, before any work
     labelled = output in ("header", "explain") and len(items) > 1  # say which message each walkthrough is about
     codes: list[int] = []
     stdout = sys.stdout.buffer
 
-    def emit(item: batch.Item, outcome: tuple[int, bytes, str]) -> None:
-        code, data, warning = outcome
+    records: list = []  # --record: written 1,000 at a time, one transaction each
+    recorded = [0, 0]  # new, seen
+
+    def emit(item: batch.Item, outcome: tuple) -> None:
+        code, data, warning = outcome[:3]
+        records.extend(outcome[3:])
+        if recorder is not None and (len(records) >= 1000 or item is items[-1]):
+            recorded[0] += recorder.add(records)
+            recorded[1] += len(records)
+            records.clear()
         codes.append(code)
         for line in warning.splitlines():
             print(f"verify-eml: {line}", file=sys.stderr)
@@ -261,4 +283,9 @@ def run(args: argparse.Namespace) -> int:
     progress = len(items) > 1 and not args.no_progress and sys.stderr.isatty()
     batch.run_items(items, setup, jobs, emit, progress)
     stdout.flush()
+    if recorder is not None:
+        new, seen = recorded
+        print(f"verify-eml: recorded {new} new message(s) in {recorder.label} ({seen - new} already there)",
+              file=sys.stderr)  # fmt: skip
+        recorder.close()
     return worst(codes)
