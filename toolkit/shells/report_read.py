@@ -167,7 +167,8 @@ class _Writer:
                     first = False
                 else:
                     end = item
-            out.write(f'], "messages": {end.messages}, "warnings": {_dumps(list(end.warnings))}}}\n')
+            tail = {"messages": end.messages, "extensions": list(end.extensions), "warnings": list(end.warnings)}
+            out.write("], " + _dumps(tail)[1:] + "\n")
         elif self.mode == "csv":
             writer = csv.writer(out, lineterminator="\n")
             for item in items:

@@ -169,6 +169,8 @@ class AggregateParser:
             self._parse(b"", final=True)
         if self._head is None:
             self._emit_head()
+        if not self._records and not self._stopped:
+            self._warn("no <record> in the report")
         self._out.append(
             ReportEnd(self._records, self._messages, tuple(dict.fromkeys(self._extensions)), self._warning_list())
         )
