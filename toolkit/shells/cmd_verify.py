@@ -265,13 +265,16 @@ def run(args: argparse.Namespace) -> int:
     records: list = []  # --record: written 1,000 at a time, one transaction each
     recorded = [0, 0]  # new, seen
 
+    def flush() -> None:
+        recorded[0] += recorder.add(records)  # type: ignore[union-attr]
+        recorded[1] += len(records)
+        records.clear()
+
     def emit(item: batch.Item, outcome: tuple) -> None:
         code, data, warning = outcome[:3]
         records.extend(outcome[3:])
-        if recorder is not None and (len(records) >= 1000 or item is items[-1]):
-            recorded[0] += recorder.add(records)
-            recorded[1] += len(records)
-            records.clear()
+        if len(records) >= 1000:
+            flush()
         codes.append(code)
         for line in warning.splitlines():
             print(f"verify-eml: {line}", file=sys.stderr)
@@ -284,6 +287,7 @@ def run(args: argparse.Namespace) -> int:
     batch.run_items(items, setup, jobs, emit, progress)
     stdout.flush()
     if recorder is not None:
+        flush()
         new, seen = recorded
         print(f"verify-eml: recorded {new} new message(s) in {recorder.label} ({seen - new} already there)",
               file=sys.stderr)  # fmt: skip
