@@ -10,7 +10,7 @@ import multiprocessing
 import smtplib
 
 import pytest
-from support.report_world import SAMPLES, CASES, record_samples, sample_reports
+from support.report_world import CASES, SAMPLES, record_samples, sample_reports
 
 from toolkit.core.dmarc.report_xml_record import record_from_report
 from toolkit.resolvers.zonefile import ZoneFileResolver
