@@ -35,6 +35,7 @@ _TO_9990 = {"sampled_out": "policy_test_mode", "forwarded": "trusted_forwarder"}
 
 # XML 1.0 forbids most C0 controls even as character references; text from messages can carry them.
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_NEEDS_WORK = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _UNIQUE_ID = re.compile(r"[A-Za-z0-9]+")
 
 
@@ -122,7 +123,10 @@ def to_xml(report: AggregateReport, fmt: str = "rfc9990") -> bytes:
 
 
 def _text(value: object) -> str:
-    text = _XML_INVALID.sub("\ufffd", str(value))
+    text = str(value)
+    if _NEEDS_WORK.search(text) is None:  # the common case (domains, IPs, result words): nothing to do
+        return text
+    text = _XML_INVALID.sub("\ufffd", text)
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 

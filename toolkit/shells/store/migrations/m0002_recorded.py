@@ -4,7 +4,8 @@ One row per message, written once: message_key (a digest of the message and its 
 insert is `ON CONFLICT DO NOTHING`, so a message recorded twice (a retry after a tempfail, verify-eml run again
 over the same Maildir, two recorders racing) counts once. The columns are toolkit.core.dmarc.report_xml_record's
 MessageRecord; the lists in a message (DKIM results, reasons) are compact JSON text, so `report generate` can
-GROUP BY them as plain values.
+GROUP BY them as plain values; group_key, a digest of every column a report row is made of, lets the database
+group a million rows on one narrow column instead of twelve wide ones.
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ def statements(d: Dialect) -> list[str]:
             spf_domain TEXT, spf_scope TEXT, spf_result TEXT,
             p TEXT, sp TEXT, np TEXT, adkim TEXT, aspf TEXT, fo TEXT, testing TEXT, pct INTEGER,
             discovery_method TEXT,
-            rua TEXT
+            rua TEXT,
+            group_key TEXT NOT NULL
         )""",
-        "CREATE INDEX recorded_message_time ON recorded_message (received_at, policy_domain)",
+        "CREATE INDEX recorded_message_time ON recorded_message (received_at)",
     ]
