@@ -195,6 +195,18 @@ def stored_rows(store: Store, domain: str | None = None, since: int | None = Non
         yield StoredRow(row[0], row[1], row[2], row[3], row[4], record)
 
 
+def report_counts(store: Store, domain: str | None = None, since: int | None = None) -> dict[str, int]:
+    """Aggregate reports stored per domain (with the same filters as stored_rows)."""
+    sql, params = "SELECT domain, COUNT(*) FROM aggregate_report WHERE 1 = 1", []
+    if domain:
+        sql += " AND domain = ?"
+        params.append(domain.lower())
+    if since is not None:
+        sql += " AND end_ts >= ?"
+        params.append(since)
+    return dict(store.query(sql + " GROUP BY domain", params))
+
+
 def report_count(store: Store) -> tuple[int, int]:
     """(aggregate reports, failure reports) stored."""
     return (
