@@ -27,6 +27,8 @@ BATCH = 2000  # rows per executemany: big enough to be fast, small enough to str
 
 
 def _json(value: object) -> str:
+    if not value:  # most rows have no reasons: skip the encoder
+        return "[]" if isinstance(value, list) else json.dumps(value)
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
