@@ -28,7 +28,7 @@ def one_error(capsys, path, *extra) -> str:
     """Parse `path` next to the sample: the sample still parses, `path` gets exactly one line on stderr."""
     code, out, err = run(capsys, "parse", *extra, path, SAMPLE)
     assert code == 1
-    assert "1667 messages" in out
+    assert "1762 messages" in out
     assert len(err.splitlines()) == 1, err
     assert "Traceback" not in err
     return err.strip()

@@ -58,7 +58,7 @@ def test_json_contract_on_the_sample(capsys):
     assert set(report["policy_published"]) == {"p", "sp", "np", "pct", "adkim", "aspf", "testing", "discovery_method"}
     assert report["policy_published"]["pct"] is None  # absent values are null, not missing
     assert (report["type"], report["org_name"], report["domain"]) == ("aggregate", "mail.example.org", "example.com")
-    assert (report["begin"], report["end"], report["messages"]) == (1772409600, 1772495999, 1667)
+    assert (report["begin"], report["end"], report["messages"]) == (1772409600, 1772495999, 1762)
     assert report["format"] == "rfc9990" and report["policy_published"]["np"] == "reject"
     assert all(set(r) == RECORD_KEYS for r in report["records"])
     listed = report["records"][3]
@@ -248,13 +248,13 @@ def test_usage_error_exits_2(capsys, argv):
 def test_csv_one_line_per_record_with_report_fields_repeated(capsys):
     code, out, _ = run(capsys, "parse", "--csv", SAMPLE)
     rows = list(csv.DictReader(io.StringIO(out)))
-    assert code == 0 and len(rows) == 5
+    assert code == 0 and len(rows) == 6
     assert {r["report_id"] for r in rows} == {"2026-03-02.example.com.7f3a"}
-    assert [int(r["count"]) for r in rows] == [1240, 310, 42, 18, 57]
+    assert [int(r["count"]) for r in rows] == [1240, 310, 42, 18, 95, 57]
     assert rows[3]["reasons"] == "mailing_list:list footer added"
 
 
 def test_text_output(capsys):
     code, out, _ = run(capsys, "parse", SAMPLE)
     assert code == 0
-    assert "5 records, 1667 messages" in out and "domain example.com (p=none sp=none np=reject t=n)" in out
+    assert "6 records, 1762 messages" in out and "domain example.com (p=none sp=none np=reject t=n)" in out

@@ -83,6 +83,12 @@ def run(args: argparse.Namespace) -> int:
     if args.list:
         for case in load_cases(args.samples):
             print(f"{case['name']:<20} {case['lesson']}")
+        print(f"{'report-basics':<20} reading a DMARC aggregate report: each element, and what to do about each sender")
+        return 0
+    if args.sample == "report-basics":  # a lesson on reports, not on a message (toolkit/walkthrough/report_basics.py)
+        from toolkit.shells.report_read import walkthrough_report_basics
+
+        sys.stdout.write(walkthrough_report_basics(args.samples / "reports", args.lang))
         return 0
     if not args.sample:
         raise UsageError("name a sample (see --list) or an .eml file")

@@ -14,11 +14,13 @@ import re
 import shutil
 import sys
 import tempfile
+from pathlib import Path
 from typing import IO
 
 from toolkit.core.dmarc.report_model import FailureReport, Record, ReportEnd, ReportHead
 from toolkit.core.dmarc.report_parse import ReportError
 from toolkit.core.dmarc.report_unpack import Found, Limits
+from toolkit.core.errors import UsageError
 from toolkit.shells.report_inputs import InputFailure, aggregate_items, read_inputs
 
 CSV_COLUMNS = (
@@ -286,3 +288,23 @@ def run_ingest(args: argparse.Namespace) -> int:
         + (f", {failed} input{'s' if failed != 1 else ''} not read" if failed else "")
     )
     return 1 if failed else 0
+
+
+def walkthrough_report_basics(folder: Path, lang: str) -> str:
+    """`emlauth walkthrough report-basics`: the narrated reading of the sample report in samples/reports."""
+    from toolkit.core.dmarc.report_parse import parse_aggregate
+    from toolkit.walkthrough.report_basics import explain_report
+
+    samples = sorted(folder.glob("*.xml"))
+    if not samples:
+        raise UsageError(f"no sample report (*.xml) in {folder}")
+    try:
+        items = list(parse_aggregate([samples[0].read_bytes()]))
+    except OSError as exc:
+        raise UsageError(f"cannot read {samples[0]}: {exc.strerror or exc}") from None
+    except ReportError as exc:
+        raise UsageError(f"{samples[0]}: {exc}") from None
+    head = items[0]
+    assert isinstance(head, ReportHead)
+    records = [i for i in items if isinstance(i, Record)]
+    return explain_report(head, records, f"samples/reports/{samples[0].name}", lang)

@@ -86,6 +86,8 @@ _LEAVES = (
     | {("record", "auth_results", "dkim", n) for n in ("domain", "selector", "result", "human_result")}
     | {("record", "auth_results", "spf", n) for n in ("domain", "scope", "result", "human_result")}
 )
+_START = {("record",): "record"} | dict.fromkeys(_PARTS, "part")
+_END = dict.fromkeys(_LEAVES, "leaf") | dict.fromkeys(_CONTAINERS, "container")
 _WORDS = {  # fields whose values are RFC words: compared lower-case, the known values listed
     "disposition": DISPOSITIONS,
     "dkim": ("pass", "fail"),
@@ -129,9 +131,9 @@ class AggregateParser:
         self._expat.StartElementHandler = self._start
         self._expat.EndElementHandler = self._end
         self._expat.CharacterDataHandler = self._text
-        self._stack: list[str] = []
-        self._text_parts: list[str] = []
-        self._text_len = 0
+        self._path: tuple[str, ...] = ()  # below <feedback>
+        self._in_root = False
+        self._text_buffer = ""
         self._namespace: str | None = None
         self._meta: dict[str, str] = {}
         self._errors: list[str] = []
@@ -211,50 +213,53 @@ class AggregateParser:
         raise ReportError("refused: the XML declares or references entities (entity expansion risk)")
 
     # --- elements ----------------------------------------------------------------------------------------------
+    # The handlers run once per element and text node (60 times per row): they keep the path as a tuple (root
+    # excluded) and decide by one dict look-up.
     def _start(self, name: str, attrs: dict[str, str]) -> None:
         local = name.rpartition(":")[2]
-        if not self._stack:
-            if local != "feedback":
+        if not self._in_root:
+            if self._closed_root or local != "feedback":
                 raise ReportError(f"not a DMARC aggregate report: the root element is <{local}>, not <feedback>")
             prefix = name.rpartition(":")[0]
             self._namespace = attrs.get(f"xmlns:{prefix}" if prefix else "xmlns")
-        elif len(self._stack) >= MAX_DEPTH:
+            self._in_root = True
+            return
+        path = self._path = (*self._path, local)
+        if len(path) >= MAX_DEPTH:
             raise ReportError(f"refused: elements nested deeper than {MAX_DEPTH}")
-        self._stack.append(local)
-        self._text_parts = []
-        self._text_len = 0
-        path = tuple(self._stack[1:])
-        if path == ("record",):
+        self._text_buffer = ""
+        action = _START.get(path)
+        if action == "record":
             if self._head is None:
                 self._emit_head()
             self._row = _Row()
-        elif path in _PARTS and self._row is not None:
+        elif action == "part" and self._row is not None:
             self._row.part = {}
 
     def _text(self, data: str) -> None:
-        self._text_len += len(data)
-        if self._text_len > MAX_TEXT:
-            raise ReportError(f"refused: more than {MAX_TEXT} characters of text in <{self._stack[-1]}>")
-        self._text_parts.append(data)
+        self._text_buffer += data
+        if len(self._text_buffer) > MAX_TEXT:
+            raise ReportError(f"refused: more than {MAX_TEXT} characters of text in one element")
 
     def _end(self, name: str) -> None:
-        path = tuple(self._stack[1:])
-        text = "".join(self._text_parts).strip()
-        self._text_parts = []
-        self._stack.pop()
+        path = self._path
         if not path:
             self._closed_root = True
+            self._in_root = False
             return
-        if path[0] in ("extension", "extensions") or (len(path) > 1 and path[1] in ("extension", "extensions")):
+        self._path = path[:-1]
+        text, self._text_buffer = self._text_buffer.strip(), ""
+        kind = _END.get(path)
+        if kind == "leaf":
+            self._leaf(path, text)
+        elif kind == "container":
+            self._close_container(path)
+        elif path[0] in ("extension", "extensions") or (len(path) > 1 and path[1] in ("extension", "extensions")):
             if len(path) == 2 or (len(path) == 3 and path[0] == "record"):
                 self._extensions.append(path[-1])
-            return
-        if path in _LEAVES:
-            self._leaf(path, text)
-        elif path in _CONTAINERS:
-            self._close_container(path)
         else:
-            self._warn(f"unknown element <{path[-1]}> in <{self._stack[-1] if self._stack else 'feedback'}> ignored")
+            parent = path[-2] if len(path) > 1 else "feedback"
+            self._warn(f"unknown element <{path[-1]}> in <{parent}> ignored")
 
     def _leaf(self, path: tuple[str, ...], text: str) -> None:
         section, name = path[0], path[-1]

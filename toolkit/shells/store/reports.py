@@ -27,6 +27,8 @@ BATCH = 2000  # rows per executemany: big enough to be fast, small enough to str
 
 
 def _json(value: object) -> str:
+    if not value:  # most rows have no reasons: skip the encoder
+        return "[]" if isinstance(value, list) else json.dumps(value)
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
@@ -193,6 +195,18 @@ def stored_rows(store: Store, domain: str | None = None, since: int | None = Non
             spf_auth=tuple(SpfAuth(d, s, r) for d, s, r in json.loads(row[15])),
         )
         yield StoredRow(row[0], row[1], row[2], row[3], row[4], record)
+
+
+def report_counts(store: Store, domain: str | None = None, since: int | None = None) -> dict[str, int]:
+    """Aggregate reports stored per domain (with the same filters as stored_rows)."""
+    sql, params = "SELECT domain, COUNT(*) FROM aggregate_report WHERE 1 = 1", []
+    if domain:
+        sql += " AND domain = ?"
+        params.append(domain.lower())
+    if since is not None:
+        sql += " AND end_ts >= ?"
+        params.append(since)
+    return dict(store.query(sql + " GROUP BY domain", params))
 
 
 def report_count(store: Store) -> tuple[int, int]:
