@@ -62,6 +62,10 @@ def zones(tmp_path):
     (directory / "example.net.zone").write_text(
         ZONE.format(origin="example.net", extra='example.com._report._dmarc IN TXT "v=DMARC1"'))  # fmt: skip
     (directory / "example.org.zone").write_text(ZONE.format(origin="example.org", extra="www IN A 192.0.2.1"))
+    # example.com's own record makes it the Organizational Domain of reports.example.com (tree walk, DMARC-15)
+    (directory / "example.com.zone").write_text(
+        ZONE.format(origin="example.com", extra='_dmarc IN TXT "v=DMARC1; p=none"')
+    )
     return directory
 
 
@@ -84,12 +88,15 @@ def _generate(url, out, zones, smtp, *extra) -> int:
 
 def test_only_authorized_destinations_get_the_report(tmp_path, zones, inbox, capsys) -> None:
     box, smtp = inbox
-    url = _store(tmp_path, "mailto:dmarc@example.com,mailto:agg@example.net,mailto:agg@example.org,https://x.test/")
+    url = _store(tmp_path, "mailto:dmarc@example.com,mailto:agg@example.net,mailto:agg@example.org,https://x.test/,"
+                           "mailto:dmarc@reports.example.com")  # fmt: skip
     out = tmp_path / "out"
     out.mkdir()
     assert _generate(url, out, zones, smtp) == 0
     printed = capsys.readouterr().out
-    assert sorted(r for rcpts, _ in box.mail for r in rcpts) == ["agg@example.net", "dmarc@example.com"]
+    assert sorted(r for rcpts, _ in box.mail for r in rcpts) == [
+        "agg@example.net", "dmarc@example.com", "dmarc@reports.example.com"]  # fmt: skip
+    assert "sent to dmarc@reports.example.com (same Organizational Domain as the policy domain)" in printed
     assert "sent to agg@example.net (authorized by example.com._report._dmarc.example.net TXT)" in printed
     assert (
         "skipped agg@example.org: not authorized: no v=DMARC1 TXT at example.com._report._dmarc.example.org" in printed

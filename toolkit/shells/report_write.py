@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from toolkit.core.dmarc.discovery import DiscoveryTempError, DmarcLookups
 from toolkit.core.dmarc.report_model import AggregateReport
 from toolkit.core.dmarc.report_xml import (
     FORMATS,
@@ -50,7 +51,8 @@ output: for each policy domain with recorded mail, DIR/receiver!domain!begin!end
   period again gives the same names (RFC 9990 says a re-sent report keeps its file name).
 
 sending (--send --smtp HOST:PORT): each report goes to the rua mailto: addresses of the domain's DMARC record.
-  An address outside the policy domain needs <policy-domain>._report._dmarc.<address-domain> TXT "v=DMARC1..."
+  An address whose Organizational Domain is not the policy domain's needs
+  <policy-domain>._report._dmarc.<address-domain> TXT "v=DMARC1..."
   (checked with --zones/--nameserver/the system resolver); one without it is skipped and said so. In
   --format rfc7489 a rua "!size" limit smaller than the report email skips that address.
 
@@ -198,11 +200,8 @@ def destinations(report: AggregateReport, rua: str, resolver: Resolver, fmt: str
             out.append(Destination(uri.address, False, f"report is {size} bytes, over its !size limit of "
                                                        f"{uri.max_bytes}"))  # fmt: skip
             continue
-        # [ours] external = neither name is the other or under it (stricter than comparing Organizational
-        # Domains: an address we call external is only ever checked, never sent to unchecked)
-        internal = target == domain or target.endswith("." + domain) or domain.endswith("." + target)
-        if internal:
-            out.append(Destination(uri.address, True, "inside the policy domain"))
+        if _same_organization(domain, target, resolver, report.head.policy.discovery_method):
+            out.append(Destination(uri.address, True, "same Organizational Domain as the policy domain"))
             continue
         name = authorization_name(domain, target)
         answer = resolver.query(name, "TXT")
@@ -214,6 +213,18 @@ def destinations(report: AggregateReport, rua: str, resolver: Resolver, fmt: str
         else:
             out.append(Destination(uri.address, False, f"not authorized: no v=DMARC1 TXT at {name}"))
     return out
+
+
+def _same_organization(domain: str, target: str, resolver: Resolver, method: str | None) -> bool:
+    """RFC 9990 §4: a destination is external when its Organizational Domain differs from the policy domain's,
+    found the way the policy was (tree walk or PSL). A DNS error counts as external: it is then checked."""
+    if target == domain:
+        return True
+    lookups = DmarcLookups(resolver, "rfc7489" if method == "psl" else "rfc9989")
+    try:
+        return lookups.org_domain(domain) == lookups.org_domain(target)
+    except DiscoveryTempError:
+        return False
 
 
 def send(smtp: tuple[str, int], sender: str, recipient: str, message: bytes) -> str:
