@@ -59,8 +59,12 @@ def zones(tmp_path):
     directory = tmp_path / "zones"
     directory.mkdir()
     # example.net accepts reports for example.com; example.org publishes nothing for it
-    (directory / "example.net.zone").write_text(
-        ZONE.format(origin="example.net", extra='example.com._report._dmarc IN TXT "v=DMARC1"'))  # fmt: skip
+    # reports.example.net swaps in another of its own addresses; bad.example.net tries to send them elsewhere
+    (directory / "example.net.zone").write_text(ZONE.format(origin="example.net", extra="\n".join([
+        'example.com._report._dmarc IN TXT "v=DMARC1"',
+        'example.com._report._dmarc.reports IN TXT "v=DMARC1; rua=mailto:other@reports.example.net"',
+        'example.com._report._dmarc.bad IN TXT "v=DMARC1; rua=mailto:victim@example.org"',
+    ])))  # fmt: skip
     (directory / "example.org.zone").write_text(ZONE.format(origin="example.org", extra="www IN A 192.0.2.1"))
     # example.com's own record makes it the Organizational Domain of reports.example.com (tree walk, DMARC-15)
     (directory / "example.com.zone").write_text(
@@ -88,18 +92,22 @@ def _generate(url, out, zones, smtp, *extra) -> int:
 
 def test_only_authorized_destinations_get_the_report(tmp_path, zones, inbox, capsys) -> None:
     box, smtp = inbox
-    url = _store(tmp_path, "mailto:dmarc@example.com,mailto:agg@example.net,mailto:agg@example.org,https://x.test/,"
-                           "mailto:dmarc@reports.example.com")  # fmt: skip
+    rua = ("mailto:dmarc@example.com,mailto:agg@example.net,mailto:agg@example.org,https://x.test/,"
+           "mailto:dmarc@reports.example.com,mailto:r@reports.example.net,mailto:x@bad.example.net")  # fmt: skip
+    url = _store(tmp_path, rua)
     out = tmp_path / "out"
     out.mkdir()
     assert _generate(url, out, zones, smtp) == 0
     printed = capsys.readouterr().out
     assert sorted(r for rcpts, _ in box.mail for r in rcpts) == [
-        "agg@example.net", "dmarc@example.com", "dmarc@reports.example.com"]  # fmt: skip
+        "agg@example.net", "dmarc@example.com", "dmarc@reports.example.com", "other@reports.example.net"]  # fmt: skip
+    assert "which names this address instead" in printed  # RFC 9990 §4 step 9: the override, same host
+    assert "skipped x@bad.example.net: not authorized: its record redirects reports to another host" in printed
     assert "sent to dmarc@reports.example.com (same Organizational Domain as the policy domain)" in printed
     assert "sent to agg@example.net (authorized by example.com._report._dmarc.example.net TXT)" in printed
     assert (
-        "skipped agg@example.org: not authorized: no v=DMARC1 TXT at example.com._report._dmarc.example.org" in printed
+        "skipped agg@example.org: not authorized: no v=DMARC1 record at example.com._report._dmarc.example.org"
+        in printed
     )
     assert "only mailto: is supported" in printed
     for _, raw in box.mail:

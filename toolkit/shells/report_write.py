@@ -24,7 +24,7 @@ from toolkit.core.dmarc.report_model import AggregateReport
 from toolkit.core.dmarc.report_xml import (
     FORMATS,
     authorization_name,
-    authorizes,
+    authorized_uris,
     build_report,
     file_name,
     gzip_bytes,
@@ -196,22 +196,29 @@ def destinations(report: AggregateReport, rua: str, resolver: Resolver, fmt: str
     out = [Destination("", False, note) for note in notes]
     for uri in uris:
         target = uri.domain
-        if fmt == "rfc7489" and uri.max_bytes is not None and size > uri.max_bytes:
-            out.append(Destination(uri.address, False, f"report is {size} bytes, over its !size limit of "
-                                                       f"{uri.max_bytes}"))  # fmt: skip
-            continue
-        if _same_organization(domain, target, resolver, report.head.policy.discovery_method):
-            out.append(Destination(uri.address, True, "same Organizational Domain as the policy domain"))
-            continue
-        name = authorization_name(domain, target)
-        answer = resolver.query(name, "TXT")
-        texts = [t.decode("utf-8", "replace") for t in answer.txt_joined()] if answer.status is DnsStatus.OK else []
-        if authorizes(texts):
-            out.append(Destination(uri.address, True, f"authorized by {name} TXT"))
-        elif answer.status is DnsStatus.TEMPFAIL:
-            out.append(Destination(uri.address, False, f"not authorized: {name} TXT lookup failed ({answer.detail})"))
+        if not _same_organization(domain, target, resolver, report.head.policy.discovery_method):
+            name = authorization_name(domain, target)
+            answer = resolver.query(name, "TXT")
+            if answer.status is DnsStatus.TEMPFAIL:
+                out.append(
+                    Destination(uri.address, False, f"not authorized: {name} TXT lookup failed ({answer.detail})")
+                )
+                continue
+            texts = [t.decode("utf-8", "replace") for t in answer.txt_joined()] if answer.ok else []
+            allowed, problem = authorized_uris(texts, uri)
+            if not allowed:
+                out.append(Destination(uri.address, False, f"not authorized: {problem} at {name}"))
+                continue
+            why = f"authorized by {name} TXT"
         else:
-            out.append(Destination(uri.address, False, f"not authorized: no v=DMARC1 TXT at {name}"))
+            allowed, why = [uri], "same Organizational Domain as the policy domain"
+        for use in allowed:
+            if fmt == "rfc7489" and use.max_bytes is not None and size > use.max_bytes:
+                out.append(Destination(use.address, False, f"report is {size} bytes, over its !size limit of "
+                                                           f"{use.max_bytes}"))  # fmt: skip
+            else:
+                note = why if use.address == uri.address else f"{why}, which names this address instead"
+                out.append(Destination(use.address, True, note))
     return out
 
 
@@ -281,16 +288,16 @@ def _send_report(report: AggregateReport, rua: str, resolver: Resolver, smtp: tu
     failed = False
     if not rua:
         print(f"  {report.head.domain} publishes no rua: nothing to send")
-    messages = {}
-    for address in [u.address for u in parse_rua(rua)[0]]:
-        messages[address] = report_email(report, args.format, receiver=receiver, sender=args.email,
-                                         recipients=[address], date=now, xml_gz=xml_gz)  # fmt: skip
-    size = max((len(m) for m in messages.values()), default=0)
+    # the size that matters for !size is the email's; it differs between addresses only by the To field
+    size = len(report_email(report, args.format, receiver=receiver, sender=args.email, recipients=[args.email],
+                            date=now, xml_gz=xml_gz))  # fmt: skip
     for dest in destinations(report, rua, resolver, args.format, size):
         if not dest.ok:
             print(f"  skipped {dest.address or 'a URI'}: {dest.why}")
             continue
-        error = send(smtp, args.email, dest.address, messages[dest.address])
+        message = report_email(report, args.format, receiver=receiver, sender=args.email, recipients=[dest.address],
+                               date=now, xml_gz=xml_gz)  # fmt: skip
+        error = send(smtp, args.email, dest.address, message)
         if error:
             failed = True
             print(f"  NOT sent to {dest.address}: {error}", file=sys.stderr)

@@ -24,6 +24,7 @@ from email.utils import formatdate
 
 from toolkit.core.dmarc.record import is_dmarc_record
 from toolkit.core.dmarc.report_model import NS_RFC9990, AggregateReport, PolicyPublished, Record, ReportHead, SpfAuth
+from toolkit.core.tags import TagListError, parse_tag_list
 
 NAMESPACE = NS_RFC9990
 FORMATS = ("rfc9990", "rfc7489")
@@ -295,6 +296,29 @@ def authorization_name(policy_domain: str, destination_domain: str) -> str:
 def authorizes(txt_strings: Iterable[str]) -> bool:
     """RFC 9990 §4 steps 6-8: at least one TXT record that starts with the tag `v=DMARC1`."""
     return any(is_dmarc_record(text) for text in txt_strings)
+
+
+def authorized_uris(txt_strings: Iterable[str], uri: ReportUri) -> tuple[list[ReportUri], str]:
+    """RFC 9990 §4 steps 6-9 for one external destination: the URIs to use and, when there are none, why.
+
+    An authorizing record may carry its own rua, which replaces the requested URI; every replacement must keep
+    the destination host, otherwise neither the original nor the override may be used.
+    """
+    records = [text for text in txt_strings if is_dmarc_record(text)]
+    if not records:
+        return [], "no v=DMARC1 record"
+    for text in records:
+        try:
+            override = parse_tag_list(text).get("rua")
+        except TagListError:
+            continue
+        if override:
+            uris, _notes = parse_rua(override)
+            if any(u.domain != uri.domain for u in uris):
+                return [], "its record redirects reports to another host (RFC 9990 section 4: not used)"
+            if uris:
+                return uris, ""
+    return [uri], ""
 
 
 # ---------------------------------------------------------------------------------------------------- email
