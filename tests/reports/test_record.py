@@ -146,3 +146,24 @@ def test_verify_eml_record_reports_new_and_known(tmp_path, capsys) -> None:
     assert "recorded 0 new message(s)" in err and "(4 already there)" in err
     assert len(_rows(url)) == 4
     assert main(["verify", *argv[:-3], "--record", str(tmp_path / "no" / "such" / "dir.db"), str(maildir)]) == 2
+
+
+def test_the_milter_records_its_own_report_with_the_recipient_domain(store_url) -> None:
+    from support.milter_client import MilterClient
+
+    from toolkit.shells.milter import BackgroundMilter
+
+    case = {c["name"]: c for c in CASES}["forwarded"]
+    verify = CountingVerify(ZoneFileResolver(SAMPLES / "zones"), AUTHSERV, clock=lambda: float(case["now"]))
+    CountingVerify.calls = 0
+    handler = RecordHandler(verify, Recorder(store_url), clock=lambda: float(case["now"]))
+    raw = (SAMPLES / case["file"]).read_bytes()
+    with BackgroundMilter(handler) as milter, MilterClient((milter.host, milter.port)) as client:
+        client.negotiate()
+        client.connect(ip=case["ip"], hostname=case["helo"])
+        outcome = client.transaction(raw, case["mail_from"], ["ann@receiver.test"], helo=case["helo"])
+        assert outcome.code == b"c"  # continue: the message goes on, with our A-R
+        client.quit()
+    assert CountingVerify.calls == 1
+    rows = _rows(store_url, "source_ip, header_from, envelope_from, envelope_to, dkim_aligned, spf_aligned")
+    assert rows == [("198.51.100.40", "example.org", "example.org", "receiver.test", "pass", "fail")]
