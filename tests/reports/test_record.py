@@ -13,13 +13,14 @@ import pytest
 from support.report_world import CASES, SAMPLES, record_samples, sample_reports
 
 from toolkit.core.dmarc.report_xml_record import record_from_report
+from toolkit.core.errors import UsageError
 from toolkit.resolvers.zonefile import ZoneFileResolver
 from toolkit.shells import cmd_mail
 from toolkit.shells.cli import main
 from toolkit.shells.hooks import DmarcAction, VerifyHandler
 from toolkit.shells.record import Recorder, RecordHandler
 from toolkit.shells.smtp import Pipeline
-from toolkit.shells.store import open_store
+from toolkit.shells.store import StoreError, open_store
 
 AUTHSERV = "mx.receiver.test"
 
@@ -126,7 +127,7 @@ def test_milter_and_pipeline_options(tmp_path) -> None:
     assert isinstance(handler, RecordHandler) and handler.needs("rcpt") and handler.needs("header")
     args = parser.parse_args(["pipeline", "--maildir", str(tmp_path / "md"), "--authserv-id", AUTHSERV,
                               "--no-verify", "--record", url])  # fmt: skip
-    with pytest.raises(Exception, match="--record needs verification"):
+    with pytest.raises(UsageError, match="--record needs verification"):
         cmd_mail.build_handler(args)
 
 
@@ -167,3 +168,26 @@ def test_the_milter_records_its_own_report_with_the_recipient_domain(store_url) 
     assert CountingVerify.calls == 1
     rows = _rows(store_url, "source_ip, header_from, envelope_from, envelope_to, dkim_aligned, spf_aligned")
     assert rows == [("198.51.100.40", "example.org", "example.org", "receiver.test", "pass", "fail")]
+
+
+def test_a_locked_store_is_one_line_for_verify_eml(tmp_path, capsys) -> None:
+    import sqlite3
+
+    path = tmp_path / "r.db"
+    Recorder(f"sqlite:///{path}").close()
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another writer holds the lock
+    try:
+        recorder = Recorder(f"sqlite:///{path}", timeout=0.2)
+        with pytest.raises(StoreError, match="locked by another process"):
+            recorder.add([record_from_report(sample_reports()[0][1], 1772442120)])
+        case = CASES[0]
+        argv = ["verify", "--zones", str(SAMPLES / "zones"), "--ip", case["ip"], "--mail-from", case["mail_from"],
+                "--now", str(case["now"]), "--header-only", "--record", str(path),
+                str(SAMPLES / case["file"])]  # fmt: skip
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert "locked" in err and "Traceback" not in err
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
