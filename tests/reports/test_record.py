@@ -147,6 +147,11 @@ def test_verify_eml_record_reports_new_and_known(tmp_path, capsys) -> None:
     assert "recorded 0 new message(s)" in err and "(4 already there)" in err
     assert len(_rows(url)) == 4
     assert main(["verify", *argv[:-3], "--record", str(tmp_path / "no" / "such" / "dir.db"), str(maildir)]) == 2
+    capsys.readouterr()
+    no_ip = ["--zones", str(SAMPLES / "zones"), "--now", "1772442120", "--header-only", "--record", url, str(maildir)]
+    main(["verify", *no_ip])  # without a client IP there is no source_ip for the report: said, not recorded
+    err = capsys.readouterr().err
+    assert err.count("not recorded: no client IP") == 4 and "recorded 0 new message(s)" in err
 
 
 def test_the_milter_records_its_own_report_with_the_recipient_domain(store_url) -> None:

@@ -159,10 +159,12 @@ class _Setup:
                 f"{item.label}: {len(report.forged_ar)} Authentication-Results field(s) with our id, {action}"
             )
         warning = "\n".join(warnings)
-        if self.record:
+        if self.record and context.ip:
             from toolkit.core.dmarc.report_xml_record import record_from_report
 
             return (*self.render(item, report, message, warning, extra), record_from_report(report, self.now))
+        if self.record:  # a report row needs the source IP (RFC 9990 source_ip is required)
+            warning = "\n".join([*warnings, f"{item.label}: not recorded: no client IP (--ip or --trust-received)"])
         return self.render(item, report, message, warning, extra)
 
     def render(self, item: batch.Item, report, message, warning: str, extra: dict) -> tuple[int, bytes, str]:

@@ -94,7 +94,9 @@ class RecordHandler(Handler):
     async def end_of_message(self, session: Session, envelope: Envelope) -> tuple[Action, ...]:
         actions = await call_hook(self.inner, "end_of_message", session, envelope)
         report = getattr(envelope, "report", None)
-        if report is not None:
+        if report is not None and not report.context.ip:
+            log.warning("not recorded for DMARC reports: the client IP is unknown")
+        elif report is not None:
             try:
                 await run_blocking(self.recorder.record_report, report, int(self.clock()), list(envelope.rcpts))
             except StoreError as exc:
