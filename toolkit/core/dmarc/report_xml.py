@@ -21,6 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate
+from functools import lru_cache
 
 from toolkit.core.dmarc.record import is_dmarc_record
 from toolkit.core.dmarc.report_model import NS_RFC9990, AggregateReport, PolicyPublished, Record, ReportHead, SpfAuth
@@ -131,6 +132,12 @@ def _text(value: object) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+@lru_cache(maxsize=65536)
+def _escaped(text: str) -> str:
+    """_text for the strings that repeat across records (domains, selectors, result words), decided once each."""
+    return _text(text)
+
+
 def _el(out: list[str], indent: int, name: str, value: object) -> None:
     out.append(f"{' ' * indent}<{name}>{_text(value)}</{name}>\n")
 
@@ -182,43 +189,40 @@ def _policy(out: list[str], policy: PolicyPublished, legacy: bool) -> None:
 
 
 def _record(out: list[str], row: Record, legacy: bool) -> None:
+    # one string per record, values escaped through a cache: a report can hold hundreds of thousands of records
+    t = _escaped
     disposition = row.disposition or "none"
     disposition = "none" if legacy and disposition == "pass" else disposition
-    out.append("  <record>\n    <row>\n")
-    _el(out, 6, "source_ip", _source_ip(row.source_ip, legacy))
-    out.append(f"      <count>{int(row.count)}</count>\n      <policy_evaluated>\n")
-    _el(out, 8, "disposition", disposition)
-    _el(out, 8, "dkim", row.dkim or "fail")
-    _el(out, 8, "spf", row.spf or "fail")
+    parts = [
+        f"  <record>\n    <row>\n      <source_ip>{t(_source_ip(row.source_ip, legacy))}</source_ip>\n"
+        f"      <count>{int(row.count)}</count>\n      <policy_evaluated>\n"
+        f"        <disposition>{t(disposition)}</disposition>\n        <dkim>{t(row.dkim or 'fail')}</dkim>\n"
+        f"        <spf>{t(row.spf or 'fail')}</spf>\n"
+    ]
     for reason in row.reasons:
         kind = _TO_7489.get(reason.type, reason.type) if legacy else _TO_9990.get(reason.type, reason.type)
-        out.append(f"        <reason>\n          <type>{_text(kind)}</type>\n")
-        if reason.comment:
-            _el(out, 10, "comment", reason.comment)
-        out.append("        </reason>\n")
-    out.append("      </policy_evaluated>\n    </row>\n    <identifiers>\n")
+        comment = f"          <comment>{t(reason.comment)}</comment>\n" if reason.comment else ""
+        parts.append(f"        <reason>\n          <type>{t(kind)}</type>\n{comment}        </reason>\n")
+    parts.append("      </policy_evaluated>\n    </row>\n    <identifiers>\n")
     if row.envelope_to:
-        _el(out, 6, "envelope_to", row.envelope_to)
+        parts.append(f"      <envelope_to>{t(row.envelope_to)}</envelope_to>\n")
     if row.envelope_from is not None or legacy:
-        _el(out, 6, "envelope_from", row.envelope_from or "")
-    _el(out, 6, "header_from", row.header_from or "")
-    out.append("    </identifiers>\n    <auth_results>\n")
+        parts.append(f"      <envelope_from>{t(row.envelope_from or '')}</envelope_from>\n")
+    parts.append(
+        f"      <header_from>{t(row.header_from or '')}</header_from>\n    </identifiers>\n    <auth_results>\n"
+    )
     for sig in row.dkim_auth[:MAX_DKIM_PER_ROW]:
-        out.append("      <dkim>\n")
-        _el(out, 8, "domain", sig.domain)
+        selector = ""
         if sig.selector is not None or not legacy:  # required in 9990, optional in 7489
-            _el(out, 8, "selector", sig.selector or "")
-        _el(out, 8, "result", sig.result)
-        if sig.human_result:
-            _el(out, 8, "human_result", sig.human_result)
-        out.append("      </dkim>\n")
+            selector = f"        <selector>{t(sig.selector or '')}</selector>\n"
+        human = f"        <human_result>{t(sig.human_result)}</human_result>\n" if sig.human_result else ""
+        parts.append(f"      <dkim>\n        <domain>{t(sig.domain)}</domain>\n{selector}"
+                     f"        <result>{t(sig.result)}</result>\n{human}      </dkim>\n")  # fmt: skip
     for spf in _spf_entries(row, legacy):
-        out.append("      <spf>\n")
-        _el(out, 8, "domain", spf.domain)
-        _el(out, 8, "scope", spf.scope or "mfrom")
-        _el(out, 8, "result", spf.result)
-        out.append("      </spf>\n")
-    out.append("    </auth_results>\n  </record>\n")
+        parts.append(f"      <spf>\n        <domain>{t(spf.domain)}</domain>\n        <scope>{t(spf.scope or 'mfrom')}"
+                     f"</scope>\n        <result>{t(spf.result)}</result>\n      </spf>\n")  # fmt: skip
+    parts.append("    </auth_results>\n  </record>\n")
+    out.append("".join(parts))
 
 
 def _spf_entries(row: Record, legacy: bool) -> Sequence[SpfAuth]:
@@ -230,6 +234,7 @@ def _spf_entries(row: Record, legacy: bool) -> Sequence[SpfAuth]:
     return [SpfAuth(row.envelope_from or row.header_from or "", "mfrom", "none")]
 
 
+@lru_cache(maxsize=65536)
 def _source_ip(text: str, legacy: bool) -> str:
     """RFC 7489's schema matches IPv6 only as eight groups, so 7489 reports spell IPv6 out (no `::`)."""
     try:
