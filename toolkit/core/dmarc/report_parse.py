@@ -138,6 +138,11 @@ class _Row:
     part: dict[str, str] = field(default_factory=dict)  # the reason / dkim / spf element being read
 
 
+# (parent path, element name as written) -> (path, start action): pure, so shared by every parser; capped so that
+# reports full of invented element names cannot grow it without bound.
+_STEPS: dict[tuple[tuple[str, ...] | None, str], tuple[tuple[str, ...], str | None]] = {}
+
+
 class AggregateParser:
     """Incremental parser: feed() bytes, then close(); each returns the items completed so far."""
 
@@ -153,7 +158,7 @@ class AggregateParser:
         self._expat.EndElementHandler = self._end
         self._expat.CharacterDataHandler = self._text
         self._path: tuple[str, ...] | None = None  # below <feedback>; None outside it
-        self._steps: dict[tuple[tuple[str, ...] | None, str], tuple[tuple[str, ...], str | None]] = {}
+        self._steps = _STEPS
         self._in_root = False
         self._ips: dict[str, str] = {}  # source_ip as sent -> normalized (rows repeat IPs)
         self._text_buffer = ""
