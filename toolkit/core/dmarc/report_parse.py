@@ -143,6 +143,9 @@ class _Row:
 _STEPS: dict[tuple[tuple[str, ...] | None, str], tuple[tuple[str, ...], str | None]] = {}
 
 
+_IPS: dict[str, str] = {}  # source_ip as sent -> normalized: pure, shared, capped (reports repeat their senders)
+
+
 class AggregateParser:
     """Incremental parser: feed() bytes, then close(); each returns the items completed so far."""
 
@@ -160,7 +163,7 @@ class AggregateParser:
         self._path: tuple[str, ...] | None = None  # below <feedback>; None outside it
         self._steps = _STEPS
         self._in_root = False
-        self._ips: dict[str, str] = {}  # source_ip as sent -> normalized (rows repeat IPs)
+        self._ips = _IPS
         self._text_buffer = ""
         self._namespace: str | None = None
         self._meta: dict[str, str] = {}
@@ -457,13 +460,14 @@ class AggregateParser:
         if known is not None:
             source_ip = known
         else:
-            sent = source_ip
             try:
-                source_ip = str(ipaddress.ip_address(source_ip))
+                normal = str(ipaddress.ip_address(source_ip))
             except ValueError:
                 self._warn(f"source_ip {source_ip!r} is not an IP address; kept as sent")
-            if len(self._ips) < 65536:
-                self._ips[sent] = source_ip
+            else:
+                if len(self._ips) < 65536:  # only valid ones: every report must still warn about a bad one
+                    self._ips[source_ip] = normal
+                source_ip = normal
         count = self._number(f.get("count"), "count", 0) or 0
         if count < 0:
             self._warn(f"negative count {count} read as 0")
