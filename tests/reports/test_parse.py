@@ -258,3 +258,13 @@ def test_text_output(capsys):
     code, out, _ = run(capsys, "parse", SAMPLE)
     assert code == 0
     assert "6 records, 1762 messages" in out and "domain example.com (p=none sp=none np=reject t=n)" in out
+
+
+def test_bad_source_ip_is_named_in_every_report(capsys, tmp_path):
+    data = report_xml(1).replace(b"<source_ip>203.0.113.1</source_ip>", b"<source_ip>mx.example.net</source_ip>")
+    paths = [write(tmp_path, f"{n}.xml", data) for n in ("a", "b")]
+    code, reports, _ = parse_json(capsys, *paths)
+    assert code == 0
+    for report in reports:
+        assert report["records"][0]["source_ip"] == "mx.example.net"
+        assert report["warnings"] == ["source_ip 'mx.example.net' is not an IP address; kept as sent"]

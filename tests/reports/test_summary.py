@@ -141,3 +141,29 @@ def test_ingest_into_a_newer_store_is_refused_in_one_line(store_url, capsys):
     assert (code, out) == (2, "")
     assert err.count("\n") == 1
     assert "is at schema version 7, newer than this emlauth knows" in err
+
+
+@pytest.mark.peers
+def test_reverse_names_from_a_real_nameserver(tmp_path, capsys, knot_factory):
+    """--nameserver goes through the same resolver seam: knot serving samples/reports/zones gives the same names."""
+    server = knot_factory(ZONES)
+    db = tmp_path / "r.db"
+    assert run(capsys, "ingest", INPUTS[0], "--db", db)[0] == 0
+    code, out, _ = run(capsys, "summary", "--db", db, "--json", "--nameserver", f"{server.host}:{server.port}")
+    assert code == 0
+    sources = {s["source"]: s["reverse_names"] for s in json.loads(out)["sources"]}
+    assert sources["esp.example.net"] == ["out17.esp.example.net"]
+    assert sources["forwarder.test"] == ["mx.forwarder.test"]
+    assert sources["203.0.113.99"] == []
+
+
+def test_ingest_failure_reports(tmp_path, capsys):
+    from reports.makers import FAILURE_REPORT
+
+    mail = tmp_path / "failure.eml"
+    mail.write_bytes(FAILURE_REPORT)
+    db = tmp_path / "r.db"
+    code, out, _ = run(capsys, "ingest", mail, "--db", db)
+    assert (code, out.splitlines()[0]) == (0, f"{mail}: failure report for example.com: new")
+    code, out, _ = run(capsys, "ingest", mail, "--db", db)
+    assert out.splitlines()[-1] == "1 report: 0 new, 1 duplicate (stored once)"

@@ -177,10 +177,8 @@ class _Writer:
                 if isinstance(item, Record):
                     writer.writerow(_csv_row(head, item, found.label))
         else:
-            records = 0
-            for item in items:
-                records += isinstance(item, Record)
-                end = item if isinstance(item, ReportEnd) else None
+            for item in items:  # the records are counted in ReportEnd; keep none of them
+                end = item
             assert isinstance(end, ReportEnd)
             out.write(_text_line(head, end, found.label))
 

@@ -86,8 +86,6 @@ _LEAVES = (
     | {("record", "auth_results", "dkim", n) for n in ("domain", "selector", "result", "human_result")}
     | {("record", "auth_results", "spf", n) for n in ("domain", "scope", "result", "human_result")}
 )
-_START = {("record",): "record"} | dict.fromkeys(_PARTS, "part")
-_END = dict.fromkeys(_LEAVES, "leaf") | dict.fromkeys(_CONTAINERS, "container")
 _WORDS = {  # fields whose values are RFC words: compared lower-case, the known values listed
     "disposition": DISPOSITIONS,
     "dkim": ("pass", "fail"),
@@ -103,6 +101,29 @@ _WORDS = {  # fields whose values are RFC words: compared lower-case, the known 
     "scope": ("mfrom", "helo"),
 }
 _OBSOLETE = {"hardfail": "fail", "softfail": "softfail"}  # early reporters wrote SPF words into DKIM results
+_START = {("record",): "record"} | dict.fromkeys(_PARTS, "part")
+
+
+def _leaf_kind(path: tuple[str, ...]) -> tuple[str, str, bool]:
+    """(where the text goes, its field name, is it an RFC word) for a known leaf path."""
+    name = path[-1]
+    if path[0] in ("version", "report_metadata"):
+        return ("error" if name == "error" else "meta", name, False)
+    if path[0] == "policy_published":
+        return ("policy", name, name in _WORDS)
+    if len(path) == 3 and path[1] in ("identifiers", "identities"):
+        return (path[1], name, False)
+    if len(path) == 5 or path[1] == "auth_results":
+        return ("part", name, False)
+    return ("field", name, name in _WORDS)
+
+
+_CLOSES = {("record",), *_PARTS}  # containers whose end does something; the others are only structure
+_END = (
+    {p: _leaf_kind(p) for p in _LEAVES}
+    | dict.fromkeys(_CONTAINERS - _CLOSES, ("skip", "", False))
+    | dict.fromkeys(_CLOSES, ("container", "", False))
+)
 _XML_DECL = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 
 
@@ -115,6 +136,14 @@ class _Row:
     dkim: list[DkimAuth] = field(default_factory=list)
     spf: list[SpfAuth] = field(default_factory=list)
     part: dict[str, str] = field(default_factory=dict)  # the reason / dkim / spf element being read
+
+
+# (parent path, element name as written) -> (path, start action): pure, so shared by every parser; capped so that
+# reports full of invented element names cannot grow it without bound.
+_STEPS: dict[tuple[tuple[str, ...] | None, str], tuple[tuple[str, ...], str | None]] = {}
+
+
+_IPS: dict[str, str] = {}  # source_ip as sent -> normalized: pure, shared, capped (reports repeat their senders)
 
 
 class AggregateParser:
@@ -131,8 +160,10 @@ class AggregateParser:
         self._expat.StartElementHandler = self._start
         self._expat.EndElementHandler = self._end
         self._expat.CharacterDataHandler = self._text
-        self._path: tuple[str, ...] = ()  # below <feedback>
+        self._path: tuple[str, ...] | None = None  # below <feedback>; None outside it
+        self._steps = _STEPS
         self._in_root = False
+        self._ips = _IPS
         self._text_buffer = ""
         self._namespace: str | None = None
         self._meta: dict[str, str] = {}
@@ -216,6 +247,22 @@ class AggregateParser:
     # The handlers run once per element and text node (60 times per row): they keep the path as a tuple (root
     # excluded) and decide by one dict look-up.
     def _start(self, name: str, attrs: dict[str, str]) -> None:
+        step = self._steps.get((self._path, name))
+        if step is None:
+            step = self._step(name, attrs)
+        self._path, action = step
+        self._text_buffer = ""
+        if action is None:
+            return
+        if action == "record":
+            if self._head is None:
+                self._emit_head()
+            self._row = _Row()
+        elif self._row is not None:  # "part": a reason, dkim or spf element opens
+            self._row.part = {}
+
+    def _step(self, name: str, attrs: dict[str, str]) -> tuple[tuple[str, ...], str | None]:
+        """The path below (self._path, name), checked once per distinct pair and then cached."""
         local = name.rpartition(":")[2]
         if not self._in_root:
             if self._closed_root or local != "feedback":
@@ -223,18 +270,14 @@ class AggregateParser:
             prefix = name.rpartition(":")[0]
             self._namespace = attrs.get(f"xmlns:{prefix}" if prefix else "xmlns")
             self._in_root = True
-            return
-        path = self._path = (*self._path, local)
+            return (), None  # not cached: the root is checked every time
+        path = (*self._path, local)
         if len(path) >= MAX_DEPTH:
             raise ReportError(f"refused: elements nested deeper than {MAX_DEPTH}")
-        self._text_buffer = ""
-        action = _START.get(path)
-        if action == "record":
-            if self._head is None:
-                self._emit_head()
-            self._row = _Row()
-        elif action == "part" and self._row is not None:
-            self._row.part = {}
+        step = (path, _START.get(path))
+        if len(self._steps) < 4096:  # unknown names must not grow the cache without bound
+            self._steps[(self._path, name)] = step
+        return step
 
     def _text(self, data: str) -> None:
         self._text_buffer += data
@@ -246,41 +289,45 @@ class AggregateParser:
         if not path:
             self._closed_root = True
             self._in_root = False
+            self._path = None
             return
         self._path = path[:-1]
         text, self._text_buffer = self._text_buffer.strip(), ""
         kind = _END.get(path)
-        if kind == "leaf":
-            self._leaf(path, text)
-        elif kind == "container":
+        if kind is None:
+            self._unknown(path)
+            return
+        dest, name, word = kind
+        if dest == "field":  # the common case first: a row's own values
+            if self._row is not None:
+                self._row.fields[name] = self._word(name, text) if word else text
+        elif dest == "part":
+            if self._row is not None:
+                self._row.part[name] = text
+        elif dest == "container":
             self._close_container(path)
-        elif path[0] in ("extension", "extensions") or (len(path) > 1 and path[1] in ("extension", "extensions")):
+        elif dest != "skip":
+            self._leaf(dest, name, word, text)
+
+    def _unknown(self, path: tuple[str, ...]) -> None:
+        if path[0] in ("extension", "extensions") or (len(path) > 1 and path[1] in ("extension", "extensions")):
             if len(path) == 2 or (len(path) == 3 and path[0] == "record"):
                 self._extensions.append(path[-1])
         else:
             parent = path[-2] if len(path) > 1 else "feedback"
             self._warn(f"unknown element <{path[-1]}> in <{parent}> ignored")
 
-    def _leaf(self, path: tuple[str, ...], text: str) -> None:
-        section, name = path[0], path[-1]
-        if section == "version":
-            self._meta["version"] = text
-        elif section == "report_metadata":
-            if name == "error":
-                self._errors.append(text)
-            else:
-                self._meta[name] = text
-        elif section == "policy_published":
-            self._policy[name] = self._word(name, text) if name in _WORDS else text
-        elif self._row is not None:
-            if len(path) == 3 and path[1] in ("identifiers", "identities"):
-                if path[1] == "identities" and name == "header_from":
-                    self._warn("pre-standard <identities> read as <identifiers>")
-                self._row.fields[name] = text.lower().rstrip(".") if text else text
-            elif len(path) == 5 or path[1] == "auth_results":
-                self._row.part[name] = text
-            else:
-                self._row.fields[name] = self._word(name, text) if name in _WORDS else text
+    def _leaf(self, dest: str, name: str, word: bool, text: str) -> None:
+        if dest == "meta":
+            self._meta[name] = text
+        elif dest == "error":
+            self._errors.append(text)
+        elif dest == "policy":
+            self._policy[name] = self._word(name, text) if word else text
+        elif self._row is not None:  # identifiers, or the draft's identities
+            if dest == "identities" and name == "header_from":
+                self._warn("pre-standard <identities> read as <identifiers>")
+            self._row.fields[name] = text.lower().rstrip(".") if text else text
 
     def _close_container(self, path: tuple[str, ...]) -> None:
         row = self._row
@@ -312,6 +359,8 @@ class AggregateParser:
 
     # --- values ------------------------------------------------------------------------------------------------
     def _word(self, name: str, text: str) -> str:
+        if text in _WORDS[name]:
+            return text
         word = text.lower()
         if word != text:
             self._warn(f"upper-case {text!r} read as {word!r}")
@@ -320,6 +369,8 @@ class AggregateParser:
         return word
 
     def _result(self, text: str, known: tuple[str, ...], kind: str) -> str:
+        if text in known:
+            return text
         word = text.lower()
         if word != text:
             self._warn(f"upper-case {text!r} read as {word!r}")
@@ -405,10 +456,18 @@ class AggregateParser:
     def _emit_record(self, row: _Row) -> None:
         f = row.fields
         source_ip = f.get("source_ip", "")
-        try:
-            source_ip = str(ipaddress.ip_address(source_ip))
-        except ValueError:
-            self._warn(f"source_ip {source_ip!r} is not an IP address; kept as sent")
+        known = self._ips.get(source_ip)
+        if known is not None:
+            source_ip = known
+        else:
+            try:
+                normal = str(ipaddress.ip_address(source_ip))
+            except ValueError:
+                self._warn(f"source_ip {source_ip!r} is not an IP address; kept as sent")
+            else:
+                if len(self._ips) < 65536:  # only valid ones: every report must still warn about a bad one
+                    self._ips[source_ip] = normal
+                source_ip = normal
         count = self._number(f.get("count"), "count", 0) or 0
         if count < 0:
             self._warn(f"negative count {count} read as 0")

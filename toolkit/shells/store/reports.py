@@ -26,10 +26,15 @@ from toolkit.shells.store.db import Store
 BATCH = 2000  # rows per executemany: big enough to be fast, small enough to stream a 100 MB report
 
 
+_ENCODE = json.JSONEncoder(
+    separators=(",", ":"), ensure_ascii=False
+).encode  # json.dumps(**options) builds one per call
+
+
 def _json(value: object) -> str:
     if not value:  # most rows have no reasons: skip the encoder
-        return "[]" if isinstance(value, list) else json.dumps(value)
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+        return "[]" if isinstance(value, list) else _ENCODE(value)
+    return _ENCODE(value)
 
 
 def _record_row(report_id: int, r: Record) -> tuple:
