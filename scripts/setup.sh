@@ -14,8 +14,9 @@ SUDO=""
 
 if [ "$want_peers" = 1 ]; then
     # Real counterparts, never mocks: knot (authoritative DNS), OpenDKIM, Mail::DKIM,
-    # Postfix and swaks (milter integration), script(1) from bsdutils to give Postfix a terminal.
-    packages=(knot opendkim opendkim-tools libmail-dkim-perl libnet-dns-perl postfix swaks bsdutils)
+    # Postfix and swaks (milter integration), script(1) from bsdutils to give Postfix a terminal,
+    # PostgreSQL 15 (the report store's second database) and Chromium (renders the report page headless).
+    packages=(knot opendkim opendkim-tools libmail-dkim-perl libnet-dns-perl postfix swaks bsdutils postgresql chromium)
     missing=()
     for p in "${packages[@]}"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

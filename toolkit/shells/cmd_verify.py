@@ -92,6 +92,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     mode.add_argument("--explain", action="store_true", help="narrated walkthrough (needs toolkit.walkthrough)")
     out.add_argument("--lang", choices=("en", "ja"), default="en", help="language of the --explain walkthrough")
     out.add_argument("--jobs", type=int, default=0, help="processes for batches (default: every core)")
+    out.add_argument("--record", metavar="URL", help="store one row per message for DMARC reports (report generate)")
     out.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
 
 
@@ -123,6 +124,7 @@ class _Setup:
     output: str  # "message" | "header" | "json" | "explain"
     native_eol: bool = True
     lang: str = "en"  # of the --explain walkthrough
+    record: bool = False  # also return the message's row for the report store (toolkit.shells.record)
     resolver: object = field(default=None, repr=False)
 
     def __call__(self):
@@ -159,6 +161,15 @@ class _Setup:
                 f"{item.label}: {len(report.forged_ar)} Authentication-Results field(s) with our id, {action}"
             )
         warning = "\n".join(warnings)
+        if self.record and context.ip:
+            from toolkit.core.dmarc.report_xml_record import record_from_report
+
+            return (*self.render(item, report, message, warning, extra), record_from_report(report, self.now))
+        if self.record:  # a report row needs the source IP (RFC 9990 source_ip is required)
+            warning = "\n".join([*warnings, f"{item.label}: not recorded: no client IP (--ip or --trust-received)"])
+        return self.render(item, report, message, warning, extra)
+
+    def render(self, item: batch.Item, report, message, warning: str, extra: dict) -> tuple[int, bytes, str]:
         if self.output == "json":
             data = {"input": item.label, **report.to_json(), **extra}
             # why a signature failed, and risks of those that passed (the walkthrough shows the same objects)
@@ -255,12 +266,28 @@ def run(args: argparse.Namespace) -> int:
         lang=args.lang,
         resolver=resolver,
     )
+    recorder = None
+    if args.record:
+        from toolkit.shells.record import Recorder
+
+        recorder, setup.record = Recorder(args.record), True  # a store error is a one-line exit 2, before any work
     labelled = output in ("header", "explain") and len(items) > 1  # say which message each walkthrough is about
     codes: list[int] = []
     stdout = sys.stdout.buffer
 
-    def emit(item: batch.Item, outcome: tuple[int, bytes, str]) -> None:
-        code, data, warning = outcome
+    records: list = []  # --record: written 1,000 at a time, one transaction each
+    recorded = [0, 0]  # new, seen
+
+    def flush() -> None:
+        recorded[0] += recorder.add(records)  # type: ignore[union-attr]
+        recorded[1] += len(records)
+        records.clear()
+
+    def emit(item: batch.Item, outcome: tuple) -> None:
+        code, data, warning = outcome[:3]
+        records.extend(outcome[3:])
+        if len(records) >= 1000:
+            flush()
         codes.append(code)
         for line in warning.splitlines():
             print(f"verify-eml: {line}", file=sys.stderr)
@@ -272,4 +299,10 @@ def run(args: argparse.Namespace) -> int:
     progress = len(items) > 1 and not args.no_progress and sys.stderr.isatty()
     batch.run_items(items, setup, jobs, emit, progress)
     stdout.flush()
+    if recorder is not None:
+        flush()
+        new, seen = recorded
+        print(f"verify-eml: recorded {new} new message(s) in {recorder.label} ({seen - new} already there)",
+              file=sys.stderr)  # fmt: skip
+        recorder.close()
     return worst(codes)

@@ -116,6 +116,12 @@ def smtp_context(args: argparse.Namespace, case: dict, message):
     return context
 
 
+REPORT_BASICS_LESSON = {
+    "en": "reading a DMARC aggregate report: each element, and what to do about each sender",
+    "ja": "DMARC 集計レポートの読み方: 各要素の意味と、送信元ごとに何をすればよいか",
+}
+
+
 def run(args: argparse.Namespace) -> int:
     from toolkit.core.message import parse_message
     from toolkit.core.verify import verify_message
@@ -125,6 +131,12 @@ def run(args: argparse.Namespace) -> int:
     if args.list:
         for case in load_cases(args.samples):
             print("\n".join(wrap(lesson(case, args.lang), f"{case['name']:<20} ", " " * 21)))
+        print("\n".join(wrap(REPORT_BASICS_LESSON[args.lang], f"{'report-basics':<20} ", " " * 21)))
+        return 0
+    if args.sample == "report-basics":  # a lesson on reports, not on a message (toolkit/walkthrough/report_basics.py)
+        from toolkit.shells.report_read import walkthrough_report_basics
+
+        sys.stdout.write(walkthrough_report_basics(args.samples / "reports", args.lang))
         return 0
     if not args.sample:
         raise UsageError("name a sample (see --list) or an .eml file")
