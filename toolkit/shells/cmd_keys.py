@@ -27,8 +27,8 @@ from toolkit.core.dkim.keys import (
     load_private_key,
     record_name,
 )
-from toolkit.core.errors import KeyFileError, UsageError
-from toolkit.shells.common import add_dns_options, resolver_from_args, warn
+from toolkit.core.errors import UsageError
+from toolkit.shells.common import add_dns_options, read_key_file, resolver_from_args, warn
 
 DEFAULT_KEY_DIR = Path("keys")
 
@@ -76,6 +76,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     _add_identity(records)
     records.add_argument("--key", required=True, type=Path, metavar="PATH", help="private key file")
+    _add_raw_ed25519(records)
     _add_record_options(records)
     records.add_argument("--ses", action="store_true", help="print the SES BYODKIM private-key string and notes")
     records.set_defaults(func=run_records)
@@ -90,6 +91,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     _add_identity(keycheck)
     keycheck.add_argument("--key", required=True, type=Path, metavar="PATH", help="private key file")
+    _add_raw_ed25519(keycheck)
     add_dns_options(keycheck)
     keycheck.add_argument("--json", action="store_true", help="print a JSON object")
     keycheck.set_defaults(func=run_keycheck)
@@ -98,6 +100,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _add_identity(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--domain", required=True, help="signing domain (d=)")
     parser.add_argument("--selector", required=True, help="selector (s=)")
+
+
+def _add_raw_ed25519(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--raw-ed25519", action="store_true", help="also read a bare base64 Ed25519 seed as --key")
 
 
 def _add_record_options(parser: argparse.ArgumentParser) -> None:
@@ -122,18 +128,9 @@ def _check_identity(args: argparse.Namespace) -> tuple[str, str]:
     return domain, args.selector
 
 
-MAX_KEY_FILE = 1 << 20  # real key files are a few kB; do not slurp a device or a mail archive
-
-
-def read_key(path: Path) -> SigningKey:
-    try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_KEY_FILE + 1)
-    except OSError as exc:
-        raise KeyFileError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    if len(data) > MAX_KEY_FILE:
-        raise KeyFileError(f"{path}: over {MAX_KEY_FILE} bytes, not a key file")
-    key = load_private_key(data, str(path))
+def read_key(path: Path, raw_ed25519: bool = False) -> SigningKey:
+    data = read_key_file(path)  # at most 1 MiB: real key files are a few kB; never slurp a device
+    key = load_private_key(data, str(path), raw_ed25519=raw_ed25519)
     mode = _mode(path)
     if mode is not None and mode & 0o077:
         warn(f"{path} is readable by others (mode {mode:04o}); chmod 600 it")
@@ -262,7 +259,7 @@ def write_new_file(path: Path, data: bytes, mode: int, *, replace: bool) -> None
 
 def run_records(args: argparse.Namespace) -> int:
     domain, selector = _check_identity(args)
-    key = read_key(args.key)
+    key = read_key(args.key, args.raw_ed25519)
     if (text := key.warning()) is not None:
         warn(text)
     name = record_name(selector, domain)
@@ -292,7 +289,7 @@ def run_records(args: argparse.Namespace) -> int:
 
 def run_keycheck(args: argparse.Namespace) -> int:
     domain, selector = _check_identity(args)
-    key = read_key(args.key)
+    key = read_key(args.key, args.raw_ed25519)
     result = check_published_key(key, selector, domain, resolver_from_args(args))
     if args.json:
         print(json.dumps(result.to_json(), indent=2))
