@@ -1,7 +1,9 @@
 """Batch input for verify-eml: .eml files, stdin, mbox files, Maildirs; parallel verification; a progress bar.
 
 - An input whose first line starts with `From ` is an mbox (mboxrd: one `>` is removed from `>From ` lines).
-- A directory is a Maildir: the files in `cur/` and `new/`, sorted by name.
+- A directory is a Maildir: the files in `cur/` and `new/`, sorted by name. Symlinks and anything that is not a
+  regular file are skipped, with a line on stderr, unless `follow_symlinks` (issue 15: as root, a Maildir entry
+  linking to /etc/shadow printed it). Every read stops past `max_size` bytes (one line, exit 2).
 - Results come back in input order. With more than a few messages, work is spread over processes
   (`concurrent.futures.ProcessPoolExecutor`, chunked); each process builds its own resolver.
 - The progress bar goes to stderr, and only when stderr is a terminal.
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -18,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from toolkit.core.errors import UsageError
-from toolkit.shells.common import read_input
+from toolkit.shells.common import MAX_MESSAGE_BYTES, read_input, read_limited, warn
 
 PARALLEL_THRESHOLD = 16  # fewer messages than this are verified in-process
 _MBOX_FROM = re.compile(rb"^>(>*From )", re.MULTILINE)
@@ -30,10 +33,14 @@ class Item:
     data: bytes
     mbox_from: bytes = b""  # the mbox `From ` line, if the message came from an mbox
     path: str = ""  # a Maildir file not read yet (data is empty until loaded())
+    max_size: int = MAX_MESSAGE_BYTES
+    follow_symlinks: bool = False
 
     def loaded(self) -> Item:
         """The item with its data; reading a file that became unreadable raises UsageError."""
-        return Item(self.label, _read_file(self.path), self.mbox_from) if self.path else self
+        if not self.path:
+            return self
+        return Item(self.label, _read_file(self.path, self.max_size, self.follow_symlinks), self.mbox_from)
 
 
 def is_mbox(data: bytes) -> bool:
@@ -59,25 +66,43 @@ def split_mbox(data: bytes) -> list[tuple[bytes, bytes]]:
     return out
 
 
-def maildir_files(path: Path) -> list[Path]:
+def maildir_files(path: Path, follow_symlinks: bool = False) -> list[Path]:
     subdirs = [path / "cur", path / "new"]
     if not any(d.is_dir() for d in subdirs):
         raise UsageError(f"{path} is a directory but not a Maildir (no cur/ or new/)")
     files: list[Path] = []
     for d in subdirs:
+        if d.is_symlink() and not follow_symlinks:
+            warn(f"skipped {d}: a symbolic link (use --follow-symlinks to read it)")
+            continue
         if d.is_dir():
             try:
-                # scandir: is_file() from the directory entry, and names sort like the Paths of one folder (a
+                # scandir: the file type from the directory entry, and names sort like the Paths of one folder (a
                 # Maildir holds thousands of files; pathlib's stat and comparisons cost more than reading them)
                 with os.scandir(d) as entries:
-                    names = sorted(e.name for e in entries if e.is_file() and not e.name.startswith("."))
+                    names = sorted(e.name for e in entries if _wanted(e, follow_symlinks))
                 files.extend(d / name for name in names)
             except OSError as exc:
                 raise UsageError(f"cannot read Maildir {d}: {exc.strerror or exc}") from None
     return files
 
 
-def expand_inputs(inputs: Sequence[str]) -> list[Item]:
+def _wanted(entry: os.DirEntry, follow_symlinks: bool) -> bool:
+    """A regular file not starting with '.'; symlinks (unless followed) and other kinds are skipped and said so."""
+    if entry.name.startswith("."):
+        return False
+    if entry.is_symlink() and not follow_symlinks:
+        warn(f"skipped {entry.path}: a symbolic link (use --follow-symlinks to read it)")
+        return False
+    if not entry.is_file(follow_symlinks=follow_symlinks):
+        warn(f"skipped {entry.path}: not a regular file")
+        return False
+    return True
+
+
+def expand_inputs(
+    inputs: Sequence[str], max_size: int = MAX_MESSAGE_BYTES, follow_symlinks: bool = False
+) -> list[Item]:
     """Every message of every input, in order. Missing or unreadable inputs raise UsageError (exit 2)."""
     for name in inputs:  # fail fast, before any work
         if name != "-" and not Path(name).exists():
@@ -86,11 +111,11 @@ def expand_inputs(inputs: Sequence[str]) -> list[Item]:
     for name in inputs:
         path = Path(name)
         if name != "-" and path.is_dir():
-            for file in maildir_files(path):
-                label = str(file)
-                items.append(Item(label, b"", path=label))  # read by run_items, as the work is handed out
+            for file in maildir_files(path, follow_symlinks):
+                label = str(file)  # read by run_items, as the work is handed out
+                items.append(Item(label, b"", path=label, max_size=max_size, follow_symlinks=follow_symlinks))
             continue
-        data = read_input(name)
+        data = read_input(name, max_size)
         if is_mbox(data):
             for index, (from_line, message) in enumerate(split_mbox(data), 1):
                 items.append(Item(f"{name}#{index}", message, from_line))
@@ -99,11 +124,20 @@ def expand_inputs(inputs: Sequence[str]) -> list[Item]:
     return items
 
 
-def _read_file(path: str) -> bytes:
-    """read_input for the files of a Maildir, without pathlib: thousands of small reads, half the time each."""
+def _read_file(path: str, limit: int = MAX_MESSAGE_BYTES, follow_symlinks: bool = False) -> bytes:
+    """read_input for the files of a Maildir, without pathlib: thousands of small reads, half the time each.
+
+    O_NOFOLLOW and the fstat check close the window between listing the folder and opening the file, in which an
+    entry could be swapped for a symlink or a FIFO."""
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    if not follow_symlinks:
+        flags |= getattr(os, "O_NOFOLLOW", 0)
     try:
-        with open(path, "rb") as handle:
-            return handle.read()
+        fd = os.open(path, flags)
+        with open(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise UsageError(f"cannot read {path}: not a regular file")
+            return read_limited(handle, limit, path)
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
 

@@ -28,7 +28,7 @@ from toolkit.core.verify import (
     verify_message,
 )
 from toolkit.shells import batch
-from toolkit.shells.common import add_dns_options, epoch, resolver_from_args
+from toolkit.shells.common import MAX_MESSAGE_BYTES, add_dns_options, byte_size, epoch, resolver_from_args
 
 DESCRIPTION = "Verify SPF, DKIM and DMARC of messages and write an Authentication-Results field (RFC 8601)."
 
@@ -69,6 +69,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.epilog = EPILOG
     parser.add_argument("inputs", nargs="*", metavar="INPUT", help=".eml file, '-', mbox file or Maildir (default -)")
+    limits = parser.add_argument_group("input limits")
+    limits.add_argument(
+        "--max-size", type=byte_size, default=MAX_MESSAGE_BYTES, metavar="BYTES", help="largest input file (256M)"
+    )
+    limits.add_argument(
+        "--follow-symlinks", action="store_true", help="read symlinks in Maildirs (default: skip them)"
+    )
     smtp = parser.add_argument_group("SMTP context")
     smtp.add_argument("--ip", help="client IP address of the SMTP session")
     smtp.add_argument("--helo", help="HELO/EHLO name")
@@ -224,7 +231,7 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     output = "json" if args.json else "header" if args.header_only else "explain" if args.explain else "message"
-    items = batch.expand_inputs(inputs)
+    items = batch.expand_inputs(inputs, args.max_size, args.follow_symlinks)
     if not items:
         raise UsageError("no messages found in the inputs")
     if output == "message" and len(items) > 1 and not all(i.mbox_from for i in items):
