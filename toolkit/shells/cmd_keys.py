@@ -14,6 +14,7 @@ import stat
 import sys
 from pathlib import Path
 
+from toolkit.core.display import printable, printable_json
 from toolkit.core.dkim.keys import (
     DEFAULT_TTL,
     KeyCheckResult,
@@ -292,10 +293,10 @@ def run_keycheck(args: argparse.Namespace) -> int:
     key = read_key(args.key, args.raw_ed25519)
     result = check_published_key(key, selector, domain, resolver_from_args(args))
     if args.json:
-        print(json.dumps(result.to_json(), indent=2))
+        print(printable_json(json.dumps(result.to_json(), indent=2)))
     else:
         for line in keycheck_lines(result):
-            print(line)
+            print(printable(line, one_line=True))  # TXT records are attacker text (issue 15)
     return result.exit_code
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from importlib import import_module
 
 from toolkit.core.diagnose import diagnose_message
+from toolkit.core.display import printable, printable_json
 from toolkit.core.errors import UsageError
 from toolkit.core.message import parse_message
 from toolkit.core.verify import (
@@ -73,9 +74,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     limits.add_argument(
         "--max-size", type=byte_size, default=MAX_MESSAGE_BYTES, metavar="BYTES", help="largest input file (256M)"
     )
-    limits.add_argument(
-        "--follow-symlinks", action="store_true", help="read symlinks in Maildirs (default: skip them)"
-    )
+    limits.add_argument("--follow-symlinks", action="store_true", help="read symlinks in Maildirs (default: skip them)")
     smtp = parser.add_argument_group("SMTP context")
     smtp.add_argument("--ip", help="client IP address of the SMTP session")
     smtp.add_argument("--helo", help="HELO/EHLO name")
@@ -168,10 +167,12 @@ class _Setup:
             data = {"input": item.label, **report.to_json(), **extra}
             # why a signature failed, and risks of those that passed (the walkthrough shows the same objects)
             data["diagnoses"] = [d.to_json() for d in diagnose_message(report.message, report.dkim)]
-            return report.exit_code, (json.dumps(data, ensure_ascii=False) + "\n").encode(), warning
+            text = printable_json(json.dumps(data, ensure_ascii=False))  # C1 and bidi escaped too (issue 15)
+            return report.exit_code, (text + "\n").encode(), warning
         if self.output == "explain":
             walkthrough = import_module("toolkit.walkthrough")
-            return report.exit_code, (walkthrough.explain(report).rstrip("\n") + "\n").encode(), warning
+            text = printable(walkthrough.explain(report).rstrip("\n"))  # header text may hold ESC sequences
+            return report.exit_code, (text + "\n").encode(), warning
         if self.output == "header":
             return report.exit_code, _eol(report.ar_field, message, self.native_eol), warning
         out = report.output_message()
@@ -259,9 +260,9 @@ def run(args: argparse.Namespace) -> int:
         code, data, warning = outcome
         codes.append(code)
         for line in warning.splitlines():
-            print(f"verify-eml: {line}", file=sys.stderr)
+            print(f"verify-eml: {printable(line)}", file=sys.stderr)
         if labelled:
-            stdout.write(f"==> {item.label} <==\n".encode())
+            stdout.write(f"==> {printable(item.label, one_line=True)} <==\n".encode())
         stdout.write(data)
 
     jobs = args.jobs or batch.default_jobs()

@@ -77,6 +77,7 @@ def find_case(samples: Path, sample: str) -> tuple[dict | None, Path]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from toolkit.core.display import printable, printable_json
     from toolkit.core.verify import SmtpContext, verify_message
     from toolkit.walkthrough import explain
 
@@ -109,8 +110,7 @@ def run(args: argparse.Namespace) -> int:
 
         out = report.to_json()
         out["diagnoses"] = [d.to_json() for d in diagnose_message(report.message, report.dkim)]
-        json.dump(out, sys.stdout, indent=2)
-        print()
-    else:
-        sys.stdout.write(explain(report, lang=args.lang))
+        sys.stdout.write(printable_json(json.dumps(out, indent=2)) + "\n")
+    else:  # control characters from headers never reach the terminal as themselves (issue 15)
+        sys.stdout.write(printable(explain(report, lang=args.lang)))
     return report.exit_code
