@@ -8,6 +8,7 @@ keycheck asks DNS whether the published record is present, parses, and matches t
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import stat
@@ -192,11 +193,17 @@ def run_keygen(args: argparse.Namespace) -> int:
         for path in (key_path, txt_path):
             if path.exists() or path.is_symlink():
                 raise UsageError(f"{path} exists; pick a new selector (DKIM-36) or pass --force to replace it")
+    if folder.is_symlink():
+        _open_key_folder(folder)  # raises the one-line refusal before anything is created or warned about
     _make_private_dir(args.out, warn_if_open=False)  # keys/ itself holds the public README and test keys
     _make_private_dir(folder, warn_if_open=True)
     zone_line = key.zone_line(selector, domain, ttl=args.ttl, testing=args.testing)
-    write_new_file(key_path, key.private_pem(), 0o600, replace=args.force)
-    write_new_file(txt_path, (zone_line + "\n").encode("ascii"), 0o644, replace=args.force)
+    folder_fd = _open_key_folder(folder)
+    try:  # both files are created inside the folder opened above: swapping it for a symlink now changes nothing
+        write_new_file(key_path, key.private_pem(), 0o600, replace=args.force, dir_fd=folder_fd)
+        write_new_file(txt_path, (zone_line + "\n").encode("ascii"), 0o644, replace=args.force, dir_fd=folder_fd)
+    finally:
+        os.close(folder_fd)
     print(f"wrote {key_path} ({key.key_type} {key.bits}, mode 0600) and {txt_path}", file=sys.stderr)
 
     ses = _ses_string(key) if args.ses else None
@@ -228,16 +235,33 @@ def _make_private_dir(path: Path, *, warn_if_open: bool) -> None:
         warn(f"{path} is open to others (mode {mode:04o}); chmod 700 it")
 
 
-def write_new_file(path: Path, data: bytes, mode: int, *, replace: bool) -> None:
+def _open_key_folder(folder: Path) -> int:
+    """The DOMAIN folder under --out, refused when it is a symlink (issue 15: keygen wrote through a symlinked
+    domain folder). O_NOFOLLOW makes the check and the open one step."""
+    flags = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        return os.open(folder, flags)
+    except OSError as exc:
+        if folder.is_symlink():
+            raise UsageError(
+                f"{folder} is a symbolic link; keygen writes keys only into a real folder (remove the link or "
+                "point --out at the folder it names)"
+            ) from None
+        raise UsageError(f"cannot open {folder}: {exc.strerror or exc}") from None
+
+
+def write_new_file(path: Path, data: bytes, mode: int, *, replace: bool, dir_fd: int | None = None) -> None:
     """Create `path` with `mode` from the first byte (O_CREAT|O_EXCL, no chmod afterwards, so no race).
 
     With `replace`, write a fresh temporary file the same way and rename it over the old one, so the old key
-    stays whole until the new one is complete.
+    stays whole until the new one is complete. With `dir_fd`, `path` names a file in that open folder.
     """
     target = path.with_name(f".{path.name}.tmp{os.getpid()}") if replace else path
+    if dir_fd is not None:
+        path, target = Path(path.name), Path(target.name)
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
-        fd = os.open(target, flags, mode)
+        fd = os.open(target, flags, mode, dir_fd=dir_fd)
     except FileExistsError:
         raise UsageError(f"{path} exists; pick a new selector (DKIM-36) or pass --force to replace it") from None
     except OSError as exc:
@@ -248,10 +272,11 @@ def write_new_file(path: Path, data: bytes, mode: int, *, replace: bool) -> None
             handle.flush()
             os.fsync(handle.fileno())
         if replace:
-            os.replace(target, path)
+            os.replace(target, path, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
     except OSError as exc:
         if replace:
-            target.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                os.unlink(target, dir_fd=dir_fd)
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
