@@ -65,3 +65,14 @@ def test_bodies_under_the_cap_get_a_bounded_search(world) -> None:
     spent = time.process_time() - started
     assert found.evidence["rehashes"] * len(message.body) <= MAX_HASHED_BYTES + len(message.body)
     assert spent < 10, spent  # bounded work, not a performance claim: the figures are in the report
+
+
+def test_the_skip_reads_as_japanese_in_the_walkthrough() -> None:
+    from toolkit.core.diagnose import Diagnosis
+    from toolkit.walkthrough.narrate import _Lang
+
+    skipped = Diagnosis(
+        DiagnosisCode.BODY_DIAGNOSIS_SKIPPED, "Diagnosis skipped", {"body_octets": 9, "limit_octets": 8}
+    )
+    assert _Lang("ja").diagnosis(skipped).startswith("ボディが 9 オクテットと大きいため、診断は行いませんでした。")
+    assert _Lang("en").diagnosis(skipped) == "Diagnosis skipped"

@@ -176,4 +176,6 @@ DIAGNOSIS = {
     "base64_rewrapped": "base64 を 1 行 {width} 文字で折り返すと一致します。",
     "body_length_ignored": "l= ではなくボディ全体で一致します。署名者の l= が実際と違います。",
     "other_canonicalization": "もう一方の正規化で一致します。署名者の c= タグが実際と違います。",
+    "body_diagnosis_skipped": "ボディが {body_octets} オクテットと大きいため、診断は行いませんでした。よくある変更を"
+    "試す再ハッシュは {limit_octets} オクテットまでのボディに限っています。判定結果には影響しません。",
 }

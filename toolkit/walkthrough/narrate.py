@@ -89,7 +89,8 @@ class _Lang:
 
     def diagnosis(self, finding: Diagnosis) -> str:
         change = finding.evidence.get("change")
-        template = ja.DIAGNOSIS.get(change) if self.lang == "ja" and isinstance(change, str) else None
+        key = change if isinstance(change, str) else finding.code.value  # a found change, else the finding itself
+        template = ja.DIAGNOSIS.get(key) if self.lang == "ja" else None
         if template:
             try:
                 return template.format(**finding.evidence)
