@@ -45,6 +45,12 @@ def test_device_as_a_key(device: str, command: str) -> None:
     assert "over 1048576 bytes, not a key file" in run.stderr_text
 
 
+def test_device_as_a_signing_table() -> None:
+    run = run_bounded([*EMLAUTH, "sign", "--sign-table", "/dev/zero"], memory_mb=600, stdin=b"From: a@example.com\r\n")
+    _one_line_exit_2(run)
+    assert "signing table /dev/zero is larger than 16777216 bytes; not read" in run.stderr_text
+
+
 def test_bad_max_size_is_a_usage_error() -> None:
     run = run_bounded([*EMLAUTH, "verify", "--max-size", "lots", "-"], stdin=b"")
     _one_line_exit_2(run)

@@ -18,7 +18,15 @@ from toolkit.core.dkim.signtable import SigningEntry, SigningTable
 from toolkit.core.dmarc.address import author_domains
 from toolkit.core.errors import UsageError
 from toolkit.core.message import parse_message
-from toolkit.shells.common import MAX_MESSAGE_BYTES, byte_size, epoch, read_input, read_key_file, warn
+from toolkit.shells.common import (
+    MAX_MESSAGE_BYTES,
+    byte_size,
+    epoch,
+    read_input,
+    read_key_file,
+    read_limited,
+    warn,
+)
 
 DESCRIPTION = "Sign .eml messages with DKIM (rsa-sha256 or ed25519-sha256), prepending DKIM-Signature fields."
 
@@ -154,9 +162,13 @@ def _table_signers(
     ]
 
 
+MAX_TABLE_BYTES = 16 * 2**20  # a signing table of ~200,000 lines; /dev/zero ends in one line (issue 15)
+
+
 def _load_table(path: Path) -> SigningTable:
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:
+            text = read_limited(handle, MAX_TABLE_BYTES, f"signing table {path}", flag="").decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"cannot read signing table {path}: {getattr(exc, 'strerror', None) or exc}") from None
     return SigningTable.parse(text, base_dir=path.parent, source=str(path))
