@@ -9,6 +9,7 @@
 - dns-timeouts:   10 signatures with 10 selectors, a nameserver on 127.0.0.1 that never answers, --dns-timeout 1.
 - folded-headers: a 20 MB message whose header is one field of 4-byte continuation lines.
 - diagnose-body:  --json (diagnostics) on a --diagnose-mb MB body whose signature fails (a footer added).
+- mbox-lines:     a 60 MB mbox whose one message is mostly empty lines.
 Each figure is for the child process alone (wait4), interpreter start-up included (~0.1-0.3 s CPU).
 """
 
@@ -119,6 +120,12 @@ def diagnose_body(work: Path, megabytes: int) -> list[str]:
     return ["verify", "--checks", "dkim", "--zones", str(work), "--now", NOW, "--json", str(eml)]
 
 
+def mbox_lines(work: Path) -> list[str]:
+    mbox = work / "m.mbox"
+    mbox.write_bytes(b"From a@example.com Mon Jan  1 00:00:00 2024\nSubject: s\n\n" + b"\n" * (60 * 2**20))
+    return ["verify", "--checks", "dkim", "--header-only", str(mbox)]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tree", type=Path, default=ROOT, help="the checkout whose toolkit runs (default: this one)")
@@ -132,6 +139,7 @@ def main() -> int:
         "dns-timeouts": lambda work: dns_timeouts(work, server),
         "folded-headers": folded_headers,
         "diagnose-body": lambda work: diagnose_body(work, args.diagnose_mb),
+        "mbox-lines": mbox_lines,
     }
     try:
         for name, build in cases.items():
