@@ -57,3 +57,19 @@ def test_the_helpers() -> None:
     assert json.loads(printable_json(json.dumps({"k": "\x9b\u202e\udcff"}, ensure_ascii=False))) == {
         "k": "\x9b\u202e\udcff"
     }
+
+
+def test_doctor_escapes_dns_text(tmp_path: Path) -> None:
+    """`emlauth doctor` quotes TXT records and rua addresses (with its own colour codes on a terminal)."""
+    zone = (
+        "$ORIGIN example.com.\n@ 300 IN SOA ns.example.com. h.example.com. 1 3600 600 86400 300\n"
+        "@ 300 IN NS ns.example.com.\n"
+        '@ 300 IN TXT "v=spf1 ip4:192.0.2.1 \\027[31mred -all"\n'
+        '_dmarc 300 IN TXT "v=DMARC1; p=none; rua=mailto:\\027]0;t\\007@example.com"\n'
+    )
+    (tmp_path / "example.com.zone").write_text(zone)
+    for extra in ([], ["--json"]):
+        run = run_bounded([*EMLAUTH, "doctor", "example.com", "--zones", str(tmp_path), *extra], cpu=20)
+        assert run.returncode in (1, 3), run.stderr_text
+        _assert_clean(run.stdout)
+    assert b"\\x1b]0" in run_bounded([*EMLAUTH, "doctor", "example.com", "--zones", str(tmp_path)]).stdout
