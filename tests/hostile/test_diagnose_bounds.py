@@ -69,10 +69,9 @@ def test_bodies_under_the_cap_get_a_bounded_search(world) -> None:
 
 def test_the_skip_reads_as_japanese_in_the_walkthrough() -> None:
     from toolkit.core.diagnose import Diagnosis
-    from toolkit.walkthrough.narrate import _Lang
+    from toolkit.walkthrough.lang import Lang
 
-    skipped = Diagnosis(
-        DiagnosisCode.BODY_DIAGNOSIS_SKIPPED, "Diagnosis skipped", {"body_octets": 9, "limit_octets": 8}
-    )
-    assert _Lang("ja").diagnosis(skipped).startswith("ボディが 9 オクテットと大きいため、診断は行いませんでした。")
-    assert _Lang("en").diagnosis(skipped) == "Diagnosis skipped"
+    evidence = {"body_octets": 9, "limit_octets": 8}
+    skipped = Diagnosis(DiagnosisCode.BODY_DIAGNOSIS_SKIPPED, "Diagnosis skipped", evidence)
+    assert Lang("ja").diagnosis(skipped).startswith("ボディが 9 オクテットと大きいため、診断は行いませんでした。")
+    assert Lang("en").diagnosis(skipped) == "Diagnosis skipped"
