@@ -12,6 +12,7 @@ import math
 import sys
 import time
 
+from toolkit.core.display import printable, printable_json
 from toolkit.core.errors import UsageError
 from toolkit.core.results import Verdict
 from toolkit.core.spf import (
@@ -90,10 +91,9 @@ def run(args: argparse.Namespace) -> int:
     )
     if args.json:
         out = {"ip": args.ip, "mailfrom": mailfrom.to_json(), "helo": helo.to_json() if helo else None}
-        json.dump(out, sys.stdout, indent=2)
-        sys.stdout.write("\n")
-    else:
-        sys.stdout.write(render_text(mailfrom, helo, args.max_void))
+        sys.stdout.write(printable_json(json.dumps(out, indent=2)) + "\n")
+    else:  # HELO, exp= texts and DNS answers are attacker text (issue 15)
+        sys.stdout.write(printable(render_text(mailfrom, helo, args.max_void)))
     return exit_code(mailfrom)
 
 

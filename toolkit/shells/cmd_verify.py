@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from importlib import import_module
 
 from toolkit.core.diagnose import diagnose_message
+from toolkit.core.display import printable, printable_json
 from toolkit.core.errors import UsageError
 from toolkit.core.message import parse_message
 from toolkit.core.verify import (
@@ -28,7 +29,7 @@ from toolkit.core.verify import (
     verify_message,
 )
 from toolkit.shells import batch
-from toolkit.shells.common import add_dns_options, epoch, resolver_from_args
+from toolkit.shells.common import MAX_MESSAGE_BYTES, add_dns_options, byte_size, epoch, resolver_from_args
 
 DESCRIPTION = "Verify SPF, DKIM and DMARC of messages and write an Authentication-Results field (RFC 8601)."
 
@@ -69,6 +70,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.epilog = EPILOG
     parser.add_argument("inputs", nargs="*", metavar="INPUT", help=".eml file, '-', mbox file or Maildir (default -)")
+    limits = parser.add_argument_group("input limits")
+    limits.add_argument(
+        "--max-size", type=byte_size, default=MAX_MESSAGE_BYTES, metavar="BYTES", help="largest input file (256M)"
+    )
+    limits.add_argument("--follow-symlinks", action="store_true", help="read symlinks in Maildirs (default: skip them)")
     smtp = parser.add_argument_group("SMTP context")
     smtp.add_argument("--ip", help="client IP address of the SMTP session")
     smtp.add_argument("--helo", help="HELO/EHLO name")
@@ -174,11 +180,13 @@ class _Setup:
             data = {"input": item.label, **report.to_json(), **extra}
             # why a signature failed, and risks of those that passed (the walkthrough shows the same objects)
             data["diagnoses"] = [d.to_json() for d in diagnose_message(report.message, report.dkim)]
-            return report.exit_code, (json.dumps(data, ensure_ascii=False) + "\n").encode(), warning
+            text = printable_json(json.dumps(data, ensure_ascii=False))  # C1 and bidi escaped too (issue 15)
+            return report.exit_code, (text + "\n").encode(), warning
         if self.output == "explain":
             walkthrough = import_module("toolkit.walkthrough")
             text = walkthrough.explain(report, lang=self.lang, trust_received=self.trust_received)
-            return report.exit_code, (text.rstrip("\n") + "\n").encode(), warning
+            text = printable(text.rstrip("\n"))  # header text may hold ESC sequences (issue 15)
+            return report.exit_code, (text + "\n").encode(), warning
         if self.output == "header":
             return report.exit_code, _eol(report.ar_field, message, self.native_eol), warning
         out = report.output_message()
@@ -240,7 +248,7 @@ def run(args: argparse.Namespace) -> int:
     output = "json" if args.json else "header" if args.header_only else "explain" if args.explain else "message"
     if not args.inputs and sys.stdin.isatty():  # not hung: waiting for a message typed or pasted on the terminal
         print("verify-eml: reading a message from standard input (end it with Ctrl-D; see --help)", file=sys.stderr)
-    items = batch.expand_inputs(inputs)
+    items = batch.expand_inputs(inputs, args.max_size, args.follow_symlinks)
     if not items:
         raise UsageError("no messages found in the inputs")
     if output == "message" and len(items) > 1 and not all(i.mbox_from for i in items):
@@ -290,9 +298,9 @@ def run(args: argparse.Namespace) -> int:
             flush()
         codes.append(code)
         for line in warning.splitlines():
-            print(f"verify-eml: {line}", file=sys.stderr)
+            print(f"verify-eml: {printable(line)}", file=sys.stderr)
         if labelled:
-            stdout.write(f"==> {item.label} <==\n".encode())
+            stdout.write(f"==> {printable(item.label, one_line=True)} <==\n".encode())
         stdout.write(data)
 
     jobs = args.jobs or batch.default_jobs()

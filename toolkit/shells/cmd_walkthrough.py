@@ -123,6 +123,7 @@ REPORT_BASICS_LESSON = {
 
 
 def run(args: argparse.Namespace) -> int:
+    from toolkit.core.display import printable, printable_json
     from toolkit.core.message import parse_message
     from toolkit.core.verify import verify_message
     from toolkit.walkthrough import explain
@@ -156,9 +157,8 @@ def run(args: argparse.Namespace) -> int:
 
         out = report.to_json()
         out["diagnoses"] = [d.to_json() for d in diagnose_message(report.message, report.dkim)]
-        json.dump(out, sys.stdout, indent=2)
-        print()
-    else:
+        sys.stdout.write(printable_json(json.dumps(out, indent=2)) + "\n")
+    else:  # control characters from headers never reach the terminal as themselves (issue 15)
         told = lesson(case, args.lang) if case else None
-        sys.stdout.write(explain(report, lang=args.lang, lesson=told, trust_received=args.trust_received))
+        sys.stdout.write(printable(explain(report, lang=args.lang, lesson=told, trust_received=args.trust_received)))
     return report.exit_code

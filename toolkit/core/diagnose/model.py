@@ -14,6 +14,7 @@ from toolkit.core.dkim.result import DkimResult
 class DiagnosisCode(enum.StrEnum):
     BODY_CHANGE_FOUND = "body_change_found"  # a re-hash under a likely change reproduces bh=
     BODY_CHANGE_UNKNOWN = "body_change_unknown"  # none did
+    BODY_DIAGNOSIS_SKIPPED = "body_diagnosis_skipped"  # the body is over MAX_DIAGNOSE_BYTES: nothing re-hashed
     HEADER_CHANGED = "signed_header_changed"  # differs from its z= copy
     HEADER_MISSING = "signed_header_missing"  # in z= or h= (a field signed as present) but gone now
     HEADER_ADDED = "signed_header_added"  # a second copy of a signed field: an oversigned one breaks
