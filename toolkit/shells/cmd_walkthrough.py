@@ -134,7 +134,7 @@ def run(args: argparse.Namespace) -> int:
             print("\n".join(wrap(lesson(case, args.lang), f"{case['name']:<20} ", " " * 21)))
         print("\n".join(wrap(REPORT_BASICS_LESSON[args.lang], f"{'report-basics':<20} ", " " * 21)))
         return 0
-    if args.sample == "report-basics":  # a lesson on reports, not on a message (toolkit/walkthrough/report_basics.py)
+    if args.sample == "report-basics":
         from toolkit.shells.report_read import walkthrough_report_basics
 
         sys.stdout.write(walkthrough_report_basics(args.samples / "reports", args.lang))

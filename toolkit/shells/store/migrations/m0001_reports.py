@@ -40,7 +40,7 @@ def statements(d: Dialect) -> list[str]:
         "CREATE INDEX aggregate_report_domain_begin ON aggregate_report (domain, begin_ts)",
         f"""CREATE TABLE aggregate_record (
             id {d.serial},
-            report INTEGER NOT NULL REFERENCES aggregate_report (id) ON DELETE CASCADE,
+            report BIGINT NOT NULL REFERENCES aggregate_report (id) ON DELETE CASCADE,
             source_ip TEXT NOT NULL,
             count BIGINT NOT NULL,
             disposition TEXT,
