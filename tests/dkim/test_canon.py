@@ -68,6 +68,11 @@ def test_dkim24_relaxed_header_steps():
         (b"  \r\n\t\r\n", b"  \r\n\t\r\n", b""),  # only WSP lines: empty for relaxed
         (b"a\r\n \r\nb\r\n", b"a\r\n \r\nb\r\n", b"a\r\n\r\nb\r\n"),  # inner WSP-only line kept empty
         (b"x\t\ty  z \r\n\r\n", b"x\t\ty  z \r\n", b"x y z\r\n"),
+        # DKIM-22 (changed 2026-12-02): a bare CR is data, never a line end, also in the trailing run
+        (b"a \rb \r\n", b"a \rb \r\n", b"a \rb\r\n"),
+        (b"a\r\n\r\r\n\r\n", b"a\r\n\r\r\n", b"a\r\n\r\r\n"),
+        (b"a\r", b"a\r\r\n", b"a\r\r\n"),
+        (b"a\r \t\r\n", b"a\r \t\r\n", b"a\r\r\n"),
     ],
 )
 def test_dkim25_26_bodies(body, simple, relaxed):
@@ -89,7 +94,8 @@ def _reference_simple(body: bytes) -> bytes:
     return text + b"\r\n"
 
 
-_body_bytes = st.lists(st.sampled_from([b"a", b"b", b" ", b"\t", b"\r\n", b"  ", b"\r\n\r\n"]), max_size=60).map(
+# b"\r" alone is a bare CR: data for both references, which split lines at CRLF only (DKIM-22)
+_body_bytes = st.lists(st.sampled_from([b"a", b"b", b" ", b"\t", b"\r\n", b"  ", b"\r\n\r\n", b"\r"]), max_size=60).map(
     b"".join
 )
 
