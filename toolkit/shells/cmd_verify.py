@@ -55,13 +55,19 @@ DNS: --zones DIR is the whole DNS of an offline world: a name outside every zone
 authserv-id: default 'emlauth.localhost'; set it to your host name in pipelines (AR-2, AR-7).
 
 exit codes: 0 DMARC pass or nothing failed; 1 a check failed; 2 usage or I/O error; 3 temporary DNS error.
-  For several messages: the worst of them (2 > 1 > 3 > 0).
+  Batches: an input that cannot be read is reported on stderr (and, with --json, as a line with its "error")
+  and the rest still runs. The batch exits with the first of these that happened: 2 (an input could not be
+  read), 3 (a temporary DNS error on some message: retry), 1 (a check failed), 0. Each JSON line keeps its own
+  exit_code.
 """
 
-_SEVERITY = {EXIT_OK: 0, EXIT_TEMPERROR: 1, EXIT_FAILED: 2, EXIT_USAGE: 3}
+# batch precedence: an unreadable input first (the batch is incomplete), then "retry" (the run could change),
+# then a failed check (final), then success
+_SEVERITY = {EXIT_OK: 0, EXIT_FAILED: 1, EXIT_TEMPERROR: 2, EXIT_USAGE: 3}
 
 
 def worst(codes: list[int]) -> int:
+    """The batch exit code: 2 > 3 > 1 > 0 (an unknown code counts as 2)."""
     return max(codes, key=lambda c: _SEVERITY.get(c, 3), default=EXIT_OK)
 
 
@@ -133,6 +139,9 @@ class _Setup:
         return {**self.__dict__, "resolver": None}
 
     def process(self, item: batch.Item) -> tuple[int, bytes, str]:
+        if item.error:  # reported in its place; the batch goes on (exit 2 at the end)
+            line = json.dumps({"input": item.label, "error": item.error, "exit_code": EXIT_USAGE}) + "\n"
+            return EXIT_USAGE, line.encode() if self.output == "json" else b"", f"error: {item.error}"
         message = parse_message(item.data)
         context = self.context
         extra: dict = {}
@@ -253,7 +262,7 @@ def run(args: argparse.Namespace) -> int:
         codes.append(code)
         for line in warning.splitlines():
             print(f"verify-eml: {line}", file=sys.stderr)
-        if labelled:
+        if labelled and data:
             stdout.write(f"==> {item.label} <==\n".encode())
         stdout.write(data)
 
