@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from toolkit.core.dkim import DEFAULT_OVERSIGN, SignerConfig, sign, signature_fields, verify
-from toolkit.core.errors import UsageError
+from toolkit.core.errors import CallerError
 from toolkit.core.message import parse_message
 from toolkit.core.results import Verdict
 from toolkit.core.tags import parse_tag_list
@@ -141,22 +141,22 @@ def test_signing_key_from_keys_module(keys):
 )
 def test_refusals(keys, config, words):
     base = {"domain": "example.com", "selector": "rsa", "key": keys.rsa} | config
-    with pytest.raises(UsageError, match=words):
+    with pytest.raises(CallerError, match=words):
         sign(keys.MESSAGE, [SignerConfig(**base)], NOW)
 
 
 def test_refuses_short_rsa_key(keys):
-    with pytest.raises(UsageError, match="under 1024"):
+    with pytest.raises(CallerError, match="under 1024"):
         sign(keys.MESSAGE, [SignerConfig("example.com", "rsa", keys.rsa512)], NOW)
 
 
 def test_refuses_message_without_from(keys):
-    with pytest.raises(UsageError, match="no From"):
+    with pytest.raises(CallerError, match="no From"):
         sign(b"To: x@example.org\r\n\r\nhi\r\n", [SignerConfig("example.com", "rsa", keys.rsa)], NOW)
 
 
 def test_refuses_unknown_key_object():
-    with pytest.raises(UsageError, match="unsupported signing key"):
+    with pytest.raises(CallerError, match="unsupported signing key"):
         sign(b"From: a@example.com\r\n\r\n", [SignerConfig("example.com", "rsa", object())], NOW)
 
 

@@ -14,10 +14,11 @@ from toolkit.core.verify import (
     SmtpContext,
     VerifyOptions,
     context_from_received,
-    exit_code_for,
     verify_message,
 )
 from toolkit.resolvers.memory import MemoryResolver
+from toolkit.shells.exits import exit_code_for, report_exit_code
+from toolkit.shells.psl import PslOrgDomain
 
 NOW = 1_700_000_000
 KEY = generate_key("ed25519")
@@ -43,7 +44,7 @@ def test_dmarc_consumes_the_results_without_rerunning_them():
     """Contract M: each DNS name is asked once per message (the DKIM key once, `_dmarc` once)."""
     dns = resolver()
     report = verify_message(signed(), SmtpContext("192.0.2.1", "mail.example.com", "b@example.com"), dns, NOW)
-    assert report.dmarc.verdict is Verdict.PASS and report.exit_code == 0
+    assert report.dmarc.verdict is Verdict.PASS and report_exit_code(report) == 0
     assert dns.queries.count(("sel._domainkey.example.com", "TXT")) == 1
     assert dns.queries.count(("_dmarc.example.com", "TXT")) == 1
     assert [a.identifier for a in report.dmarc.alignment] == ["dkim", "spf"]
@@ -73,7 +74,7 @@ def test_checks_subset_and_nothing_evaluated():
         signed(), SmtpContext(), resolver(), NOW, VerifyOptions(authserv_id="mx.example.org", checks=("spf",))
     )
     assert report.authentication_results == "Authentication-Results: mx.example.org; none"
-    assert report.exit_code == 0
+    assert report_exit_code(report) == 0
     with pytest.raises(ValueError):
         verify_message(signed(), SmtpContext(), resolver(), NOW, VerifyOptions(checks=("arc",)))
 
@@ -88,8 +89,10 @@ def test_exit_codes():
     assert exit_code_for(None, [temp], None) == 3
     assert exit_code_for(None, [temp, fail], None) == 1
     dns = resolver(**{"_dmarc.example.com": {"TXT": "SERVFAIL"}})
-    assert verify_message(signed(), SmtpContext(), dns, NOW).exit_code == 3
-    assert verify_message(signed("example.org"), SmtpContext(), resolver(), NOW).exit_code == 0  # none, DKIM passed
+    assert report_exit_code(verify_message(signed(), SmtpContext(), dns, NOW)) == 3
+    assert (
+        report_exit_code(verify_message(signed("example.org"), SmtpContext(), resolver(), NOW)) == 0
+    )  # none, DKIM passed
 
 
 def test_forged_ar_reported_and_stripped():
@@ -140,6 +143,9 @@ _header_value = st.one_of(
 )  # fmt: skip
 
 
+PSL = PslOrgDomain()
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     headers=st.lists(st.tuples(_header_name, _header_value), max_size=8),
@@ -153,7 +159,7 @@ def test_fuzz_verify_message_never_raises(headers, body, eol, mode, mail_from):
     raw = b"".join(n.encode() + b": " + v.encode("utf-8", "surrogateescape") + eol for n, v in headers) + eol + body
     dns = resolver(**{"_dmarc.example.org": {"TXT": "TIMEOUT"}})
     report = verify_message(raw, SmtpContext("192.0.2.1", "mail.example.com", mail_from), dns, NOW,
-                            VerifyOptions(dmarc_mode=mode))  # fmt: skip
-    assert report.exit_code in (0, 1, 3)
+                            VerifyOptions(dmarc_mode=mode, psl_org_domain=PSL))  # fmt: skip
+    assert report_exit_code(report) in (0, 1, 3)
     assert report.authentication_results.startswith("Authentication-Results: emlauth.localhost;")
     assert isinstance(report.to_json(), dict)

@@ -19,8 +19,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from toolkit.core.errors import UsageError
-from toolkit.shells.common import read_input
+from toolkit.shells.common import UsageError, read_input
 
 PARALLEL_THRESHOLD = 16  # fewer messages than this are verified in-process
 _MBOX_FROM = re.compile(rb"^>(>*From )", re.MULTILINE)

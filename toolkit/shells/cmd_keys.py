@@ -27,8 +27,9 @@ from toolkit.core.dkim.keys import (
     load_private_key,
     record_name,
 )
-from toolkit.core.errors import KeyFileError, UsageError
-from toolkit.shells.common import add_dns_options, resolver_from_args, warn
+from toolkit.core.errors import KeyFileError
+from toolkit.shells.common import UsageError, add_dns_options, resolver_from_args, warn
+from toolkit.shells.exits import keycheck_exit
 
 DEFAULT_KEY_DIR = Path("keys")
 
@@ -295,11 +296,11 @@ def run_keycheck(args: argparse.Namespace) -> int:
     key = read_key(args.key)
     result = check_published_key(key, selector, domain, resolver_from_args(args))
     if args.json:
-        print(json.dumps(result.to_json(), indent=2))
+        print(json.dumps({**result.to_json(), "exit_code": keycheck_exit(result)}, indent=2))
     else:
         for line in keycheck_lines(result):
             print(line)
-    return result.exit_code
+    return keycheck_exit(result)
 
 
 def keycheck_lines(result: KeyCheckResult) -> list[str]:
@@ -322,5 +323,5 @@ def keycheck_lines(result: KeyCheckResult) -> list[str]:
         else:
             lines.append(f"    {record.status.value}: {record.problem}")
         lines.extend(f"    note: {note}" for note in record.notes)
-    lines.append(f"result: {result.status.value} (exit {result.exit_code})")
+    lines.append(f"result: {result.status.value} (exit {keycheck_exit(result)})")
     return lines

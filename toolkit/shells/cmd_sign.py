@@ -16,9 +16,9 @@ from toolkit.core.dkim import PreparedSigner, SignerConfig, prepare, sign_prepar
 from toolkit.core.dkim.keys import SigningKey, load_private_key
 from toolkit.core.dkim.signtable import SigningEntry, SigningTable
 from toolkit.core.dmarc.address import author_domains
-from toolkit.core.errors import KeyFileError, UsageError
+from toolkit.core.errors import KeyFileError
 from toolkit.core.message import parse_message
-from toolkit.shells.common import epoch, read_input, warn
+from toolkit.shells.common import UsageError, epoch, read_input, warn
 
 DESCRIPTION = "Sign .eml messages with DKIM (rsa-sha256 or ed25519-sha256), prepending DKIM-Signature fields."
 

@@ -10,25 +10,21 @@ import re
 import sys
 import time
 from dataclasses import dataclass, field
-from importlib import import_module
 
 from toolkit.core.diagnose import diagnose_message
-from toolkit.core.errors import UsageError
 from toolkit.core.message import parse_message
 from toolkit.core.verify import (
     ALL_CHECKS,
     DEFAULT_AUTHSERV_ID,
-    EXIT_FAILED,
-    EXIT_OK,
-    EXIT_TEMPERROR,
-    EXIT_USAGE,
     SmtpContext,
     VerifyOptions,
     context_from_received,
     verify_message,
 )
 from toolkit.shells import batch
-from toolkit.shells.common import add_dns_options, epoch, resolver_from_args
+from toolkit.shells.common import UsageError, add_dns_options, epoch, resolver_from_args
+from toolkit.shells.exits import EXIT_FAILED, EXIT_OK, EXIT_TEMPERROR, EXIT_USAGE, report_exit_code
+from toolkit.shells.psl import PslOrgDomain
 
 DESCRIPTION = "Verify SPF, DKIM and DMARC of messages and write an Authentication-Results field (RFC 8601)."
 
@@ -95,7 +91,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     mode = out.add_mutually_exclusive_group()
     mode.add_argument("--header-only", action="store_true", help="print only our Authentication-Results field")
     mode.add_argument("--json", action="store_true", help="JSON Lines: one object per message")
-    mode.add_argument("--explain", action="store_true", help="narrated walkthrough (needs toolkit.walkthrough)")
+    mode.add_argument("--explain", action="store_true", help="narrated walkthrough of each message")
     out.add_argument("--jobs", type=int, default=0, help="processes for batches (default: every core)")
     out.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
 
@@ -157,6 +153,7 @@ class _Setup:
         if "spf" in options.checks and not context.ip and self.trust_received:
             options = dataclasses.replace(options, checks=tuple(c for c in options.checks if c != "spf"))
         report = verify_message(message, context, self.resolver, self.now, options)  # type: ignore[arg-type]
+        code = report_exit_code(report)
         warnings = []
         if self.trust_received and extra["received_context"]["problem"]:
             warnings.append(f"{item.label}: {extra['received_context']['problem']}")
@@ -167,19 +164,20 @@ class _Setup:
             )
         warning = "\n".join(warnings)
         if self.output == "json":
-            data = {"input": item.label, **report.to_json(), **extra}
+            data = {"input": item.label, **report.to_json(), **extra, "exit_code": code}
             # why a signature failed, and risks of those that passed (the walkthrough shows the same objects)
             data["diagnoses"] = [d.to_json() for d in diagnose_message(report.message, report.dkim)]
-            return report.exit_code, (json.dumps(data, ensure_ascii=False) + "\n").encode(), warning
+            return code, (json.dumps(data, ensure_ascii=False) + "\n").encode(), warning
         if self.output == "explain":
-            walkthrough = import_module("toolkit.walkthrough")
-            return report.exit_code, (walkthrough.explain(report).rstrip("\n") + "\n").encode(), warning
+            from toolkit.walkthrough import explain  # here: only --explain pays for importing the narrator
+
+            return code, (explain(report).rstrip("\n") + "\n").encode(), warning
         if self.output == "header":
-            return report.exit_code, _eol(report.ar_field, message, self.native_eol), warning
+            return code, _eol(report.ar_field, message, self.native_eol), warning
         out = report.output_message()
         if item.mbox_from:
             out = item.mbox_from + b"\r\n" + _mbox_quote(out) + b"\r\n"
-        return report.exit_code, _eol(out, message, self.native_eol), warning
+        return code, _eol(out, message, self.native_eol), warning
 
 
 def _mbox_quote(data: bytes) -> bytes:
@@ -196,11 +194,6 @@ def _eol(data: bytes, message, native: bool) -> bytes:
 
 def run(args: argparse.Namespace) -> int:
     inputs = args.inputs or ["-"]
-    if args.explain:
-        try:
-            import_module("toolkit.walkthrough")
-        except ModuleNotFoundError:
-            raise UsageError("--explain needs toolkit.walkthrough, which is not installed") from None
     if args.ip is not None:
         try:
             ipaddress.ip_address(args.ip)
@@ -225,6 +218,7 @@ def run(args: argparse.Namespace) -> int:
         strip_forged=args.strip_forged,
         count_testing=args.dkim_testing_counts,
         clock=time.monotonic,
+        psl_org_domain=PslOrgDomain() if args.dmarc_mode != "rfc9989" else None,
     )
     try:
         from toolkit.core import arheader
@@ -242,8 +236,6 @@ def run(args: argparse.Namespace) -> int:
     # built once here: a bad zone folder fails now, as a usage error, and in-process runs and forked workers
     # reuse it instead of reading the zones again
     resolver = resolver_from_args(argparse.Namespace(**dns))
-    for module in ("toolkit.core.dkim", "toolkit.core.spf"):  # verify_message imports these on first use:
-        import_module(module)  # import them before the workers fork, not once in each of them
     setup = _Setup(
         dns=dns,
         options=options,

@@ -16,8 +16,8 @@ import time
 import tomllib
 from pathlib import Path
 
-from toolkit.core.errors import UsageError
-from toolkit.shells.common import add_dns_options, epoch, read_input, resolver_from_args
+from toolkit.shells.common import UsageError, add_dns_options, epoch, read_input, resolver_from_args
+from toolkit.shells.exits import report_exit_code
 from toolkit.shells.samples import samples_dir
 
 DESCRIPTION = "Explain, step by step, how SPF, DKIM and DMARC judge a sample message (or any .eml file)."
@@ -114,4 +114,4 @@ def run(args: argparse.Namespace) -> int:
         print()
     else:
         sys.stdout.write(explain(report, lang=args.lang))
-    return report.exit_code
+    return report_exit_code(report)

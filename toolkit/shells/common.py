@@ -8,7 +8,11 @@ import sys
 from pathlib import Path
 
 from toolkit.core.dns import Resolver
-from toolkit.core.errors import UsageError
+from toolkit.core.errors import ToolkitError
+
+
+class UsageError(ToolkitError):
+    """A bad command line or an input the command cannot read: one line on stderr, exit 2 (the CLI's error)."""
 
 
 def add_dns_options(parser: argparse.ArgumentParser) -> None:

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from toolkit.core.errors import UsageError
 from toolkit.shells import milter_protocol as mp
+from toolkit.shells.common import UsageError
 from toolkit.shells.hooks import ACCEPT, Action, Handler, Kind, Session, call_hook, decide, tempfail
 
 log = logging.getLogger("emlauth.milter")

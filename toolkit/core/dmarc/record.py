@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 POLICIES = ("none", "quarantine", "reject")
-MODES = ("rfc9989", "rfc7489")
 
 
 @dataclass(frozen=True, slots=True)

@@ -167,35 +167,12 @@ def _spf_records_of(records: tuple) -> list[bytes]:
     return found
 
 
-_SELECTED: dict[tuple, SpfRecord | tuple[SpfReason, str] | None] = {}
-SELECT_CACHE_ENTRIES = 1024
-SELECT_CACHE_OCTETS = 4096  # [ours] bigger (hostile?) TXT RRsets are not kept: memory stays bounded
-
-
 def select_record(records: tuple) -> SpfRecord | tuple[SpfReason, str] | None:
     """SPF-4/SPF-5 over one TXT RRset: the parsed record, None (no SPF record) or (reason, why) for permerror.
 
-    Cached on the RRset itself (a tuple of tuples of bytes hashes cheaply); only small RRsets are kept.
+    No cache of its own: parse_record memoises the parse (a pure function of the text), and the resolver the
+    run owns caches the answers; a module-level RRset cache would be state shared by every run in the process.
     """
-    try:
-        return _SELECTED[records]
-    except KeyError:
-        pass
-    except TypeError:
-        return _select_record(records)  # an answer of the wrong shape: no cache
-    selected = _select_record(records)
-    try:
-        size = sum(len(s) for r in records for s in r)
-    except TypeError:
-        return selected
-    if size <= SELECT_CACHE_OCTETS:
-        if len(_SELECTED) >= SELECT_CACHE_ENTRIES:
-            _SELECTED.clear()
-        _SELECTED[records] = selected
-    return selected
-
-
-def _select_record(records: tuple) -> SpfRecord | tuple[SpfReason, str] | None:
     found = _spf_records_of(records)
     if not found:
         return None

@@ -16,7 +16,6 @@ LOOKUP_TERMS = frozenset({"include", "a", "mx", "ptr", "exists", "redirect"})  #
 QUALIFIERS = {"+": "pass", "-": "fail", "~": "softfail", "?": "neutral"}
 MACRO_LETTERS = frozenset("slodipvh")  # SPF-15
 EXP_ONLY_LETTERS = frozenset("crt")  # SPF-15: only in exp text
-DELIMITERS = frozenset(".-+,/_=")
 
 _MODIFIER = re.compile(r"([A-Za-z][A-Za-z0-9_.\-]*)=(.*)", re.S)
 _MECH_NAME = re.compile(r"([A-Za-z][A-Za-z0-9]*)(.*)", re.S)
@@ -50,10 +49,6 @@ class MacroString:
     tokens: tuple[Token, ...]
     # without macros: the name ready to query (one trailing dot dropped, lowercase); computed once at parse time
     static: str | None = None
-
-    @property
-    def has_macros(self) -> bool:
-        return self.static is None
 
 
 def _macro_string(text: str, tokens: tuple[Token, ...]) -> MacroString:
