@@ -5,8 +5,9 @@ import hashlib
 import re
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from support.fuzz import examples
 
 from toolkit.core.canon import (
     CanonError,
@@ -100,7 +101,9 @@ _body_bytes = st.lists(st.sampled_from([b"a", b"b", b" ", b"\t", b"\r\n", b"  ",
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
+@example(body=b"a \r\n \r\r\n\r", chunk=2, limit=7)  # bug class: a bare CR taken as a line end (DKIM-22)
+@example(body=b"x \r\ny", chunk=3, limit=80)  # a window cut between " \r" and "\n"
 @given(body=_body_bytes, chunk=st.integers(min_value=1, max_value=9), limit=st.integers(min_value=0, max_value=80))
 def test_streaming_matches_reference(body, chunk, limit):
     for method, ref in (("relaxed", _reference_relaxed), ("simple", _reference_simple)):

@@ -6,6 +6,7 @@ import re
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.fuzz import examples
 
 from toolkit.core.dkim import DEFAULT_OVERSIGN, SignerConfig, sign, signature_fields, verify
 from toolkit.core.errors import CallerError
@@ -177,7 +178,7 @@ _fields = st.lists(
 _body = st.lists(st.sampled_from([b"x", b" ", b"\t", b"\r\n", b"\n", b"\r", b"\r\n\r\n", b"\xff", b"."]), max_size=40)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(fields=_fields, folded=st.booleans(), body=_body, canon=st.sampled_from(CANONS), ed=st.booleans())
 def test_round_trip_property(keys, fields, folded, body, canon, ed):
     """Whatever the header and body look like (bare CR/LF, 8-bit, WSP runs, no final CRLF), what we sign verifies."""

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from support.fuzz import examples
 
+from toolkit.core.diagnose import diagnose_message
 from toolkit.core.dkim import DkimResult, SignerConfig, sign
 from toolkit.core.dkim.keys import generate_key
 from toolkit.core.message import parse_message
@@ -19,6 +21,7 @@ from toolkit.core.verify import (
 from toolkit.resolvers.memory import MemoryResolver
 from toolkit.shells.exits import exit_code_for, report_exit_code
 from toolkit.shells.psl import PslOrgDomain
+from toolkit.walkthrough import explain
 
 NOW = 1_700_000_000
 KEY = generate_key("ed25519")
@@ -138,15 +141,31 @@ _header_value = st.one_of(
     st.sampled_from([
         "a@example.com", "<a@example.com>, b@example.org", "g:;", "\"q\\\"x\"@example.com", "(c) a@[192.0.2.1]",
         "v=1; a=rsa-sha256; d=example.com; s=sel; h=from; bh=; b=", "emlauth.localhost; dkim=pass",
-        "x@" + "a." * 200 + "example.com", "a@bücher.example", "<>",
+        "x@" + "a." * 200 + "example.com", "a@bücher.example", "<>", "a@example.net",
+        "v=1; a=rsa-sha256; d=example.com; s=sel; h=from; bh=AAAA; b=\u00e9; t=\u00b9; l=\u00b2",
     ]),
 )  # fmt: skip
+
+# one @example per bug class the fuzzers found (issue 13 §9), so no run depends on luck to cover them:
+# non-ASCII b= and non-ASCII digits in t=/l= (str.isdigit() accepts "¹", int() refuses it: the walkthrough and
+# diagnose raised ValueError), a DMARC pct=² from DNS (the same, in the record parser), a bare CR kept as data
+# inside a header (DKIM-22 as changed 2026-12-02)
+_HOSTILE_SIGNATURE = "v=1; a=rsa-sha256; d=example.com; s=sel; h=from; bh=AAAA; b=\u00e9; t=\u00b9; l=\u00b2"
 
 
 PSL = PslOrgDomain()
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@example(
+    headers=[("DKIM-Signature", _HOSTILE_SIGNATURE), ("From", "a@example.com")],
+    body=b"",
+    eol=b"\r\n",
+    mode="rfc9989",
+    mail_from=None,
+)
+@example(headers=[("From", "a@example.net")], body=b"", eol=b"\r\n", mode="rfc7489", mail_from="b@example.com")
+@example(headers=[("From", "a@example.com"), ("Subject", "a\rb")], body=b"x\ry", eol=b"\n", mode="both", mail_from="")
 @given(
     headers=st.lists(st.tuples(_header_name, _header_value), max_size=8),
     body=st.binary(max_size=200),
@@ -155,11 +174,16 @@ PSL = PslOrgDomain()
     mail_from=st.sampled_from([None, "", "b@example.com", "weird"]),
 )
 def test_fuzz_verify_message_never_raises(headers, body, eol, mode, mail_from):
-    """Bad input gives verdicts, never a traceback (common rules)."""
+    """Bad input gives verdicts, never a traceback (common rules): in the verifier, the diagnoses and the
+    walkthrough, which read the same hostile tag values."""
     raw = b"".join(n.encode() + b": " + v.encode("utf-8", "surrogateescape") + eol for n, v in headers) + eol + body
-    dns = resolver(**{"_dmarc.example.org": {"TXT": "TIMEOUT"}})
+    dns = resolver(**{"_dmarc.example.org": {"TXT": "TIMEOUT"},
+                      "_dmarc.example.net": {"TXT": ["v=DMARC1; p=reject; pct=\u00b2"]}})  # fmt: skip
     report = verify_message(raw, SmtpContext("192.0.2.1", "mail.example.com", mail_from), dns, NOW,
                             VerifyOptions(dmarc_mode=mode, psl_org_domain=PSL))  # fmt: skip
     assert report_exit_code(report) in (0, 1, 3)
     assert report.authentication_results.startswith("Authentication-Results: emlauth.localhost;")
+    diagnose_message(report.message, report.dkim)
+    for lang in ("en", "ja"):
+        assert explain(report, lang=lang).strip()
     assert isinstance(report.to_json(), dict)

@@ -108,7 +108,7 @@ def _add_record_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _ttl(text: str) -> int:
-    if not text.isdigit() or int(text) > 2**31 - 1:  # RFC 2181 §8
+    if not (text.isascii() and text.isdigit()) or int(text) > 2**31 - 1:  # RFC 2181 §8
         raise argparse.ArgumentTypeError(f"TTL must be 0 to {2**31 - 1} seconds")
     return int(text)
 

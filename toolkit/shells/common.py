@@ -57,7 +57,7 @@ def parse_hostport(text: str, default_port: int = 53) -> tuple[str, int]:
         host, port = text.split(":")
     else:
         host, port = text, str(default_port)
-    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+    if not host or not (port.isascii() and port.isdigit()) or not 0 < int(port) < 65536:
         raise UsageError(f"bad HOST:PORT {text!r}")
     return host, int(port)
 

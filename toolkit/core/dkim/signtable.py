@@ -130,7 +130,7 @@ def _parse_line(line: str, number: int, base_dir: str | PurePath | None, source:
         options[name] = value
     expire = None
     if "expire" in options:
-        if not options["expire"].isdigit() or int(options["expire"]) <= 0:
+        if not (options["expire"].isascii() and options["expire"].isdigit()) or int(options["expire"]) <= 0:
             raise CallerError(f"{where}: expire= needs a positive number of seconds")
         expire = int(options["expire"])
     return SigningEntry(

@@ -232,7 +232,7 @@ def _parse_mechanism(term: str) -> Mechanism:
         raise SpfSyntaxError(f"{name} needs ':address': {term!r}")
     addr, slash, length = rest[1:].partition("/")
     maximum = 32 if name == "ip4" else 128
-    if slash and not length.isdigit():
+    if slash and not (length.isascii() and length.isdigit()):
         raise SpfSyntaxError(f"bad CIDR length in {term!r}")
     cidr = _cidr(length if slash else None, maximum, term)
     if "%" in addr:
