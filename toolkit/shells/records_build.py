@@ -22,8 +22,8 @@ from toolkit.core.domain.records import (
     ses_mail_from,
     spf_records,
 )
-from toolkit.shells.common import UsageError
-from toolkit.shells.psl import PslOrgDomain, add_dns_options, resolver_from_args, warn
+from toolkit.shells.common import UsageError, add_dns_options, resolver_from_args, warn
+from toolkit.shells.psl import PslOrgDomain
 
 _REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d{1,2}\Z")
 POLICY = ("none", "quarantine", "reject")
