@@ -92,6 +92,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     mode.add_argument("--header-only", action="store_true", help="print only our Authentication-Results field")
     mode.add_argument("--json", action="store_true", help="JSON Lines: one object per message")
     mode.add_argument("--explain", action="store_true", help="narrated walkthrough of each message")
+    out.add_argument("--lang", choices=("en", "ja"), default="en", help="language of the --explain walkthrough")
     out.add_argument("--jobs", type=int, default=0, help="processes for batches (default: every core)")
     out.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
 
@@ -123,6 +124,7 @@ class _Setup:
     now: int
     output: str  # "message" | "header" | "json" | "explain"
     native_eol: bool = True
+    lang: str = "en"  # of the --explain walkthrough
     resolver: object = field(default=None, repr=False)
 
     def __call__(self):
@@ -171,7 +173,8 @@ class _Setup:
         if self.output == "explain":
             from toolkit.walkthrough import explain  # here: only --explain pays for importing the narrator
 
-            return code, (explain(report).rstrip("\n") + "\n").encode(), warning
+            text = explain(report, lang=self.lang, trust_received=self.trust_received)
+            return code, (text.rstrip("\n") + "\n").encode(), warning
         if self.output == "header":
             return code, _eol(report.ar_field, message, self.native_eol), warning
         out = report.output_message()
@@ -227,6 +230,8 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     output = "json" if args.json else "header" if args.header_only else "explain" if args.explain else "message"
+    if not args.inputs and sys.stdin.isatty():  # not hung: waiting for a message typed or pasted on the terminal
+        print("verify-eml: reading a message from standard input (end it with Ctrl-D; see --help)", file=sys.stderr)
     items = batch.expand_inputs(inputs)
     if not items:
         raise UsageError("no messages found in the inputs")
@@ -248,6 +253,7 @@ def run(args: argparse.Namespace) -> int:
         trust_received=args.trust_received,
         now=args.now if args.now is not None else int(time.time()),
         output=output,
+        lang=args.lang,
         resolver=resolver,
     )
     labelled = output in ("header", "explain") and len(items) > 1  # say which message each walkthrough is about
