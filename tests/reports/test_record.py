@@ -13,10 +13,10 @@ import pytest
 from support.report_world import CASES, SAMPLES, record_samples, sample_reports
 
 from toolkit.core.dmarc.report_xml_record import record_from_report
-from toolkit.core.errors import UsageError
 from toolkit.resolvers.zonefile import ZoneFileResolver
 from toolkit.shells import cmd_mail
 from toolkit.shells.cli import main
+from toolkit.shells.common import UsageError
 from toolkit.shells.hooks import DmarcAction, VerifyHandler
 from toolkit.shells.record import Recorder, RecordHandler
 from toolkit.shells.smtp import Pipeline

@@ -7,6 +7,8 @@
 - Results come back in input order. With more than a few messages, work is spread over processes
   (`concurrent.futures.ProcessPoolExecutor`, chunked); each process builds its own resolver.
 - The progress bar goes to stderr, and only when stderr is a terminal.
+- An input that cannot be read (missing, unreadable, a folder that is no Maildir) becomes an Item with `error`
+  set: it is reported in its place, and the rest of the batch still runs.
 """
 
 from __future__ import annotations
@@ -20,8 +22,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from toolkit.core.errors import UsageError
-from toolkit.shells.common import MAX_MESSAGE_BYTES, read_input, read_limited, warn
+from toolkit.shells.common import MAX_MESSAGE_BYTES, UsageError, read_input, read_limited, warn
 
 PARALLEL_THRESHOLD = 16  # fewer messages than this are verified in-process
 _MBOX_FROM = re.compile(rb"^>(>*From )", re.MULTILINE)
@@ -35,12 +36,16 @@ class Item:
     path: str = ""  # a Maildir file not read yet (data is empty until loaded())
     max_size: int = MAX_MESSAGE_BYTES
     follow_symlinks: bool = False
+    error: str = ""  # why this input could not be read (one line); data is empty then
 
     def loaded(self) -> Item:
-        """The item with its data; reading a file that became unreadable raises UsageError."""
+        """The item with its data; a file that became unreadable gives an item with `error` set."""
         if not self.path:
             return self
-        return Item(self.label, _read_file(self.path, self.max_size, self.follow_symlinks), self.mbox_from)
+        try:
+            return Item(self.label, _read_file(self.path, self.max_size, self.follow_symlinks), self.mbox_from)
+        except UsageError as exc:
+            return Item(self.label, b"", self.mbox_from, error=str(exc))
 
 
 def is_mbox(data: bytes) -> bool:
@@ -137,18 +142,25 @@ def _wanted(entry: os.DirEntry, follow_symlinks: bool) -> bool:
 def expand_inputs(
     inputs: Sequence[str], max_size: int = MAX_MESSAGE_BYTES, follow_symlinks: bool = False
 ) -> list[Item]:
-    """Every message of every input, in order. Missing or unreadable inputs raise UsageError (exit 2)."""
-    for name in inputs:  # fail fast, before any work
-        if name != "-" and not Path(name).exists():
-            raise UsageError(f"cannot read {name}: no such file or directory")
+    """Every message of every input, in order. An input that cannot be read is one Item with `error` set, in its
+    place: the caller reports it and goes on with the rest (exit 2 for the batch)."""
     items: list[Item] = []
     for name in inputs:
-        path = Path(name)
-        if name != "-" and path.is_dir():
-            for file in maildir_files(path, follow_symlinks):
-                label = str(file)  # read by run_items, as the work is handed out
-                items.append(Item(label, b"", path=label, max_size=max_size, follow_symlinks=follow_symlinks))
-            continue
+        try:
+            items.extend(_expand_one(name, max_size, follow_symlinks))
+        except UsageError as exc:
+            items.append(Item(name, b"", error=str(exc)))
+    return items
+
+
+def _expand_one(name: str, max_size: int, follow_symlinks: bool) -> list[Item]:
+    path = Path(name)
+    items: list[Item] = []
+    if name != "-" and path.is_dir():
+        for file in maildir_files(path, follow_symlinks):
+            label = str(file)  # read by run_items, as the work is handed out
+            items.append(Item(label, b"", path=label, max_size=max_size, follow_symlinks=follow_symlinks))
+    else:
         data = read_input(name, max_size)
         if is_mbox(data):
             for index, (from_line, message) in enumerate(split_mbox(data), 1):
@@ -203,7 +215,7 @@ def run_items(
     bar = ProgressBar(len(items)) if progress else None
     jobs = min(jobs, len(items))  # with fork, the pool starts every worker up front: never more than the messages
     if jobs <= 1 or len(items) < PARALLEL_THRESHOLD:
-        items = [item.loaded() for item in items]  # every read error before any output
+        items = [item.loaded() for item in items]
         process = setup()
         for item in items:
             emit(item, process(item))
@@ -214,8 +226,8 @@ def run_items(
         # about 8 per worker, so the last ones still balance the load
         chunksize = max(1, min(256, len(items) // (jobs * 8)))
         with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(setup,)) as pool:
-            # Maildir files are read while the workers already verify the first chunks; map() submits (and so
-            # reads) everything before it yields a result, so a read error still comes before any output
+            # Maildir files are read while the workers already verify the first chunks; an unreadable one is an
+            # item with `error`, which the per-item function reports in its place
             loaded = (item.loaded() for item in items)
             for item, outcome in zip(items, pool.map(_work, loaded, chunksize=chunksize), strict=True):
                 emit(item, outcome)

@@ -19,8 +19,7 @@ from toolkit.core.display import printable, printable_json
 from toolkit.core.domain import DoctorReport, diagnose
 from toolkit.core.domain.findings import CHECKS, Finding
 from toolkit.core.domain.spf import tree_lines
-from toolkit.core.errors import UsageError
-from toolkit.shells.common import add_dns_options, read_input, resolver_from_args
+from toolkit.shells.common import UsageError, add_dns_options, read_input, resolver_from_args
 
 DESCRIPTION = "Check a sending domain's SPF, DKIM, DMARC, MX, MAIL FROM, PTR, MTA-STS, TLS-RPT and BIMI records."
 EPILOG = """\

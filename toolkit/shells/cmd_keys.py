@@ -30,8 +30,8 @@ from toolkit.core.dkim.keys import (
     record_name,
 )
 from toolkit.core.domain.records import FORMATS
-from toolkit.core.errors import UsageError
-from toolkit.shells.common import add_dns_options, read_key_file, resolver_from_args, warn
+from toolkit.shells.common import UsageError, add_dns_options, read_key_file, resolver_from_args, warn
+from toolkit.shells.exits import keycheck_exit
 
 DEFAULT_KEY_DIR = Path("keys")
 
@@ -137,7 +137,7 @@ def _add_dkim_records(parser: argparse.ArgumentParser, *, required: bool) -> Non
 
 
 def _ttl(text: str) -> int:
-    if not text.isdigit() or int(text) > 2**31 - 1:  # RFC 2181 §8
+    if not (text.isascii() and text.isdigit()) or int(text) > 2**31 - 1:  # RFC 2181 §8
         raise argparse.ArgumentTypeError(f"TTL must be 0 to {2**31 - 1} seconds")
     return int(text)
 
@@ -348,11 +348,11 @@ def run_keycheck(args: argparse.Namespace) -> int:
     key = read_key(args.key, args.raw_ed25519)
     result = check_published_key(key, selector, domain, resolver_from_args(args))
     if args.json:
-        print(printable_json(json.dumps(result.to_json(), indent=2)))
+        print(printable_json(json.dumps({**result.to_json(), "exit_code": keycheck_exit(result)}, indent=2)))
     else:
         for line in keycheck_lines(result):
             print(printable(line, one_line=True))  # TXT records are attacker text (issue 15)
-    return result.exit_code
+    return keycheck_exit(result)
 
 
 def keycheck_lines(result: KeyCheckResult) -> list[str]:
@@ -375,5 +375,5 @@ def keycheck_lines(result: KeyCheckResult) -> list[str]:
         else:
             lines.append(f"    {record.status.value}: {record.problem}")
         lines.extend(f"    note: {note}" for note in record.notes)
-    lines.append(f"result: {result.status.value} (exit {result.exit_code})")
+    lines.append(f"result: {result.status.value} (exit {keycheck_exit(result)})")
     return lines

@@ -11,8 +11,7 @@ import asyncio
 import logging
 from pathlib import Path
 
-from toolkit.core.errors import UsageError
-from toolkit.shells.common import add_dns_options, epoch, parse_hostport, resolver_from_args
+from toolkit.shells.common import UsageError, add_dns_options, epoch, parse_hostport, resolver_from_args
 from toolkit.shells.hooks import ChainHandler, DmarcAction, Handler, SignHandler, VerifyHandler
 
 MILTER_EPILOG = """\

@@ -16,10 +16,10 @@ from toolkit.core.dkim import PreparedSigner, SignerConfig, prepare, sign_prepar
 from toolkit.core.dkim.keys import SigningKey, load_private_key
 from toolkit.core.dkim.signtable import SigningEntry, SigningTable
 from toolkit.core.dmarc.address import author_domains
-from toolkit.core.errors import UsageError
 from toolkit.core.message import parse_message
 from toolkit.shells.common import (
     MAX_MESSAGE_BYTES,
+    UsageError,
     byte_size,
     epoch,
     read_input,

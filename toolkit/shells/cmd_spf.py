@@ -13,7 +13,6 @@ import sys
 import time
 
 from toolkit.core.display import printable, printable_json
-from toolkit.core.errors import UsageError
 from toolkit.core.results import Verdict
 from toolkit.core.spf import (
     DEFAULT_MAX_VOID,
@@ -23,7 +22,7 @@ from toolkit.core.spf import (
     SpfResult,
     check_identities,
 )
-from toolkit.shells.common import add_dns_options, resolver_from_args
+from toolkit.shells.common import UsageError, add_dns_options, resolver_from_args
 
 DESCRIPTION = "Evaluate SPF (RFC 7208) for a client IP, MAIL FROM and HELO, and show every DNS lookup it took."
 EPILOG = """\

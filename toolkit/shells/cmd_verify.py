@@ -10,26 +10,22 @@ import re
 import sys
 import time
 from dataclasses import dataclass, field
-from importlib import import_module
 
 from toolkit.core.diagnose import diagnose_message
 from toolkit.core.display import printable, printable_json
-from toolkit.core.errors import UsageError
 from toolkit.core.message import parse_message
 from toolkit.core.verify import (
     ALL_CHECKS,
     DEFAULT_AUTHSERV_ID,
-    EXIT_FAILED,
-    EXIT_OK,
-    EXIT_TEMPERROR,
-    EXIT_USAGE,
     SmtpContext,
     VerifyOptions,
     context_from_received,
     verify_message,
 )
 from toolkit.shells import batch
-from toolkit.shells.common import MAX_MESSAGE_BYTES, add_dns_options, byte_size, epoch, resolver_from_args
+from toolkit.shells.common import MAX_MESSAGE_BYTES, UsageError, add_dns_options, byte_size, epoch, resolver_from_args
+from toolkit.shells.exits import EXIT_FAILED, EXIT_OK, EXIT_TEMPERROR, EXIT_USAGE, report_exit_code
+from toolkit.shells.psl import PslOrgDomain
 
 DESCRIPTION = "Verify SPF, DKIM and DMARC of messages and write an Authentication-Results field (RFC 8601)."
 
@@ -56,13 +52,19 @@ DNS: --zones DIR is the whole DNS of an offline world: a name outside every zone
 authserv-id: default 'emlauth.localhost'; set it to your host name in pipelines (AR-2, AR-7).
 
 exit codes: 0 DMARC pass or nothing failed; 1 a check failed; 2 usage or I/O error; 3 temporary DNS error.
-  For several messages: the worst of them (2 > 1 > 3 > 0).
+  Batches: an input that cannot be read is reported on stderr (and, with --json, as a line with its "error")
+  and the rest still runs. The batch exits with the first of these that happened: 2 (an input could not be
+  read), 3 (a temporary DNS error on some message: retry), 1 (a check failed), 0. Each JSON line keeps its own
+  exit_code.
 """
 
-_SEVERITY = {EXIT_OK: 0, EXIT_TEMPERROR: 1, EXIT_FAILED: 2, EXIT_USAGE: 3}
+# batch precedence: an unreadable input first (the batch is incomplete), then "retry" (the run could change),
+# then a failed check (final), then success
+_SEVERITY = {EXIT_OK: 0, EXIT_FAILED: 1, EXIT_TEMPERROR: 2, EXIT_USAGE: 3}
 
 
 def worst(codes: list[int]) -> int:
+    """The batch exit code: 2 > 3 > 1 > 0 (an unknown code counts as 2)."""
     return max(codes, key=lambda c: _SEVERITY.get(c, 3), default=EXIT_OK)
 
 
@@ -95,7 +97,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     mode = out.add_mutually_exclusive_group()
     mode.add_argument("--header-only", action="store_true", help="print only our Authentication-Results field")
     mode.add_argument("--json", action="store_true", help="JSON Lines: one object per message")
-    mode.add_argument("--explain", action="store_true", help="narrated walkthrough (needs toolkit.walkthrough)")
+    mode.add_argument("--explain", action="store_true", help="narrated walkthrough of each message")
     out.add_argument("--lang", choices=("en", "ja"), default="en", help="language of the --explain walkthrough")
     out.add_argument("--jobs", type=int, default=0, help="processes for batches (default: every core)")
     out.add_argument("--record", metavar="URL", help="store one row per message for DMARC reports (report generate)")
@@ -143,6 +145,9 @@ class _Setup:
         return {**self.__dict__, "resolver": None}
 
     def process(self, item: batch.Item) -> tuple[int, bytes, str]:
+        if item.error:  # reported in its place; the batch goes on (exit 2 at the end)
+            line = json.dumps({"input": item.label, "error": item.error, "exit_code": EXIT_USAGE}) + "\n"
+            return EXIT_USAGE, line.encode() if self.output == "json" else b"", f"error: {item.error}"
         message = parse_message(item.data)
         context = self.context
         extra: dict = {}
@@ -176,23 +181,25 @@ class _Setup:
         return self.render(item, report, message, warning, extra)
 
     def render(self, item: batch.Item, report, message, warning: str, extra: dict) -> tuple[int, bytes, str]:
+        code = report_exit_code(report)
         if self.output == "json":
-            data = {"input": item.label, **report.to_json(), **extra}
+            data = {"input": item.label, **report.to_json(), **extra, "exit_code": code}
             # why a signature failed, and risks of those that passed (the walkthrough shows the same objects)
             data["diagnoses"] = [d.to_json() for d in diagnose_message(report.message, report.dkim)]
             text = printable_json(json.dumps(data, ensure_ascii=False))  # C1 and bidi escaped too (issue 15)
-            return report.exit_code, (text + "\n").encode(), warning
+            return code, (text + "\n").encode(), warning
         if self.output == "explain":
-            walkthrough = import_module("toolkit.walkthrough")
-            text = walkthrough.explain(report, lang=self.lang, trust_received=self.trust_received)
+            from toolkit.walkthrough import explain  # here: only --explain pays for importing the narrator
+
+            text = explain(report, lang=self.lang, trust_received=self.trust_received)
             text = printable(text.rstrip("\n"))  # header text may hold ESC sequences (issue 15)
-            return report.exit_code, (text + "\n").encode(), warning
+            return code, (text + "\n").encode(), warning
         if self.output == "header":
-            return report.exit_code, _eol(report.ar_field, message, self.native_eol), warning
+            return code, _eol(report.ar_field, message, self.native_eol), warning
         out = report.output_message()
         if item.mbox_from:
             out = item.mbox_from + b"\r\n" + _mbox_quote(out) + b"\r\n"
-        return report.exit_code, _eol(out, message, self.native_eol), warning
+        return code, _eol(out, message, self.native_eol), warning
 
 
 def _mbox_quote(data: bytes) -> bytes:
@@ -209,11 +216,6 @@ def _eol(data: bytes, message, native: bool) -> bytes:
 
 def run(args: argparse.Namespace) -> int:
     inputs = args.inputs or ["-"]
-    if args.explain:
-        try:
-            import_module("toolkit.walkthrough")
-        except ModuleNotFoundError:
-            raise UsageError("--explain needs toolkit.walkthrough, which is not installed") from None
     if args.ip is not None:
         try:
             ipaddress.ip_address(args.ip)
@@ -238,6 +240,7 @@ def run(args: argparse.Namespace) -> int:
         strip_forged=args.strip_forged,
         count_testing=args.dkim_testing_counts,
         clock=time.monotonic,
+        psl_org_domain=PslOrgDomain() if args.dmarc_mode != "rfc9989" else None,
     )
     try:
         from toolkit.core import arheader
@@ -262,8 +265,6 @@ def run(args: argparse.Namespace) -> int:
     # built once here: a bad zone folder fails now, as a usage error, and in-process runs and forked workers
     # reuse it instead of reading the zones again
     resolver = resolver_from_args(argparse.Namespace(**dns))
-    for module in ("toolkit.core.dkim", "toolkit.core.spf"):  # verify_message imports these on first use:
-        import_module(module)  # import them before the workers fork, not once in each of them
     setup = _Setup(
         dns=dns,
         options=options,
@@ -299,7 +300,7 @@ def run(args: argparse.Namespace) -> int:
         codes.append(code)
         for line in warning.splitlines():
             print(f"verify-eml: {printable(line)}", file=sys.stderr)
-        if labelled:
+        if labelled and data:
             stdout.write(f"==> {printable(item.label, one_line=True)} <==\n".encode())
         stdout.write(data)
 

@@ -17,15 +17,16 @@ import time
 import tomllib
 from pathlib import Path
 
-from toolkit.core.errors import UsageError
-from toolkit.shells.common import add_dns_options, epoch, read_input, resolver_from_args
+from toolkit.shells.common import UsageError, add_dns_options, epoch, read_input, resolver_from_args
+from toolkit.shells.exits import report_exit_code
+from toolkit.shells.samples import samples_dir
 
 DESCRIPTION = "Explain, step by step, how SPF, DKIM and DMARC judge a sample message (or any .eml file)."
 EPILOG = (
     "exit codes (as verify-eml): 0 DMARC pass or nothing failed; 1 a check failed; 2 usage or I/O error; "
     "3 temporary DNS error."
 )
-DEFAULT_SAMPLES = Path(__file__).resolve().parents[2] / "samples"
+DEFAULT_SAMPLES = samples_dir()
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -161,4 +162,4 @@ def run(args: argparse.Namespace) -> int:
     else:  # control characters from headers never reach the terminal as themselves (issue 15)
         told = lesson(case, args.lang) if case else None
         sys.stdout.write(printable(explain(report, lang=args.lang, lesson=told, trust_received=args.trust_received)))
-    return report.exit_code
+    return report_exit_code(report)

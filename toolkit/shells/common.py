@@ -11,7 +11,11 @@ from pathlib import Path
 from typing import BinaryIO
 
 from toolkit.core.dns import Resolver
-from toolkit.core.errors import KeyFileError, UsageError
+from toolkit.core.errors import KeyFileError, ToolkitError
+
+
+class UsageError(ToolkitError):
+    """A bad command line or an input the command cannot read: one line on stderr, exit 2 (the CLI's error)."""
 
 
 def add_dns_options(parser: argparse.ArgumentParser) -> None:
@@ -62,7 +66,7 @@ def parse_hostport(text: str, default_port: int = 53) -> tuple[str, int]:
         host, port = text.split(":")
     else:
         host, port = text, str(default_port)
-    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+    if not host or not (port.isascii() and port.isdigit()) or not 0 < int(port) < 65536:
         raise UsageError(f"bad HOST:PORT {text!r}")
     return host, int(port)
 

@@ -15,8 +15,8 @@ from pathlib import Path
 from toolkit.core.dmarc.report_model import ReportEnd
 from toolkit.core.dmarc.report_parse import Item, ReportError, parse_aggregate
 from toolkit.core.dmarc.report_unpack import CHUNK, Found, Limits, unpack
-from toolkit.core.errors import UsageError
 from toolkit.shells.batch import is_mbox, maildir_files, split_mbox
+from toolkit.shells.common import UsageError
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from typing import IO
 from toolkit.core.dmarc.report_model import FailureReport, Record, ReportEnd, ReportHead
 from toolkit.core.dmarc.report_parse import ReportError
 from toolkit.core.dmarc.report_unpack import Found, Limits
-from toolkit.core.errors import UsageError
+from toolkit.shells.common import UsageError
 from toolkit.shells.report_inputs import InputFailure, aggregate_items, read_inputs
 
 CSV_COLUMNS = (

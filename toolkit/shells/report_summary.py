@@ -19,8 +19,7 @@ from pathlib import Path
 
 from toolkit.core.dmarc.report_digest import DomainDigest, Row, digest
 from toolkit.core.dns import Resolver
-from toolkit.core.errors import UsageError
-from toolkit.shells.common import add_dns_options, resolver_from_args
+from toolkit.shells.common import UsageError, add_dns_options, resolver_from_args
 from toolkit.shells.report_words import (
     TEXT,
     fix_text,

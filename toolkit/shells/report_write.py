@@ -34,8 +34,7 @@ from toolkit.core.dmarc.report_xml import (
 )
 from toolkit.core.dmarc.report_xml_record import GROUP_COLUMNS, POLICY_COLUMNS, policy_from_columns, row_from_group
 from toolkit.core.dns import DnsStatus, Resolver
-from toolkit.core.errors import UsageError
-from toolkit.shells.common import add_dns_options, parse_hostport, resolver_from_args
+from toolkit.shells.common import UsageError, add_dns_options, parse_hostport, resolver_from_args
 from toolkit.shells.store import Store, open_store
 
 GENERATOR = "emlauth report generate"

@@ -50,7 +50,10 @@ def signature_label(result: DkimResult) -> str:
 
 
 def int_or_none(value: str | None) -> int | None:
-    return int(value) if value is not None and value.strip().isdigit() else None
+    # isascii too: str.isdigit() accepts "¹" and "²", which int() refuses with a ValueError
+    if value is None or not (text := value.strip()).isascii() or not text.isdigit():
+        return None
+    return int(text)
 
 
 def join_lines(lines: list[bytes]) -> bytes:

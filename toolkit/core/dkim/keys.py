@@ -30,7 +30,7 @@ from toolkit.core.dkim.keyrecord import (
     public_key_bytes,
 )
 from toolkit.core.dns import DnsAnswer, DnsStatus, Resolver
-from toolkit.core.errors import KeyFileError, UsageError
+from toolkit.core.errors import CallerError, KeyFileError
 from toolkit.core.results import Step, Verdict
 from toolkit.core.tags import TagListError, parse_tag_list
 
@@ -118,7 +118,7 @@ class SigningKey:
     def seed_b64(self) -> str:
         """Ed25519 only: base64 of the 32-byte seed, the private-key form dkimpy wants (DKIM-35)."""
         if not isinstance(self.private_key, ed25519.Ed25519PrivateKey):
-            raise UsageError("seed_b64() is for Ed25519 keys; an RSA key is passed to dkimpy as private_pem()")
+            raise CallerError("seed_b64() is for Ed25519 keys; an RSA key is passed to dkimpy as private_pem()")
         raw = self.private_key.private_bytes(
             serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
         )
@@ -135,18 +135,18 @@ class SigningKey:
         people can check the paste against the file, and it names its algorithm instead of implying RSA.
         """
         if self.key_type != "rsa":
-            raise UsageError(
+            raise CallerError(
                 "Amazon SES BYODKIM accepts RSA keys only (1024 or 2048 bits), not Ed25519 (SES-3); "
                 "generate an RSA key with another selector for SES"
             )
         if self.bits not in SES_RSA_BITS:
-            raise UsageError(f"Amazon SES BYODKIM accepts RSA 1024 or 2048 bits, not {self.bits} (SES-3)")
+            raise CallerError(f"Amazon SES BYODKIM accepts RSA 1024 or 2048 bits, not {self.bits} (SES-3)")
         der = self.private_key.private_bytes(
             serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         )
         text = base64.b64encode(der).decode("ascii")
         if not SES_KEY_PATTERN.fullmatch(text) or len(text) > SES_MAX_CHARS:  # cannot fail for 1024/2048; a guard
-            raise UsageError("SES private key string would not meet the SES-3 format")
+            raise CallerError("SES private key string would not meet the SES-3 format")
         return text
 
     # -- DNS ------------------------------------------------------------------------------------------------
@@ -236,14 +236,14 @@ def generate_key(key_type: str = "rsa", bits: int = RSA_RECOMMENDED_BITS) -> Sig
     key_type = key_type.lower()
     if key_type == "rsa":
         if not RSA_MIN_BITS <= bits <= RSA_MAX_BITS:
-            raise UsageError(f"RSA key size must be {RSA_MIN_BITS} to {RSA_MAX_BITS} bits, not {bits} (DKIM-34)")
+            raise CallerError(f"RSA key size must be {RSA_MIN_BITS} to {RSA_MAX_BITS} bits, not {bits} (DKIM-34)")
         private = rsa.generate_private_key(public_exponent=RSA_EXPONENT, key_size=bits)
         return SigningKey("rsa", private.key_size, private)
     if key_type == "ed25519":
         if bits not in (RSA_RECOMMENDED_BITS, 256):  # 2048 is just the default argument
-            raise UsageError("Ed25519 keys have a fixed size; do not give a bit count")
+            raise CallerError("Ed25519 keys have a fixed size; do not give a bit count")
         return SigningKey("ed25519", 256, ed25519.Ed25519PrivateKey.generate())
-    raise UsageError(f"unknown key type {key_type!r}; use rsa or ed25519")
+    raise CallerError(f"unknown key type {key_type!r}; use rsa or ed25519")
 
 
 def from_private_key(private: object, source: str = "<key>") -> SigningKey:
@@ -296,7 +296,6 @@ class KeyCheckStatus(enum.StrEnum):
     TEMPFAIL = "temperror"  # timeout, SERVFAIL, refused (DKIM-14)
 
 
-KEYCHECK_EXIT = {"match": 0, "mismatch": 1, "absent": 3, "revoked": 4, "invalid": 4, "temperror": 5}
 _KEYCHECK_VERDICT = {  # what a verifier would report for a signature made with our key (DKIM-37)
     "match": Verdict.PASS,
     "mismatch": Verdict.FAIL,
@@ -348,15 +347,10 @@ class KeyCheckResult:
     def verdict(self) -> Verdict:
         return _KEYCHECK_VERDICT[self.status.value]
 
-    @property
-    def exit_code(self) -> int:
-        return KEYCHECK_EXIT[self.status.value]
-
     def to_json(self) -> dict:
         return {
             "status": self.status.value,
             "verdict": self.verdict.value,
-            "exit_code": self.exit_code,
             "name": self.name,
             "private_key": {"type": self.key_type, "bits": self.key_bits, "public_key_sha256": self.key_sha256},
             "answer": self.answer.to_json(),
