@@ -77,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
         mail_from=args.mail_from_domain, ip=args.ip, message_report=message_report, ses_domain=args.ses_domain,
     )  # fmt: skip
     if args.json:
-        out = {**report.to_json(), "exit_code": doctor_exit(report)}
+        out = {**report.to_json(), "exit_code": doctor_exit(report.findings)}
         if args.lang == "ja":
             from toolkit.core.domain.text_ja import localize
 
@@ -86,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
         print(printable_json(json.dumps(out, indent=2, ensure_ascii=False)))
     else:
         sys.stdout.write(render(report, args.lang, colour=_colour()))
-    return doctor_exit(report)
+    return doctor_exit(report.findings)
 
 
 def _colour() -> bool:
@@ -125,7 +125,7 @@ def render(report: DoctorReport, lang: str = "en", *, colour: bool = False) -> s
         from toolkit.core.domain.text_ja import LABELS_JA
 
         result = LABELS_JA["result"]
-    lines += ["", f"{result}{summary} (exit {doctor_exit(report)})"]
+    lines += ["", f"{result}{summary} (exit {doctor_exit(report.findings)})"]
     return "\n".join(lines) + "\n"
 
 
