@@ -255,7 +255,8 @@ def apply_modifications(headers: Sequence[tuple[str, bytes]], body: bytes, actio
         elif action.kind is Kind.INSERT_HEADER:
             fields.insert(max(0, min(action.index, len(fields))), (action.name, value))
         elif action.kind is Kind.CHANGE_HEADER:
-            positions = [i for i, (n, _) in enumerate(fields) if n.lower() == action.name.lower()]
+            wanted = action.name.lower()  # the MTA's name test: "Name :" is a Name field (message.HeaderField)
+            positions = [i for i, (n, _) in enumerate(fields) if n.rstrip(" \t").lower() == wanted]
             if 1 <= action.index <= len(positions):
                 pos = positions[action.index - 1]
                 if action.value:
