@@ -14,6 +14,7 @@ from pathlib import Path
 from toolkit.core.errors import UsageError
 from toolkit.shells.common import add_dns_options, epoch, parse_hostport, resolver_from_args
 from toolkit.shells.hooks import ChainHandler, DmarcAction, Handler, SignHandler, VerifyHandler
+from toolkit.shells.peers import LOOPBACK, parse_networks
 
 MILTER_EPILOG = """\
 Postfix main.cf:
@@ -75,6 +76,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     milter.add_argument("--listen", required=True, metavar="inet:HOST:PORT|unix:PATH")
     _common_options(milter)
     milter.add_argument("--workers", type=int, default=16, help="threads for verify/sign work (16)")
+    milter.add_argument(
+        "--allow",
+        nargs="+",
+        default=list(LOOPBACK),
+        metavar="CIDR",
+        help="MTA peers served; others are refused before any packet, since whoever speaks milter names the client "
+        "(loopback)",
+    )
     milter.set_defaults(func=run_milter)
 
     pipeline = subparsers.add_parser(
@@ -87,7 +96,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     target = pipeline.add_mutually_exclusive_group(required=True)
     target.add_argument("--maildir", type=Path, metavar="DIR", help="deliver into this Maildir")
     target.add_argument("--relay", metavar="HOST:PORT", help="relay to this next hop")
-    pipeline.add_argument("--proxy-protocol", action="store_true", help="expect a PROXY v1 header on each connection")
+    trust = pipeline.add_argument_group("trust boundaries (see README, Security model)")
+    trust.add_argument(
+        "--proxy-from",
+        nargs="+",
+        default=[],
+        metavar="CIDR",
+        help="proxies allowed to send a PROXY v1 header; with it, every connection must start with one and its "
+        "source address is the client (off)",
+    )
+    trust.add_argument(
+        "--xclient-from",
+        nargs="+",
+        default=list(LOOPBACK),
+        metavar="CIDR",
+        help="peers allowed to use XCLIENT ('none' for nobody); never honoured on a proxied connection (loopback)",
+    )
     _common_options(pipeline)
     pipeline.set_defaults(func=run_pipeline)
 
@@ -146,12 +170,22 @@ def run_milter(args: argparse.Namespace) -> int:
     from toolkit.shells.milter import parse_listen, serve
 
     parse_listen(args.listen)  # a bad address is a caller error before anything starts
+    parse_networks(args.allow, "--allow")
     if args.workers < 1:
         raise UsageError("--workers takes a number above 0")
     handler = build_handler(args)
     _logging(args)
     try:
-        asyncio.run(serve(handler, args.listen, on_error=args.on_error, timeout=args.timeout, workers=args.workers))
+        asyncio.run(
+            serve(
+                handler,
+                args.listen,
+                on_error=args.on_error,
+                timeout=args.timeout,
+                workers=args.workers,
+                allow=args.allow,
+            )
+        )
     except OSError as exc:
         raise UsageError(f"cannot listen on {args.listen}: {exc.strerror or exc}") from None
     return 0
@@ -172,7 +206,8 @@ def run_pipeline(args: argparse.Namespace) -> int:
         relay=relay,
         host=host,
         port=port,
-        proxy_protocol=args.proxy_protocol,
+        proxy_from=args.proxy_from,
+        xclient_from=[] if args.xclient_from == ["none"] else args.xclient_from,
         on_error=args.on_error,
         timeout=args.timeout,
     )

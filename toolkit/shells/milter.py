@@ -20,6 +20,7 @@ import logging
 import os
 import struct
 import threading
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,7 @@ from typing import Any
 from toolkit.core.errors import UsageError
 from toolkit.shells import milter_protocol as mp
 from toolkit.shells.hooks import ACCEPT, Action, Handler, Kind, Session, call_hook, decide, tempfail
+from toolkit.shells.peers import LOOPBACK, address_in, parse_networks, peer_address
 
 log = logging.getLogger("emlauth.milter")
 
@@ -87,6 +89,7 @@ class MilterServer:
         timeout: float = 60.0,
         progress_interval: float = 5.0,
         workers: int = 16,
+        allow: Sequence[str] = LOOPBACK,
     ) -> None:
         if on_error not in ("tempfail", "accept"):
             raise UsageError("--on-error must be tempfail or accept")
@@ -95,9 +98,10 @@ class MilterServer:
         self.timeout = timeout
         self.progress_interval = progress_interval
         self.workers = workers
+        self.allow = parse_networks(allow, "--allow")
         self.server: asyncio.AbstractServer | None = None
         self.spec: ListenSpec | None = None
-        self.stats = {"connections": 0, "messages": 0, "errors": 0, "timeouts": 0}
+        self.stats = {"connections": 0, "messages": 0, "errors": 0, "timeouts": 0, "refused": 0}
 
     async def start(self, listen: str | ListenSpec) -> ListenSpec:
         spec = parse_listen(listen) if isinstance(listen, str) else listen
@@ -126,6 +130,14 @@ class MilterServer:
             await self.server.wait_closed()
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        peer = writer.get_extra_info("peername")
+        address = peer_address(peer)
+        if address is not None and not address_in(address, self.allow):
+            # issue 15: whoever speaks milter names the client and gets mail signed; refuse before any packet
+            self.stats["refused"] += 1
+            log.warning("refused a milter connection from %s (not in --allow)", address)
+            writer.close()
+            return
         self.stats["connections"] += 1
         connection = MilterConnection(self, reader, writer)
         try:

@@ -6,9 +6,17 @@
 The server calls connect/helo at the first HELO/EHLO, mail_from/rcpt at MAIL/RCPT, and header/end_of_headers/
 body/end_of_message after DATA, applies the modifications exactly as an MTA applies milter requests
 (hooks.apply_modifications), then stores the message in a Maildir (quarantined mail in its `.Quarantine` folder) or
-relays it to a next hop. Reject and tempfail become 5xx/4xx replies. Tests play remote senders with XCLIENT
-(`XCLIENT ADDR=192.0.2.1 NAME=... HELO=...`, Postfix semantics: the session restarts and the client says EHLO
-again) or with a PROXY protocol v1 header (`proxy_protocol=True`: every connection must start with one).
+relays it to a next hop. Reject and tempfail become 5xx/4xx replies.
+
+Who the client is (issue 15: signing depends on it) is decided in this order, each step trusted only from the
+peers configured for it:
+- the socket peer;
+- a PROXY protocol v1 header, with `proxy_from=` networks: every connection must start with one, and only a
+  socket peer in those networks may send it; its source address becomes the client;
+- XCLIENT (`XCLIENT ADDR=192.0.2.1 NAME=... HELO=...`, Postfix semantics: the session restarts and the client says
+  EHLO again), only from socket peers in `xclient_from` (loopback by default) and never on a connection that began
+  with PROXY: there the socket peer is the proxy, and the client is whoever the proxy relayed.
+Hooks see only the final address (Session.client_ip), so SignHandler's internal-hosts test runs on it.
 """
 
 from __future__ import annotations
@@ -41,6 +49,7 @@ from toolkit.shells.hooks import (
     decide,
     tempfail,
 )
+from toolkit.shells.peers import LOOPBACK, Network, address_in, parse_networks, peer_address
 
 log = logging.getLogger("emlauth.pipeline")
 
@@ -110,13 +119,15 @@ class HookBridge:
         *,
         on_error: str = "tempfail",
         timeout: float = 60.0,
-        xclient: bool = True,
+        proxy_from: Sequence[Network] = (),
+        xclient_from: Sequence[Network] = (),
     ) -> None:
         self.handler = handler
         self.delivery = delivery
         self.on_error = on_error
         self.timeout = timeout
-        self.xclient = xclient
+        self.proxy_from = tuple(proxy_from)
+        self.xclient_from = tuple(xclient_from)
         self.stats = {"delivered": 0, "rejected": 0, "tempfailed": 0, "discarded": 0, "quarantined": 0, "errors": 0}
 
     @staticmethod
@@ -174,14 +185,24 @@ class HookBridge:
     # aiosmtpd hooks ------------------------------------------------
 
     async def handle_PROXY(self, server: SMTP, session: Any, envelope: Any, proxy_data: Any) -> bool:
+        """A PROXY header counts only from a configured proxy; anyone else's closes the connection."""
+        if not address_in(peer_address(session.peer), self.proxy_from):
+            log.warning("refused a PROXY header from %s (not in --proxy-from)", peer_address(session.peer))
+            return False
         return bool(proxy_data and proxy_data.valid)
+
+    def xclient_allowed(self, session: Any) -> bool:
+        """XCLIENT from a configured peer, never on a proxied connection (its socket peer is the proxy)."""
+        if getattr(session, "proxy_data", None) is not None:
+            return False
+        return address_in(peer_address(session.peer), self.xclient_from)
 
     async def handle_EHLO(self, server, session, envelope, hostname: str, responses: list[str]) -> list[str]:
         refusal = await self.hello(session, hostname)
         if refusal:
             return [refusal]
         session.host_name = hostname
-        if self.xclient and is_loopback(session.peer):
+        if self.xclient_allowed(session):
             responses.insert(-1, "250-XCLIENT ADDR NAME HELO PROTO")
         return responses
 
@@ -324,11 +345,24 @@ def smtp_reply(verdict: Action) -> str:
     return "250 OK"
 
 
-def is_loopback(peer: Any) -> bool:
-    try:
-        return ipaddress.ip_address(peer[0]).is_loopback
-    except (TypeError, ValueError, IndexError):
-        return False
+_XCLIENT_ATTRIBUTES = ("NAME", "ADDR", "PORT", "PROTO", "HELO", "LOGIN", "DESTADDR", "DESTPORT")
+
+
+def _xclient_attributes(arg: str) -> dict[str, str] | str:
+    """The attributes, or the reply that refuses them (an ADDR must be an address or [UNAVAILABLE])."""
+    attrs: dict[str, str] = {}
+    for item in arg.split():
+        name, sep, value = item.partition("=")
+        if not sep or name.upper() not in _XCLIENT_ATTRIBUTES:
+            return f"501 5.5.4 Bad XCLIENT attribute: {name}"
+        attrs[name.upper()] = xtext_decode(value)
+    addr = attrs.get("ADDR", "")
+    if addr and not addr.startswith("["):
+        try:
+            ipaddress.ip_address(addr[5:] if addr.upper().startswith("IPV6:") else addr)
+        except ValueError:
+            return "501 5.5.4 Bad XCLIENT address"
+    return attrs
 
 
 class PipelineSMTP(SMTP):
@@ -336,28 +370,16 @@ class PipelineSMTP(SMTP):
 
     async def smtp_XCLIENT(self, arg: str | None) -> None:
         bridge: HookBridge = self.event_handler
-        if not bridge.xclient or not is_loopback(self.session.peer):
+        if not bridge.xclient_allowed(self.session):
             await self.push("550 5.7.0 Error: insufficient authorization")
             return
         if not arg:
             await self.push("501 5.5.4 Syntax: XCLIENT attribute=value...")
             return
-        attrs: dict[str, str] = {}
-        for item in arg.split():
-            name, sep, value = item.partition("=")
-            if not sep or name.upper() not in (
-                "NAME",
-                "ADDR",
-                "PORT",
-                "PROTO",
-                "HELO",
-                "LOGIN",
-                "DESTADDR",
-                "DESTPORT",
-            ):
-                await self.push(f"501 5.5.4 Bad XCLIENT attribute: {name}")
-                return
-            attrs[name.upper()] = xtext_decode(value)
+        attrs = _xclient_attributes(arg)
+        if isinstance(attrs, str):
+            await self.push(attrs)
+            return
         await bridge.close(self.session)  # the old identity ends; a new one starts at the next EHLO
         state = bridge.state(self.session)
         state.xclient.update(attrs)
@@ -390,8 +412,8 @@ class Pipeline:
         relay: tuple[str, int] | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
-        proxy_protocol: bool = False,
-        xclient: bool = True,
+        proxy_from: Sequence[str] = (),
+        xclient_from: Sequence[str] = LOOPBACK,
         on_error: str = "tempfail",
         timeout: float = 60.0,
         hostname: str = "pipeline.emlauth.test",
@@ -400,10 +422,17 @@ class Pipeline:
         if (maildir is None) == (relay is None):
             raise ValueError("give exactly one of maildir= or relay=")
         self.delivery = MaildirDelivery(maildir) if maildir is not None else RelayDelivery(*relay)  # type: ignore[misc]
-        self.bridge = HookBridge(handler, self.delivery, on_error=on_error, timeout=timeout, xclient=xclient)
+        self.bridge = HookBridge(
+            handler,
+            self.delivery,
+            on_error=on_error,
+            timeout=timeout,
+            proxy_from=parse_networks(proxy_from, "--proxy-from"),
+            xclient_from=parse_networks(xclient_from, "--xclient-from"),
+        )
         self.host = host
         self.port = port
-        self.proxy_protocol = proxy_protocol
+        self.proxy_protocol = bool(self.bridge.proxy_from)  # a PROXY header is then required on every connection
         self.hostname = hostname
         self.data_size_limit = data_size_limit
         self.loop: asyncio.AbstractEventLoop | None = None
