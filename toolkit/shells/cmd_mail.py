@@ -12,9 +12,16 @@ import logging
 from pathlib import Path
 
 from toolkit.core.errors import UsageError
-from toolkit.shells.common import add_dns_options, epoch, parse_hostport, resolver_from_args
+from toolkit.shells.common import add_dns_options, epoch, parse_hostport, positive_seconds, resolver_from_args
 from toolkit.shells.hooks import ChainHandler, DmarcAction, Handler, SignHandler, VerifyHandler
 from toolkit.shells.peers import LOOPBACK, parse_networks
+from toolkit.shells.server_limits import (
+    DEFAULT_IDLE_TIMEOUT,
+    DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_MAX_MESSAGE_SIZE,
+    install_rate_limit,
+    parse_size,
+)
 
 MILTER_EPILOG = """\
 Postfix main.cf:
@@ -62,6 +69,28 @@ def _common_options(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument("--keep-forged", action="store_true", help="keep A-R fields that carry our authserv-id")
     group.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS", help="per-stage time limit (60)")
+    limits = parser.add_argument_group("limits")
+    limits.add_argument(
+        "--max-message-size",
+        type=parse_size,
+        default=DEFAULT_MAX_MESSAGE_SIZE,
+        metavar="SIZE",
+        help="larger messages are answered by --on-error without being kept (64M)",
+    )
+    limits.add_argument(
+        "--idle-timeout",
+        type=positive_seconds,
+        default=DEFAULT_IDLE_TIMEOUT,
+        metavar="SECONDS",
+        help=f"close a connection silent this long ({DEFAULT_IDLE_TIMEOUT:.0f})",
+    )
+    limits.add_argument(
+        "--max-connections",
+        type=int,
+        default=DEFAULT_MAX_CONNECTIONS,
+        metavar="N",
+        help=f"refuse connections past this many open ones; lowered to fit the file limit ({DEFAULT_MAX_CONNECTIONS})",
+    )
     group.add_argument("--now", type=epoch, metavar="EPOCH", help="fixed clock for tests (default: the real time)")
     group.add_argument("--verbose", "-v", action="store_true", help="log each connection")
 
@@ -164,6 +193,17 @@ def build_handler(args: argparse.Namespace) -> Handler:
 
 def _logging(args: argparse.Namespace) -> None:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(asctime)s %(message)s")
+    install_rate_limit()  # a flood of connections must not become a flood of log lines
+
+
+def _limits(args: argparse.Namespace) -> dict:
+    if args.max_connections < 1:
+        raise UsageError("--max-connections takes a number above 0")
+    return {
+        "max_message_size": args.max_message_size,
+        "idle_timeout": args.idle_timeout,
+        "max_connections": args.max_connections,
+    }
 
 
 def run_milter(args: argparse.Namespace) -> int:
@@ -173,6 +213,7 @@ def run_milter(args: argparse.Namespace) -> int:
     parse_networks(args.allow, "--allow")
     if args.workers < 1:
         raise UsageError("--workers takes a number above 0")
+    limits = _limits(args)
     handler = build_handler(args)
     _logging(args)
     try:
@@ -184,6 +225,7 @@ def run_milter(args: argparse.Namespace) -> int:
                 timeout=args.timeout,
                 workers=args.workers,
                 allow=args.allow,
+                **limits,
             )
         )
     except OSError as exc:
@@ -198,6 +240,7 @@ def run_pipeline(args: argparse.Namespace) -> int:
     relay = parse_hostport(args.relay, default_port=25) if args.relay else None
     if args.maildir is not None and args.maildir.exists() and not args.maildir.is_dir():
         raise UsageError(f"--maildir {args.maildir} exists and is not a directory")
+    limits = _limits(args)
     handler = build_handler(args)
     _logging(args)
     pipeline = Pipeline(
@@ -208,6 +251,7 @@ def run_pipeline(args: argparse.Namespace) -> int:
         port=port,
         proxy_from=args.proxy_from,
         xclient_from=[] if args.xclient_from == ["none"] else args.xclient_from,
+        **limits,
         on_error=args.on_error,
         timeout=args.timeout,
     )

@@ -17,6 +17,10 @@ peers configured for it:
   EHLO again), only from socket peers in `xclient_from` (loopback by default) and never on a connection that began
   with PROXY: there the socket peer is the proxy, and the client is whoever the proxy relayed.
 Hooks see only the final address (Session.client_ip), so SignHandler's internal-hosts test runs on it.
+
+Bounds (issue 15): `max_message_size` (aiosmtpd answers 552 and keeps nothing past it), `idle_timeout` per
+connection, `max_connections` open at once (421 past it), and parsing, verifying and rebuilding a message run in
+the executor, never on the event loop.
 """
 
 from __future__ import annotations
@@ -50,6 +54,15 @@ from toolkit.shells.hooks import (
     tempfail,
 )
 from toolkit.shells.peers import LOOPBACK, Network, address_in, parse_networks, peer_address
+from toolkit.shells.server_limits import (
+    BACKLOG,
+    DEFAULT_IDLE_TIMEOUT,
+    DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_MAX_MESSAGE_SIZE,
+    RELEASE_AFTER,
+    connection_cap,
+    release_memory,
+)
 
 log = logging.getLogger("emlauth.pipeline")
 
@@ -121,6 +134,7 @@ class HookBridge:
         timeout: float = 60.0,
         proxy_from: Sequence[Network] = (),
         xclient_from: Sequence[Network] = (),
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
     ) -> None:
         self.handler = handler
         self.delivery = delivery
@@ -128,7 +142,17 @@ class HookBridge:
         self.timeout = timeout
         self.proxy_from = tuple(proxy_from)
         self.xclient_from = tuple(xclient_from)
-        self.stats = {"delivered": 0, "rejected": 0, "tempfailed": 0, "discarded": 0, "quarantined": 0, "errors": 0}
+        self.max_connections = connection_cap(max_connections)
+        self.active = 0
+        self.stats = {
+            "delivered": 0,
+            "rejected": 0,
+            "tempfailed": 0,
+            "discarded": 0,
+            "quarantined": 0,
+            "errors": 0,
+            "busy": 0,
+        }
 
     @staticmethod
     def state(session: Any) -> ConnectionState:
@@ -270,15 +294,20 @@ class HookBridge:
         return reply
 
     async def filter_and_deliver(self, state: ConnectionState, ours: Envelope, content: bytes) -> str:
-        message = parse_message(content)
-        for header in message.headers:
-            colon = header.raw.find(b":")
-            if colon < 0:
-                continue
-            raw_value = header.raw[colon + 1 :]
-            raw_value = raw_value[:-2] if raw_value.endswith(b"\r\n") else raw_value
-            ours.headers.append((header.raw[:colon].decode("utf-8", "surrogateescape"), raw_value))
-        body = bytes(message.body)
+        loop = asyncio.get_running_loop()
+        try:
+            return await self._filter_and_deliver(state, ours, content, loop)
+        finally:
+            if len(content) >= RELEASE_AFTER:
+                # give the pages back to the OS once aiosmtpd has dropped its copies (its DATA frame and
+                # envelope hold them until the reply is sent); later is harmless, sooner would free nothing
+                loop.call_later(1.0, loop.run_in_executor, None, release_memory)
+
+    async def _filter_and_deliver(
+        self, state: ConnectionState, ours: Envelope, content: bytes, loop: asyncio.AbstractEventLoop
+    ) -> str:
+        raw, headers, body = await loop.run_in_executor(None, split_content, content)  # CPU work: off the loop
+        ours.headers.extend(headers)
         ours.body_chunks = [body[i : i + BODY_CHUNK] for i in range(0, len(body), BODY_CHUNK)]
         modifications: tuple[Action, ...] = ()
         verdict = ACCEPT
@@ -291,15 +320,14 @@ class HookBridge:
             self.stats["discarded"] += 1
             return "250 2.0.0 OK (discarded)"
         try:
-            output = apply_modifications(ours.headers, body, modifications)
+            output = await loop.run_in_executor(None, apply_modifications, ours.headers, body, modifications)
         except (ValueError, TypeError, UnicodeError):
             log.exception("cannot apply the modifications")
             self.stats["errors"] += 1
             if self.on_error != "accept":
                 return "451 4.7.1 Temporary authentication failure"
-            output, modifications = message.raw, ()
+            output, modifications = raw, ()
         quarantine = next((m.text for m in modifications if m.kind is Kind.QUARANTINE), None)
-        loop = asyncio.get_running_loop()
         try:
             where = await loop.run_in_executor(
                 None, self.delivery.deliver, ours.mail_from or "", list(ours.rcpts), output, quarantine
@@ -335,6 +363,20 @@ class HookBridge:
             state.connected = False
             with contextlib.suppress(Exception):
                 await call_hook(self.handler, "close", state.session)
+
+
+def split_content(content: bytes) -> tuple[bytes, list[tuple[str, bytes]], bytes]:
+    """The message (CRLF), its fields as (name as written, raw value) and its body: what the hooks see."""
+    message = parse_message(content)
+    headers = []
+    for header in message.headers:
+        colon = header.raw.find(b":")
+        if colon < 0:
+            continue
+        raw_value = header.raw[colon + 1 :]
+        raw_value = raw_value[:-2] if raw_value.endswith(b"\r\n") else raw_value
+        headers.append((header.raw[:colon].decode("utf-8", "surrogateescape"), raw_value))
+    return message.raw, headers, bytes(message.body)
 
 
 def smtp_reply(verdict: Action) -> str:
@@ -391,8 +433,23 @@ class PipelineSMTP(SMTP):
         self.session.extended_smtp = False
         await self.push(f"220 {self.hostname} ESMTP emlauth pipeline")
 
-    def connection_lost(self, error: Exception | None) -> None:
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
         bridge: HookBridge = self.event_handler
+        if bridge.active >= bridge.max_connections:  # refused before aiosmtpd starts a session for it
+            bridge.stats["busy"] += 1
+            log.warning("refused an SMTP connection: %d open (--max-connections)", bridge.active)
+            self.refused = True
+            transport.write(b"421 4.7.0 Too many connections, try again later\r\n")  # type: ignore[attr-defined]
+            transport.close()
+            return
+        bridge.active += 1
+        super().connection_made(transport)
+
+    def connection_lost(self, error: Exception | None) -> None:
+        if getattr(self, "refused", False):
+            return
+        bridge: HookBridge = self.event_handler
+        bridge.active -= 1
         if self.session is not None and getattr(self.session, "emlauth", None) is not None:
             self.loop.create_task(bridge.close(self.session))
         super().connection_lost(error)
@@ -417,7 +474,9 @@ class Pipeline:
         on_error: str = "tempfail",
         timeout: float = 60.0,
         hostname: str = "pipeline.emlauth.test",
-        data_size_limit: int = 50 * 1024 * 1024,
+        max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE,
+        idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
     ) -> None:
         if (maildir is None) == (relay is None):
             raise ValueError("give exactly one of maildir= or relay=")
@@ -429,12 +488,14 @@ class Pipeline:
             timeout=timeout,
             proxy_from=parse_networks(proxy_from, "--proxy-from"),
             xclient_from=parse_networks(xclient_from, "--xclient-from"),
+            max_connections=max_connections,
         )
         self.host = host
         self.port = port
         self.proxy_protocol = bool(self.bridge.proxy_from)  # a PROXY header is then required on every connection
         self.hostname = hostname
-        self.data_size_limit = data_size_limit
+        self.max_message_size = max_message_size
+        self.idle_timeout = idle_timeout
         self.loop: asyncio.AbstractEventLoop | None = None
         self.server: asyncio.AbstractServer | None = None
         self.thread: threading.Thread | None = None
@@ -452,14 +513,17 @@ class Pipeline:
         return PipelineSMTP(
             self.bridge,
             hostname=self.hostname,
-            data_size_limit=self.data_size_limit,
+            data_size_limit=self.max_message_size,
+            timeout=self.idle_timeout,
             proxy_protocol_timeout=5.0 if self.proxy_protocol else None,
             loop=self.loop,
         )
 
     async def start_async(self) -> None:
         self.loop = asyncio.get_running_loop()
-        self.server = await self.loop.create_server(self._factory, self.host, self.port, reuse_address=True)
+        self.server = await self.loop.create_server(
+            self._factory, self.host, self.port, reuse_address=True, backlog=BACKLOG
+        )
         self.port = self.server.sockets[0].getsockname()[1]
 
     async def serve_forever(self) -> None:

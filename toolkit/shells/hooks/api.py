@@ -150,7 +150,7 @@ class Envelope:
         head = b"".join(
             name.encode("utf-8", "surrogateescape") + b":" + value + b"\r\n" for name, value in self.headers
         )
-        return head + b"\r\n" + self.body
+        return b"".join([head, b"\r\n", *self.body_chunks])  # one copy of a large body, not two
 
     def header_values(self, name: str) -> list[bytes]:
         lname = name.lower()
