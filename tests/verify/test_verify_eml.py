@@ -261,10 +261,11 @@ def test_umbrella_command_is_registered(corpus, tmp_path, capsysbinary):
     assert code == 0 and b"dmarc=pass" in capsysbinary.readouterr().out
 
 
-def test_trust_received_without_the_field_warns_and_skips_spf(corpus, tmp_path, capsysbinary):
+def test_trust_received_without_the_field_warns_and_says_spf_none(corpus, tmp_path, capsysbinary):
+    """SPF-2 [ours], issue 13 §4: no usable field is explained (spf=none with the reason), never silently skipped."""
     eml = write(tmp_path, "n.eml", corpus.message())
     code, out, err = run(capsysbinary, *base(corpus, "--trust-received", "2", "--header-only", eml))
-    assert code == 0 and b"spf=" not in out and "0 Received fields, not 2" in err
+    assert code == 0 and b"spf=none" in out and "0 Received fields, not 2" in err
 
 
 def test_explain_hook_calls_the_walkthrough(corpus, tmp_path, capsysbinary):

@@ -6,8 +6,6 @@ fields are never used as input; those carrying our authserv-id are reported as u
 
 from __future__ import annotations
 
-import ipaddress
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -17,7 +15,9 @@ from toolkit.core.dkim import verify as dkim_verify
 from toolkit.core.dmarc import DmarcResult, evaluate
 from toolkit.core.dns import Resolver
 from toolkit.core.message import Message, parse_message
-from toolkit.core.spf import SpfResult, check_host, check_identities
+from toolkit.core.received import trace_facts
+from toolkit.core.results import Step, Verdict
+from toolkit.core.spf import SpfReason, SpfResult, check_host, check_identities
 
 ALL_CHECKS = ("spf", "dkim", "dmarc")
 DEFAULT_AUTHSERV_ID = "emlauth.localhost"  # AR-2: set your host name; pipelines require it
@@ -30,9 +30,13 @@ class SmtpContext:
     ip: str | None = None
     helo: str | None = None
     mail_from: str | None = None
+    ip_problem: str = ""  # why the IP is unknown although SPF was asked for: SPF is then none, with this reason
 
     def to_json(self) -> dict:
-        return {"ip": self.ip, "helo": self.helo, "mail_from": self.mail_from}
+        out = {"ip": self.ip, "helo": self.helo, "mail_from": self.mail_from}
+        if self.ip_problem:
+            out["ip_problem"] = self.ip_problem
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +167,10 @@ def _run_spf(
     context: SmtpContext, resolver: Resolver, now: int, notes: list[str], clock: Callable[[], float] | None
 ) -> tuple[SpfResult | None, SpfResult | None]:
     """SPF-1/SPF-2: needs the client IP and a MAIL FROM or HELO; otherwise SPF is skipped (and said so)."""
+    if not context.ip and context.ip_problem:
+        # the trusted Received field could not be read safely: say none, with why, rather than guess (a pass)
+        notes.append(f"SPF none: no client IP ({context.ip_problem})")
+        return _spf_unknown_client(context), None
     if not context.ip:
         notes.append("SPF skipped: no client IP (use --ip or --trust-received)")
         return None, None
@@ -177,68 +185,38 @@ def _run_spf(
     return check_identities(context.ip, context.mail_from, context.helo or "", resolver, now=now, clock=clock)
 
 
-# --- SMTP context from a trusted Received field ([ours], SPF-2) --------------------------------------------------
+def _spf_unknown_client(context: SmtpContext) -> SpfResult:
+    sender = context.mail_from or ""
+    domain = sender.rpartition("@")[2] if sender else (context.helo or "")
+    return SpfResult(
+        Verdict.NONE, "mailfrom", domain, sender, "", null_sender=context.mail_from == "",
+        reason=SpfReason.CLIENT_UNKNOWN, detail=context.ip_problem,
+        steps=(Step("SPF-2", "client IP from the trusted Received field", False, context.ip_problem),),
+    )  # fmt: skip
 
-_FROM_CLAUSE = re.compile(r"^\s*from\s+(\S+)(.*?)(?:\sby\s|;|$)", re.IGNORECASE | re.DOTALL)
-_BRACKET_IP = re.compile(r"\[(?:IPv6:)?([0-9A-Fa-f:.]+)\]")
-_HELO_EQ = re.compile(r"\bhelo=([^\s)\]]+)", re.IGNORECASE)
-_ENVELOPE_FROM = re.compile(r"envelope-from\s*[=:]?\s*<([^>]*)>|envelope-from\s*[=:]?\s*([^\s;)<>]+)", re.IGNORECASE)
+
+# --- SMTP context from a trusted Received field ([ours], SPF-2; the parser is received.py) -------------------
 
 
 @dataclass(frozen=True, slots=True)
 class ReceivedContext:
     context: SmtpContext
     sources: dict[str, str]  # what came from where, e.g. {"ip": "Received #1 [192.0.2.1]"}
-    problem: str = ""  # why nothing could be taken, if so
+    problem: str = ""  # why the client IP could not be taken, if so
+    reason: str = ""  # the same as a stable code (received.TraceFacts.reason)
 
     def to_json(self) -> dict:
-        return {"context": self.context.to_json(), "sources": dict(self.sources), "problem": self.problem}
+        out = {"context": self.context.to_json(), "sources": dict(self.sources), "problem": self.problem}
+        if self.reason:
+            out["reason"] = self.reason
+        return out
 
 
 def context_from_received(message: Message, index: int) -> ReceivedContext:
-    """SMTP facts from the index-th Received field (1 = topmost), which the caller trusts.
+    """SMTP facts from the index-th Received field (1 = topmost), which the caller trusts (received.trace_facts).
 
-    ip: the first bracketed address in the `from` clause (`from HELO (rdns [IP])`, Exim's `from [IP] (helo=X)`).
-    helo: the word after `from`, or Exim's `helo=` comment when the word is a bracketed IP.
-    mail_from: `envelope-from <...>` in that field, else the topmost Return-Path field (`<>` = null sender).
+    When no IP can be taken safely the context says why (`ip_problem`), and SPF reports none with that reason.
     """
-    received = message.get_all("received")
-    if not 1 <= index <= len(received):
-        return ReceivedContext(SmtpContext(), {}, f"the message has {len(received)} Received fields, not {index}")
-    text = received[index - 1].unfolded()
-    sources: dict[str, str] = {}
-    ip = helo = mail_from = None
-    clause = _FROM_CLAUSE.match(text)
-    if clause:
-        word, rest = clause.group(1), clause.group(2)
-        found = _BRACKET_IP.search(rest) or _BRACKET_IP.search(word)
-        if found and _is_ip(found.group(1)):
-            ip = found.group(1)
-            sources["ip"] = f"Received #{index} [{ip}]"
-        helo_eq = _HELO_EQ.search(rest)
-        if helo_eq:
-            helo = helo_eq.group(1)
-            sources["helo"] = f"Received #{index} helo={helo}"
-        elif not word.startswith("["):
-            helo = word
-            sources["helo"] = f"Received #{index} from {helo}"
-    env = _ENVELOPE_FROM.search(text)
-    if env:
-        mail_from = env.group(1) if env.group(1) is not None else env.group(2)
-        sources["mail_from"] = f"Received #{index} envelope-from"
-    else:
-        return_path = message.get_first("return-path")
-        if return_path is not None:
-            value = return_path.unfolded().strip()
-            mail_from = value[1:-1].strip() if value.startswith("<") and value.endswith(">") else value
-            sources["mail_from"] = "Return-Path"
-    problem = "" if clause else f"Received #{index} has no 'from' clause"
-    return ReceivedContext(SmtpContext(ip, helo, mail_from), sources, problem)
-
-
-def _is_ip(text: str) -> bool:
-    try:
-        ipaddress.ip_address(text)
-    except ValueError:
-        return False
-    return True
+    facts = trace_facts(message, index)
+    context = SmtpContext(facts.ip, facts.helo, facts.mail_from, ip_problem="" if facts.ip else facts.problem)
+    return ReceivedContext(context, dict(facts.sources), facts.problem, facts.reason)

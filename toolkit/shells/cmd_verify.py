@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import ipaddress
 import json
 import re
@@ -157,11 +156,10 @@ class _Setup:
                 self.context.ip if self.context.ip is not None else found.context.ip,
                 self.context.helo if self.context.helo is not None else found.context.helo,
                 self.context.mail_from if self.context.mail_from is not None else found.context.mail_from,
+                ip_problem="" if self.context.ip is not None else found.context.ip_problem,
             )
             extra["received_context"] = found.to_json()
-        options = self.options
-        if "spf" in options.checks and not context.ip and self.trust_received:
-            options = dataclasses.replace(options, checks=tuple(c for c in options.checks if c != "spf"))
+        options = self.options  # no IP from the field: SPF is none with the reason (never a guess, issue 15)
         report = verify_message(message, context, self.resolver, self.now, options)  # type: ignore[arg-type]
         warnings = []
         if self.trust_received and extra["received_context"]["problem"]:

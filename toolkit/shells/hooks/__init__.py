@@ -48,7 +48,7 @@ from toolkit.shells.hooks.api import (
 )
 from toolkit.shells.hooks.chain import ChainHandler
 from toolkit.shells.hooks.sign import DEFAULT_INTERNAL_HOSTS, SignHandler, load_key_file
-from toolkit.shells.hooks.verify import DmarcAction, VerifyHandler, authserv_id_of
+from toolkit.shells.hooks.verify import DmarcAction, VerifyHandler, forged_deletions
 
 __all__ = [
     "ACCEPT",
@@ -70,11 +70,11 @@ __all__ = [
     "accept",
     "add_header",
     "apply_modifications",
-    "authserv_id_of",
     "call_hook",
     "change_header",
     "decide",
     "discard",
+    "forged_deletions",
     "insert_header",
     "load_key_file",
     "normalise",
