@@ -1,0 +1,163 @@
+"""AMS and AS checks (RFC 8617 §4.1.2, §4.1.3, §5.2; STANDARDS ARC-1, ARC-3) on DKIM's signature machinery.
+
+An AMS is a DKIM signature without v= whose i= is the instance; an AS signs the chain itself (no h=, no body
+hash, always relaxed). Both need the same steps as DKIM: a tag table, the algorithm, the key record at
+<s>._domainkey.<d> with the same evidence, and an RSA or Ed25519 check over a canonicalized header set.
+
+PHASE A NOTE: key lookup and the signature check are private to toolkit.core.dkim.verify today
+(`_Context._key`, `_Stop`, `_signature_ok`). They are imported, not copied, until toolkit/core/signature.py
+exposes them; see TAG_RULES below for the table that engine must hold per header kind.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+
+from toolkit.core.arc.parse import AMS, SEAL, ArcField, ArcSet
+from toolkit.core.arc.result import CheckStatus, SignatureCheck
+from toolkit.core.canon import RELAXED, CanonError, parse_canon
+from toolkit.core.dkim.common import (
+    ALGORITHMS,
+    header_hash_input,
+    index_headers,
+    is_digits,
+    remove_b_value,
+    select_headers,
+    split_header_list,
+    valid_domain,
+    valid_header_names,
+    valid_selector,
+)
+from toolkit.core.dkim.result import DkimState
+from toolkit.core.dkim.verify import DEFAULT_SKEW, _Context, _signature_ok, _Stop
+from toolkit.core.dns import Resolver
+from toolkit.core.message import HeaderField, Message
+from toolkit.core.results import Verdict
+from toolkit.core.tags import strip_fws
+
+
+@dataclass(frozen=True, slots=True)
+class TagRule:
+    required: tuple[str, ...]
+    forbidden: tuple[str, ...] = ()
+
+
+# RFC 8617 §4.1.2: an AMS is a DKIM-Signature without v= (i= is the instance); §4.1.3: an AS has no h= (ARC-1)
+TAG_RULES = {
+    AMS: TagRule(required=("i", "a", "b", "bh", "d", "h", "s")),
+    SEAL: TagRule(required=("i", "a", "b", "cv", "d", "s"), forbidden=("h",)),
+}
+
+
+class _Fail(Exception):
+    def __init__(self, reason: str, detail: str, temporary: bool = False) -> None:
+        super().__init__(detail)
+        self.reason = reason
+        self.detail = detail
+        self.temporary = temporary
+
+
+class SignatureChecker:
+    """Per-message state shared by the AMS and AS checks: key answers, body hashes, canonical ARC fields."""
+
+    def __init__(self, message: Message, resolver: Resolver, now: int) -> None:
+        self.message = message
+        self._dkim = _Context(message, resolver, now, DEFAULT_SKEW, None, [])
+        self._by_name: dict[str, list[HeaderField]] | None = None
+        self._canonical: dict[tuple[bytes, str], bytes] = {}
+
+    def check_ams(self, ams: ArcField) -> SignatureCheck:
+        try:
+            return self._ams(ams)
+        except _Fail as exc:
+            return SignatureCheck(CheckStatus.FAIL, exc.reason, exc.detail, exc.temporary)
+
+    def check_seal(self, prefix: list[ArcSet]) -> SignatureCheck:
+        try:
+            return self._seal(prefix)
+        except _Fail as exc:
+            return SignatureCheck(CheckStatus.FAIL, exc.reason, exc.detail, exc.temporary)
+
+    def _ams(self, ams: ArcField) -> SignatureCheck:
+        tags = ams.tags
+        algorithm, signature = self._common(AMS, tags)
+        try:
+            head_canon, body_canon = parse_canon(tags.get("c"))
+        except CanonError as exc:
+            raise _Fail("BAD_CANONICALIZATION", str(exc)) from None
+        names = split_header_list(tags["h"]) if tags["h"].strip(" \t\r\n") else []
+        if names and not valid_header_names(names):
+            raise _Fail("BAD_HEADER_LIST", f"h={tags['h'][:80]!r}")
+        if SEAL in names:  # RFC 8617 §4.1.2: the AMS must not cover ARC-Seal fields, which later hops add to
+            raise _Fail("SEAL_IN_HEADER_LIST", "h= names arc-seal")
+        expected_bh = _b64(strip_fws(tags["bh"]), "bh")
+        records = self._key(tags, algorithm)
+        computed = self._dkim.body_hash(body_canon, None).digest
+        if computed != expected_bh:
+            raise _Fail("BODY_HASH_MISMATCH", "body hash did not verify")
+        pool = self._pool(ams)
+        data = header_hash_input(
+            select_headers(pool, names), remove_b_value(ams.field.raw), head_canon, self._canonical
+        )
+        return self._signature(algorithm, records, signature, data, f"{len(names)} fields, {head_canon}/{body_canon}")
+
+    def _seal(self, prefix: list[ArcSet]) -> SignatureCheck:
+        current = prefix[-1].seal
+        algorithm, signature = self._common(SEAL, current.tags)
+        records = self._key(current.tags, algorithm)
+        fields = [f.field for s in prefix for f in (s.aar, s.ams, s.seal)][:-1]  # ARC-3: AAR, AMS, AS per set
+        data = header_hash_input(fields, remove_b_value(current.field.raw), RELAXED, self._canonical)
+        return self._signature(algorithm, records, signature, data, f"over {len(prefix)} sets")
+
+    def _common(self, kind: str, tags: dict[str, str]) -> tuple[str, bytes]:
+        rule = TAG_RULES[kind]
+        missing = [tag for tag in rule.required if tag not in tags]
+        if missing:
+            raise _Fail("MISSING_TAG", "missing " + ", ".join(missing))
+        present = [tag for tag in rule.forbidden if tag in tags]
+        if present:
+            raise _Fail("FORBIDDEN_TAG", f"{', '.join(present)}= is not allowed here")
+        algorithm = tags["a"].lower()
+        if algorithm == "rsa-sha1":
+            raise _Fail("ALGORITHM_SHA1", "rsa-sha1 is not accepted (RFC 8301)")
+        if tags["a"] not in ALGORITHMS:
+            raise _Fail("UNKNOWN_ALGORITHM", f"unknown a={tags['a'][:40]!r}")
+        if not valid_domain(tags["d"].lower()):
+            raise _Fail("BAD_DOMAIN", f"d={tags['d'][:80]!r} is not a domain name")
+        if not valid_selector(tags["s"].lower()):
+            raise _Fail("BAD_SELECTOR", f"s={tags['s'][:80]!r} is not a selector")
+        for stamp in ("t", "x"):
+            if stamp in tags and not is_digits(tags[stamp], 40):
+                raise _Fail("BAD_TIMESTAMP", f"{stamp}={tags[stamp][:40]!r}")
+        return algorithm, _b64(strip_fws(tags["b"]), "b")
+
+    def _key(self, tags: dict[str, str], algorithm: str) -> list:
+        state = DkimState(domain=tags["d"].lower(), selector=tags["s"], algorithm=algorithm)
+        try:
+            return self._dkim._key(state)
+        except _Stop as stop:
+            raise _Fail(stop.reason.value, stop.detail, stop.verdict is Verdict.TEMPERROR) from None
+
+    def _pool(self, ams: ArcField) -> dict[str, list[HeaderField]]:
+        """Fields h= may pick: all but the AMS being checked (as DKIM leaves out the signature itself)."""
+        if self._by_name is None:
+            self._by_name = index_headers(self.message.headers)
+        pool = dict(self._by_name)
+        pool[AMS] = [h for h in pool.get(AMS, ()) if h is not ams.field]
+        return pool
+
+    @staticmethod
+    def _signature(algorithm: str, records: list, signature: bytes, data: bytes, what: str) -> SignatureCheck:
+        good = next((r for r in records if _signature_ok(algorithm, r.public_key, signature, data)), None)
+        if good is None:
+            raise _Fail("SIGNATURE_MISMATCH", "b= does not verify")
+        return SignatureCheck(CheckStatus.PASS, None, f"{algorithm}, {good.key_type} {good.key_bits} bits, {what}")
+
+
+def _b64(value: str, tag: str) -> bytes:
+    try:
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise _Fail("BAD_BASE64", f"{tag}= is not valid base64") from None
