@@ -70,7 +70,7 @@ def parse_chain(message: Message) -> list[ArcSet]:
         )
     by_kind: dict[str, dict[int, ArcField]] = {kind: {} for kind in KINDS}
     for position, header in found:
-        parsed = _parse_field(header, position)
+        parsed = parse_field(header, position)
         slot = by_kind[parsed.kind]
         if parsed.i in slot:
             raise ChainError(
@@ -103,7 +103,7 @@ def _instance(value: str | None, kind: str) -> int:
     return number
 
 
-def _parse_field(header: HeaderField, position: int) -> ArcField:
+def parse_field(header: HeaderField, position: int) -> ArcField:
     kind = header.lname
     text = header.value.decode("utf-8", "surrogateescape")
     if kind == AAR:
@@ -120,3 +120,14 @@ def _parse_field(header: HeaderField, position: int) -> ArcField:
         raise ChainError(ArcReason.FIELD_SYNTAX, "ARC-1", f"{SHORT[kind]}: {exc}") from None
     values = tags.as_dict()
     return ArcField(kind, _instance(values.get("i"), kind), header, position, values)
+
+
+def highest_instance(message: Message) -> int:
+    """The highest i= any ARC field states, read leniently (to number the set that seals a broken chain)."""
+    highest = 0
+    for position, header in arc_fields(message):
+        try:
+            highest = max(highest, parse_field(header, position).i)
+        except ChainError:
+            continue
+    return highest
