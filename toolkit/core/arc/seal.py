@@ -150,15 +150,18 @@ def _tokens(tags: dict[str, str]) -> list[str]:
 
 def _field(name: str, tokens: list[str]) -> HeaderField:
     """Join tokens with spaces (a leading NUL means "no space before me"), folding before a token that would end
-    past LINE_WIDTH; a b= token always starts its own line."""
+    past LINE_WIDTH; a b= token always has a line of its own."""
     out = f"{name}:"
     column = len(out)
+    after_b = False
     for token in tokens:
         glue = "" if token.startswith("\0") else " "
         token = token.lstrip("\0")
-        if column + len(glue) + len(token) > LINE_WIDTH or token.startswith("b="):
+        # b= has a line of its own, so the folds after it fall in the same places whether b= is empty or not
+        if column + len(glue) + len(token) > LINE_WIDTH or token.startswith("b=") or after_b:
             out += "\r\n\t" + token
             column = 8 + len(token)
+            after_b = token.startswith("b=")
         else:
             out += glue + token
             column += len(glue) + len(token)
