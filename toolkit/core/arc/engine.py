@@ -67,6 +67,8 @@ class SignatureChecker:
         self._dkim = _Context(message, resolver, now, DEFAULT_SKEW, None, [])
         self._by_name: dict[str, list[HeaderField]] | None = None
         self._canonical: dict[tuple[bytes, str], bytes] = {}
+        self._keys: dict[tuple[str, str, str], list | _Fail] = {}
+        self._selections: dict[tuple[str, ...], list[HeaderField]] = {}
 
     def check_ams(self, ams: ArcField) -> SignatureCheck:
         try:
@@ -97,10 +99,7 @@ class SignatureChecker:
         computed = self._dkim.body_hash(body_canon, None).digest
         if computed != expected_bh:
             raise _Fail("BODY_HASH_MISMATCH", "body hash did not verify")
-        pool = self._pool(ams)
-        data = header_hash_input(
-            select_headers(pool, names), remove_b_value(ams.field.raw), head_canon, self._canonical
-        )
+        data = header_hash_input(self._selected(ams, names), remove_b_value(ams.field.raw), head_canon, self._canonical)
         return self._signature(algorithm, records, signature, data, f"{len(names)} fields, {head_canon}/{body_canon}")
 
     def _seal(self, prefix: list[ArcSet]) -> SignatureCheck:
@@ -134,19 +133,34 @@ class SignatureChecker:
         return algorithm, _b64(strip_fws(tags["b"]), "b")
 
     def _key(self, tags: dict[str, str], algorithm: str) -> list:
-        state = DkimState(domain=tags["d"].lower(), selector=tags["s"], algorithm=algorithm)
-        try:
-            return self._dkim._key(state)
-        except _Stop as stop:
-            raise _Fail(stop.reason.value, stop.detail, stop.verdict is Verdict.TEMPERROR) from None
+        """The usable key records for d=, s=, a=; one lookup per sealer however many sets it signed."""
+        wanted = (tags["d"].lower(), tags["s"], algorithm)
+        found = self._keys.get(wanted)
+        if found is None:
+            state = DkimState(domain=wanted[0], selector=wanted[1], algorithm=algorithm)
+            try:
+                found = self._dkim._key(state)
+            except _Stop as stop:
+                found = _Fail(stop.reason.value, stop.detail, stop.verdict is Verdict.TEMPERROR)
+            self._keys[wanted] = found
+        if isinstance(found, _Fail):
+            raise found
+        return found
 
-    def _pool(self, ams: ArcField) -> dict[str, list[HeaderField]]:
-        """Fields h= may pick: all but the AMS being checked (as DKIM leaves out the signature itself)."""
+    def _selected(self, ams: ArcField, names: list[str]) -> list[HeaderField]:
+        """The fields h= picks (DKIM-20), leaving out the AMS being checked (as DKIM leaves out the signature
+        itself). The sets of one chain usually sign the same names: their selections are shared."""
         if self._by_name is None:
             self._by_name = index_headers(self.message.headers)
-        pool = dict(self._by_name)
-        pool[AMS] = [h for h in pool.get(AMS, ()) if h is not ams.field]
-        return pool
+        if AMS in names:
+            pool = dict(self._by_name)
+            pool[AMS] = [h for h in pool.get(AMS, ()) if h is not ams.field]
+            return select_headers(pool, names)
+        key = tuple(names)
+        selected = self._selections.get(key)
+        if selected is None:
+            selected = self._selections[key] = select_headers(self._by_name, names)
+        return selected
 
     @staticmethod
     def _signature(algorithm: str, records: list, signature: bytes, data: bytes, what: str) -> SignatureCheck:

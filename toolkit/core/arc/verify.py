@@ -12,8 +12,6 @@ evidence of where the message was changed. Each AMS and AS check is a signature 
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from toolkit.core.arc.engine import SignatureChecker
 from toolkit.core.arc.parse import AAR, AMS, CV_VALUES, SEAL, ArcSet, ChainError, parse_chain
 from toolkit.core.arc.result import ArcInstance, ArcReason, ArcResult, CheckStatus, SignatureCheck
@@ -34,48 +32,49 @@ def verify(message: Message | bytes, resolver: Resolver, now: int) -> ArcResult:
         return ArcResult(
             Verdict.NONE, ArcReason.NO_CHAIN, "no ARC sets", steps=(Step("ARC-3", "ARC sets", None, "none"),)
         )
-    instances = [_describe(s) for s in sets]
     steps = [Step("ARC-2", "chain structure", True, f"{len(sets)} complete sets, i=1..{len(sets)}")]
+    ams: dict[int, SignatureCheck] = {}
+    seals: dict[int, SignatureCheck] = {}
+
+    def finish(verdict: Verdict, reason: ArcReason | None, detail: str, oldest: int | None = None) -> ArcResult:
+        instances = tuple(_describe(s, ams.get(s.i), seals.get(s.i)) for s in sets)
+        return ArcResult(verdict, reason, detail, oldest, instances, tuple(steps))
+
     failure = _cv_problem(sets)
     if failure is not None:
-        reason, detail = failure
-        steps.append(Step("ARC-2", "cv= sequence", False, detail))
-        return ArcResult(Verdict.FAIL, reason, detail, instances=tuple(instances), steps=tuple(steps))
+        steps.append(Step("ARC-2", "cv= sequence", False, failure[1]))
+        return finish(Verdict.FAIL, *failure)
     checker = SignatureChecker(parsed, resolver, now)
     newest = sets[-1]
-    ams = checker.check_ams(newest.ams)
-    instances[-1] = replace(instances[-1], ams=ams)
-    if not ams.passed:
-        detail = f"AMS i={newest.i}: {ams.detail}"
+    check = ams[newest.i] = checker.check_ams(newest.ams)
+    if not check.passed:
+        detail = f"AMS i={newest.i}: {check.detail}"
         steps.append(Step("ARC-3", "newest AMS", False, detail))
-        reason = ArcReason.TEMPERROR if ams.temporary else ArcReason.AMS_FAILED
-        return ArcResult(Verdict.FAIL, reason, detail, instances=tuple(instances), steps=tuple(steps))
+        return finish(Verdict.FAIL, ArcReason.TEMPERROR if check.temporary else ArcReason.AMS_FAILED, detail)
     steps.append(Step("ARC-3", "newest AMS", True, f"i={newest.i} d={newest.ams.tags.get('d', '')}"))
     oldest_pass = newest.i
     for arc_set in reversed(sets[:-1]):  # evidence only: where did the message change? (RFC 8617 §5.2 step 4)
-        older = checker.check_ams(arc_set.ams)
-        instances[arc_set.i - 1] = replace(instances[arc_set.i - 1], ams=older)
-        if not older.passed:
+        check = ams[arc_set.i] = checker.check_ams(arc_set.ams)
+        if not check.passed:
             break
         oldest_pass = arc_set.i
     steps.append(Step("ARC-3", "oldest passing AMS", None, f"i={oldest_pass}"))
     for arc_set in reversed(sets):
-        seal = checker.check_seal(sets[: arc_set.i])
-        instances[arc_set.i - 1] = replace(instances[arc_set.i - 1], seal=seal)
-        if not seal.passed:
-            detail = f"AS i={arc_set.i}: {seal.detail}"
+        check = seals[arc_set.i] = checker.check_seal(sets[: arc_set.i])
+        if not check.passed:
+            detail = f"AS i={arc_set.i}: {check.detail}"
             steps.append(Step("ARC-3", "seals", False, detail))
-            reason = ArcReason.TEMPERROR if seal.temporary else ArcReason.SEAL_FAILED
-            return ArcResult(
-                Verdict.FAIL, reason, detail, oldest_pass=oldest_pass, instances=tuple(instances), steps=tuple(steps)
-            )
+            reason = ArcReason.TEMPERROR if check.temporary else ArcReason.SEAL_FAILED
+            return finish(Verdict.FAIL, reason, detail, oldest_pass)
     steps.append(Step("ARC-3", "seals", True, f"{len(sets)} seals verify"))
-    return ArcResult(Verdict.PASS, None, "", oldest_pass, tuple(instances), tuple(steps))
+    return finish(Verdict.PASS, None, "", oldest_pass)
 
 
-def _describe(arc_set: ArcSet) -> ArcInstance:
+def _describe(arc_set: ArcSet, ams: SignatureCheck | None, seal_check: SignatureCheck | None) -> ArcInstance:
     seal = arc_set.seal.tags
     return ArcInstance(
+        ams=ams or SignatureCheck(),
+        seal=seal_check or SignatureCheck(),
         i=arc_set.i,
         domain=seal.get("d", "").lower(),
         selector=seal.get("s", ""),
