@@ -18,7 +18,8 @@ from toolkit.core.dkim.signtable import SigningEntry, SigningTable
 from toolkit.core.dmarc.address import author_domains
 from toolkit.core.errors import KeyFileError, UsageError
 from toolkit.core.message import parse_message
-from toolkit.shells.common import epoch, read_input, warn
+from toolkit.shells import arc_seal
+from toolkit.shells.common import add_dns_options, epoch, read_input, resolver_from_args, warn
 
 DESCRIPTION = "Sign .eml messages with DKIM (rsa-sha256 or ed25519-sha256), prepending DKIM-Signature fields."
 
@@ -27,6 +28,8 @@ examples:
   sign-eml --domain example.com --selector s2026 --key keys/example.com/s2026.private.pem msg.eml -o signed.eml
   sign-eml --domain example.com --selector rsa --key rsa.pem --domain example.com --selector ed --key ed.pem msg.eml
   sign-eml --sign-table signing.table --output-dir out/ mail/*.eml
+  sign-eml --arc-seal -d lists.example.net -s arc -k arc.pem --authserv-id mx.lists.example.net \
+      --ip 192.0.2.70 --helo mail.example.com --mail-from bounce@example.com --zones zones/ msg.eml
 """
 
 
@@ -51,6 +54,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     out.add_argument("inputs", nargs="*", default=["-"], metavar="IN.eml", help="messages ('-' = stdin, default)")
     out.add_argument("-o", "--output", metavar="OUT", help="output file for one input (default: stdout)")
     out.add_argument("--output-dir", metavar="DIR", type=Path, help="write each signed input under its own name")
+    arc_seal.add_options(parser)
+    add_dns_options(parser)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -171,7 +176,9 @@ def run(args: argparse.Namespace) -> int:
     now = args.now if args.now is not None else int(time.time())
     keys = _KeyCache()
     table = _load_table(args.sign_table) if args.sign_table else None
-    fixed = None if table else _command_line_signers(args, keys)
+    arc = arc_seal.sealer(args, keys.get) if args.arc_seal else None
+    resolver = resolver_from_args(args) if arc else None
+    fixed = None if table or arc else _command_line_signers(args, keys)
     if args.output_dir is not None:
         try:
             args.output_dir.mkdir(parents=True, exist_ok=True)
@@ -179,8 +186,11 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"cannot create {args.output_dir}: {exc.strerror or exc}") from None
     for name in inputs:
         raw = read_input(name)
-        signers = _table_signers(args, table, keys, raw, name) if table else fixed
-        signed = sign_prepared(parse_message(raw), signers, now)
+        if arc is not None:
+            signed = arc_seal.seal_one(raw, name, arc, args, resolver, now)
+        else:
+            signers = _table_signers(args, table, keys, raw, name) if table else fixed
+            signed = sign_prepared(parse_message(raw), signers, now)
         if args.output_dir is not None:
             _write(args.output_dir / Path(name).name, signed)
         elif args.output:

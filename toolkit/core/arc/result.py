@@ -107,6 +107,15 @@ class ArcResult:
             return ""
         return self.reason.value.lower().replace("_", " ")
 
+    def ar_entry(self, remote_ip: str | None = None) -> tuple[str, str, str | None, list[tuple[str, str, str]]]:
+        """ARC-5: `arc=<r> header.oldest-pass=<i> smtp.remote-ip=<ip>` as an arheader Entry."""
+        props = []
+        if self.passed and self.oldest_pass is not None:
+            props.append(("header", "oldest-pass", str(self.oldest_pass)))
+        if remote_ip:
+            props.append(("smtp", "remote-ip", remote_ip))
+        return ("arc", self.verdict.value, self.comment or None, props)
+
     def to_json(self) -> dict:
         return {
             "result": self.verdict.value,
