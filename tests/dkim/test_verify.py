@@ -6,7 +6,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from toolkit.core.dkim import DkimReason, SignerConfig, sign, verify
+from toolkit.core.dkim import DkimBudget, DkimReason, SignerConfig, sign, verify
 from toolkit.core.message import parse_message
 from toolkit.core.results import Verdict
 
@@ -337,6 +337,73 @@ def test_dkim13_eleven_signatures_ten_verified(keys):
     REASONS_SEEN.add(DkimReason.TOO_MANY_SIGNATURES)
     assert len(verify(parse_message(message), keys.resolver(), NOW, max_signatures=3)) == 11
     assert sum(r.passed for r in verify(parse_message(message), keys.resolver(), NOW, max_signatures=3)) == 3
+
+
+def _huge_exponent_record(keys) -> str:
+    """A well-formed RSA-2048 key record whose public exponent has 2,045 bits (issue 15: CPU per check)."""
+    n = keys.rsa.public_key().public_numbers().n
+    public = rsa.RSAPublicNumbers((1 << 2044) + 1, n).public_key()
+    der = public.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return "v=DKIM1; k=rsa; p=" + base64.b64encode(der).decode()
+
+
+def test_dkim16_rsa_exponent_over_2_32_is_refused(keys):
+    resolver = keys.resolver(**{"rsa._domainkey.example.com": {"TXT": [[_huge_exponent_record(keys)]]}})
+    (result,) = check(signed(keys), resolver, Verdict.PERMERROR, DkimReason.KEY_BAD_EXPONENT)
+    assert "2^32" in result.steps[-1].detail
+
+
+def test_dkim14_at_most_three_key_records_are_tried(keys):
+    wrong = [[keys.record(keys.rsa_other)]] * 3
+    resolver = keys.resolver(
+        **{"rsa._domainkey.example.com": {"TXT": [["v=spf1 -all"], *wrong, [keys.record(keys.rsa)]]}}
+    )
+    (result,) = check(signed(keys), resolver, Verdict.FAIL, DkimReason.SIGNATURE_MISMATCH)
+    assert any("1 not tried" in step.detail for step in result.steps)
+
+
+def test_work_budget_ends_in_policy(keys):
+    """Ten signatures whose selector has three keys that do not fit: 30 checks, the budget is 20."""
+    wrong = [[keys.record(keys.rsa_other)]] * 3
+    resolver = keys.resolver(**{"rsa._domainkey.example.com": {"TXT": wrong}})
+    message = sign(keys.MESSAGE, [SignerConfig("example.com", "rsa", keys.rsa) for _ in range(10)], NOW)
+    results = verify(parse_message(message), resolver, NOW)
+    reasons = [r.reason for r in results]
+    assert reasons[:6] == [DkimReason.SIGNATURE_MISMATCH] * 6
+    assert reasons[7:] == [DkimReason.WORK_BUDGET] * 3 and results[9].verdict is Verdict.POLICY
+    check(message, resolver, Verdict.POLICY, DkimReason.WORK_BUDGET, budget=DkimBudget(signature_checks=2))
+
+
+def test_time_budget_and_failed_lookups_end_in_temperror(keys):
+    now = [0.0]
+
+    class SlowResolver:  # each lookup takes two seconds of the injected clock
+        def query(self, name, rdtype):
+            now[0] += 2.0
+            return keys.resolver().query(name, rdtype)
+
+    message = sign(keys.MESSAGE, [SignerConfig("example.com", s, k) for s, k in [("rsa", keys.rsa), ("ed", keys.ed),
+                   ("rsa1024", keys.rsa1024)]], NOW)  # fmt: skip
+    results = verify(parse_message(message), SlowResolver(), NOW, clock=lambda: now[0])
+    assert [r.reason for r in results] == [None, None, DkimReason.TIME_BUDGET]  # 4 s spent, then over 5 s
+    assert results[2].verdict is Verdict.TEMPERROR
+    now[0] = 0.0  # a one-second budget is spent by the first lookup
+    budget = DkimBudget(seconds=1.0)
+    check(message, SlowResolver(), Verdict.TEMPERROR, DkimReason.TIME_BUDGET, clock=lambda: now[0], budget=budget)
+    # lookups that time out: the fourth selector is not asked (issue 15: eleven timeouts took eleven seconds)
+    timeouts = {f"s{i}._domainkey.example.com": {"TXT": "TIMEOUT"} for i in range(10)}
+    message = sign(keys.MESSAGE, [SignerConfig("example.com", f"s{i}", keys.ed) for i in range(10)], NOW)
+    results = verify(parse_message(message), keys.resolver(**timeouts), NOW)
+    assert [r.reason for r in results] == [DkimReason.KEY_DNS_TEMPFAIL] * 3 + [DkimReason.TIME_BUDGET] * 7
+    assert all(r.verdict is Verdict.TEMPERROR for r in results)
+
+
+def test_header_block_over_the_limit_is_not_verified(keys):
+    message = signed(keys)
+    huge = b"X-Filler: " + b"a" * 70 + b"\r\n"
+    raw = huge * (1024 * 1024 // len(huge) + 1) + message
+    (result,) = check(raw, keys.resolver(), Verdict.POLICY, DkimReason.HEADER_TOO_LARGE)
+    assert "limit" in result.steps[0].detail
 
 
 def test_dkim13_each_signature_on_its_own(keys):

@@ -148,7 +148,7 @@ def test_every_sample_narrates_without_error(name: str) -> None:
 
 
 def test_japanese_diagnosis_and_width() -> None:
-    from toolkit.walkthrough import _columns
+    from toolkit.walkthrough.layout import columns as _columns
 
     text = explain(_report("mailing-list"), lang="ja")
     assert "末尾の 3 行 (フッター) を取り除くとボディハッシュが一致します" in text

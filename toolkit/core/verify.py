@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from toolkit.core import arheader
-from toolkit.core.dkim import DkimResult
+from toolkit.core.dkim import DkimBudget, DkimResult
 from toolkit.core.dkim import verify as dkim_verify
 from toolkit.core.dmarc import DmarcResult, evaluate
 from toolkit.core.dns import Resolver
@@ -53,7 +53,10 @@ class VerifyOptions:
     count_testing: bool = False  # DKIM-18 [ours]: a testing-mode DKIM pass does not count for DMARC
     dmarc_sample: float | None = None  # 7489 pct sampling value (tests pin it)
     multiple_authors: bool = False  # DMARC-1 [ours] option
-    clock: Callable[[], float] | None = None  # SPF-14 time budget; the shell passes time.monotonic (core reads none)
+    clock: Callable[[], float] | None = (
+        None  # SPF-14 and DKIM time budgets; shells pass time.monotonic (core reads none)
+    )
+    dkim_budget: DkimBudget = field(default_factory=DkimBudget)  # [ours] work and time one message may cost DKIM
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +141,14 @@ def verify_message(
         spf, spf_helo = _run_spf(context, resolver, now, notes, options.clock)
     dkim: tuple[DkimResult, ...] = ()
     if "dkim" in options.checks:
-        dkim = tuple(dkim_verify(message, resolver, now, max_signatures=options.max_signatures))
+        dkim = dkim_verify(
+            message,
+            resolver,
+            now,
+            max_signatures=options.max_signatures,
+            budget=options.dkim_budget,
+            clock=options.clock,
+        )
     dmarc = None
     if "dmarc" in options.checks:
         ran = [name for name, result in (("spf", spf), ("dkim", dkim)) if result]

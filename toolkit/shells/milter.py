@@ -20,7 +20,6 @@ import logging
 import os
 import struct
 import threading
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -392,12 +391,6 @@ class BackgroundMilter:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
-
-
-@contextlib.contextmanager
-def background_milter(handler: Handler, listen: str = "inet:127.0.0.1:0", **options: Any) -> Iterator[BackgroundMilter]:
-    with BackgroundMilter(handler, listen, **options) as milter:
-        yield milter
 
 
 async def serve(handler: Handler, listen: str, **options: Any) -> None:

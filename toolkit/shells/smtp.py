@@ -45,7 +45,6 @@ from toolkit.shells.hooks import (
 log = logging.getLogger("emlauth.pipeline")
 
 BODY_CHUNK = 65536
-XCLIENT_ATTRIBUTES = frozenset({"NAME", "ADDR", "PORT", "PROTO", "HELO", "LOGIN", "DESTADDR", "DESTPORT"})
 _XTEXT = re.compile(r"\+([0-9A-Fa-f]{2})")
 
 

@@ -17,7 +17,7 @@ from toolkit.core.dkim.sign import (
     sign_prepared,
     signature_fields,
 )
-from toolkit.core.dkim.verify import DEFAULT_MAX_SIGNATURES, DEFAULT_SKEW, DkimResult, verify
+from toolkit.core.dkim.verify import DEFAULT_MAX_SIGNATURES, DEFAULT_SKEW, DkimBudget, DkimResult, verify
 
 __all__ = [
     "ALGORITHMS",
@@ -25,6 +25,7 @@ __all__ = [
     "DEFAULT_MAX_SIGNATURES",
     "DEFAULT_OVERSIGN",
     "DEFAULT_SKEW",
+    "DkimBudget",
     "DkimReason",
     "DkimResult",
     "PreparedSigner",

@@ -65,10 +65,14 @@ class DkimReason(enum.StrEnum):
     KEY_BAD_DATA = "KEY_BAD_DATA"
     KEY_TOO_SHORT = "KEY_TOO_SHORT"  # DKIM-16
     KEY_TOO_LONG = "KEY_TOO_LONG"
+    KEY_BAD_EXPONENT = "KEY_BAD_EXPONENT"  # RSA e over 2^32 [ours]
     KEY_TYPE_MISMATCH = "KEY_TYPE_MISMATCH"  # k= does not fit a= (DKIM-15)
     BODY_HASH_MISMATCH = "BODY_HASH_MISMATCH"  # fail (DKIM-19)
     SIGNATURE_MISMATCH = "SIGNATURE_MISMATCH"  # fail (DKIM-21)
     TOO_MANY_SIGNATURES = "TOO_MANY_SIGNATURES"  # beyond max_signatures, not verified (DKIM-13 [ours])
+    TIME_BUDGET = "TIME_BUDGET"  # temperror: the message's DKIM time budget or key-lookup failures spent [ours]
+    WORK_BUDGET = "WORK_BUDGET"  # policy: the message's budget of signature checks or body hashes spent [ours]
+    HEADER_TOO_LARGE = "HEADER_TOO_LARGE"  # policy: the header block is over the parser's limit [ours]
 
 
 def valid_domain(domain: str) -> bool:

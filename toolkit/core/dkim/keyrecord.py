@@ -20,6 +20,7 @@ from toolkit.core.tags import TagListError, parse_tag_list, strip_fws
 
 MIN_RSA_BITS = 1024  # RFC 8301 §3.2
 MAX_RSA_BITS = 8192  # [ours] bigger keys are refused so a hostile record cannot burn CPU
+MAX_RSA_EXPONENT = 2**32  # [ours] verifying costs one multiplication per exponent bit: 3,070-bit e= burned CPU
 KEY_TYPES = ("rsa", "ed25519")
 
 
@@ -35,6 +36,7 @@ class KeyRecordReason(enum.StrEnum):
     KEY_BAD_DATA = "KEY_BAD_DATA"  # p= decodes but is not a key of k= type (Ed25519 wrong length, bad DER)
     KEY_TOO_SHORT = "KEY_TOO_SHORT"  # RSA under 1024 bits (DKIM-16)
     KEY_TOO_LONG = "KEY_TOO_LONG"  # RSA over 8192 bits [ours]
+    KEY_BAD_EXPONENT = "KEY_BAD_EXPONENT"  # RSA public exponent over 2^32 [ours] (issue 15)
 
 
 _DISCARD = (KeyRecordReason.KEY_VERSION, KeyRecordReason.KEY_SERVICE)
@@ -146,6 +148,11 @@ def _load_public_key(key_type: str, der: bytes) -> tuple[Any, int]:
         raise KeyRecordError(KeyRecordReason.KEY_TOO_SHORT, f"RSA key of {bits} bits is under {MIN_RSA_BITS}")
     if bits > MAX_RSA_BITS:
         raise KeyRecordError(KeyRecordReason.KEY_TOO_LONG, f"RSA key of {bits} bits is over {MAX_RSA_BITS}")
+    exponent = key.public_numbers().e
+    if exponent > MAX_RSA_EXPONENT:
+        raise KeyRecordError(
+            KeyRecordReason.KEY_BAD_EXPONENT, f"RSA public exponent of {exponent.bit_length()} bits is over 2^32"
+        )
     return key, bits
 
 

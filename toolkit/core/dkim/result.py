@@ -23,6 +23,10 @@ COMMENTS = {
     DkimReason.FROM_NOT_SIGNED: "From not signed",
     DkimReason.KEY_TYPE_MISMATCH: "key type does not match a=",
     DkimReason.BODY_LENGTH_TOO_LARGE: "l= larger than the body",
+    DkimReason.KEY_BAD_EXPONENT: "key exponent too large",
+    DkimReason.TIME_BUDGET: "not verified: time budget spent",
+    DkimReason.WORK_BUDGET: "not verified: work budget spent",
+    DkimReason.HEADER_TOO_LARGE: "not verified: header too large",
 }
 
 

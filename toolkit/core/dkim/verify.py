@@ -3,6 +3,11 @@
 `verify(message, resolver, now)` checks every DKIM-Signature on its own (DKIM-13) and returns one DkimResult
 each, in header order; an unsigned message gives one result with verdict none. Every non-pass carries a stable
 DkimReason, and `steps` show what was checked against which rule.
+
+One message gets a bounded amount of work ([ours], issue 15: 55 keys with huge exponents and 10 signatures cost
+5.7 s per message; 11 key lookups that time out cost 11 s). `DkimBudget` caps the key records tried per selector,
+the signature checks and distinct body hashes per message (past them: policy, WORK_BUDGET), the key lookups that
+may fail (past them: temperror, TIME_BUDGET, without asking DNS again) and, given a clock, the time (temperror).
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import binascii
 import contextlib
 import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -46,6 +52,21 @@ DEFAULT_MAX_SIGNATURES = 10  # DKIM-13 [ours]
 DEFAULT_SKEW = 300  # DKIM-11 [ours]
 
 
+@dataclass(frozen=True, slots=True)
+class DkimBudget:
+    """What one message may cost ([ours]); the defaults leave every honest message far inside."""
+
+    key_records: int = 3  # TXT records tried per selector (DKIM-14 [ours] "try each": at most this many)
+    signature_checks: int = 20  # public-key operations per message (10 signatures x 2 keys)
+    body_hashes: int = 4  # distinct (canonicalization, l=) body hashes per message
+    lookup_failures: int = 3  # key lookups that fail (timeout, SERVFAIL) before the rest are not asked
+    seconds: float = 5.0  # wall time per message, checked before each lookup and each expensive step (needs clock)
+
+
+DEFAULT_BUDGET = DkimBudget()
+_KEY_SIZE_REASONS = ("KEY_TOO_SHORT", "KEY_TOO_LONG", "KEY_BAD_EXPONENT")  # DKIM-16, not DKIM-15
+
+
 class _Stop(Exception):
     """Ends the checks of one signature with a verdict (internal control flow, never escapes verify())."""
 
@@ -70,20 +91,29 @@ def verify(
     max_signatures: int = DEFAULT_MAX_SIGNATURES,
     skew: int = DEFAULT_SKEW,
     is_public_suffix: Callable[[str], bool] | None = None,
+    budget: DkimBudget = DEFAULT_BUDGET,
+    clock: Callable[[], float] | None = None,
 ) -> tuple[DkimResult, ...]:
     """One DkimResult per DKIM-Signature, in header order (an unsigned message: one result, verdict none).
 
     `now` is Unix seconds; `skew` the allowance for t=/x= (DKIM-11); signatures past `max_signatures` are
     reported as POLICY/TOO_MANY_SIGNATURES without a lookup (DKIM-13). `is_public_suffix`, when given, makes
-    a d= that is a bare public suffix a permerror (DKIM-7, optional). Never raises for message or DNS content.
+    a d= that is a bare public suffix a permerror (DKIM-7, optional). `budget` bounds the work; `clock` (seconds,
+    e.g. time.monotonic; the core reads no clock itself) enables its time limit. Never raises for message or DNS
+    content.
     """
     if not isinstance(message, Message):
         message = parse_message(bytes(message))
+    if message.header_truncated:  # h= may name fields that were not read: nothing can be verified
+        step = Step("DKIM-13", "header size", False, message.defects[-1] if message.defects else "too large")
+        comment = COMMENTS[DkimReason.HEADER_TOO_LARGE]
+        return (DkimResult(Verdict.POLICY, DkimReason.HEADER_TOO_LARGE, steps=(step,), comment=comment),)
     signatures = [(i, h) for i, h in enumerate(message.headers) if h.lname == SIGNATURE_FIELD]
     if not signatures:
         step = Step("DKIM-37", "DKIM-Signature fields", None, "the message has no DKIM-Signature")
         return (DkimResult(Verdict.NONE, DkimReason.NO_SIGNATURE, steps=(step,), comment="no signature"),)
-    context = _Context(message, resolver, now, skew, is_public_suffix, [i for i, _ in signatures])
+    positions = [i for i, _ in signatures]
+    context = _Context(message, resolver, now, skew, is_public_suffix, positions, budget, clock)
     results = []
     for count, (index, sig_field) in enumerate(signatures):
         if count >= max_signatures:
@@ -130,6 +160,8 @@ class _Context:
         skew: int,
         is_public_suffix: Callable[[str], bool] | None,
         signature_positions: list[int],
+        budget: DkimBudget = DEFAULT_BUDGET,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         self.is_public_suffix = is_public_suffix
         self.signature_positions = signature_positions
@@ -141,6 +173,25 @@ class _Context:
         self._answers: dict[str, DnsAnswer] = {}
         self._by_name: dict[str, list[HeaderField]] | None = None
         self._canonical_fields: dict[tuple[bytes, str], bytes] = {}  # shared by the signatures (DKIM-20)
+        self.budget = budget
+        self.clock = clock
+        self.deadline = clock() + budget.seconds if clock is not None else 0.0
+        self.checks_done = 0
+        self.lookups_failed = 0
+
+    def spend_time(self, before: str) -> None:
+        """Temperror once the message's time budget is spent (like SPF-14): the verdict may differ next time."""
+        if self.clock is not None and self.clock() > self.deadline:
+            detail = f"DKIM time budget of {self.budget.seconds:g} s per message spent before {before}"
+            raise _Stop(Verdict.TEMPERROR, DkimReason.TIME_BUDGET, "DKIM-13", "time budget", detail)
+
+    def spend_check(self) -> None:
+        """Policy once the message's signature checks are spent: a hostile message asked for too much work."""
+        self.checks_done += 1
+        if self.checks_done > self.budget.signature_checks:
+            detail = f"{self.budget.signature_checks} signature checks per message already done"
+            raise _Stop(Verdict.POLICY, DkimReason.WORK_BUDGET, "DKIM-13", "work budget", detail)
+        self.spend_time("a signature check")
 
     def header_pool(self, index: int, names: list[str]) -> dict[str, list[HeaderField]]:
         """The fields h= may pick from (DKIM-20): all but the signature at `index`; the index is built once."""
@@ -156,12 +207,23 @@ class _Context:
     def body_hash(self, method: str, limit: int | None) -> BodyHash:
         key = (method, limit)
         if key not in self._body_hashes:
+            if len(self._body_hashes) >= self.budget.body_hashes:
+                detail = f"{self.budget.body_hashes} different body hashes (c=, l=) per message already computed"
+                raise _Stop(Verdict.POLICY, DkimReason.WORK_BUDGET, "DKIM-13", "work budget", detail)
+            self.spend_time("the body hash")
             self._body_hashes[key] = body_hash(self.message.body, method, limit)
         return self._body_hashes[key]
 
     def lookup(self, name: str) -> DnsAnswer:
         if name not in self._answers:
-            self._answers[name] = self.resolver.query(name, "TXT")
+            if self.lookups_failed >= self.budget.lookup_failures:
+                detail = f"{self.lookups_failed} key lookups of this message failed; {name} was not asked"
+                raise _Stop(Verdict.TEMPERROR, DkimReason.TIME_BUDGET, "DKIM-14", "key lookup", detail)
+            self.spend_time(f"the lookup of {name}")
+            answer = self.resolver.query(name, "TXT")
+            self._answers[name] = answer
+            if answer.status is DnsStatus.TEMPFAIL:
+                self.lookups_failed += 1
         return self._answers[name]
 
     def verify_one(self, index: int, sig_field: HeaderField) -> DkimResult:
@@ -291,7 +353,12 @@ class _Context:
         # several signatures often cover the same fields: canonicalize each once (one signature: no cache needed)
         shared = self._canonical_fields if len(self.signature_positions) > 1 else None
         data = header_hash_input(selected, remove_b_value(sig_field.raw), head_canon, shared)
-        good = next((r for r in records if _signature_ok(state.algorithm, r.public_key, signature, data)), None)
+        good = None
+        for record in records:
+            self.spend_check()
+            if _signature_ok(state.algorithm, record.public_key, signature, data):
+                good = record
+                break
         if good is None:
             raise _Stop(
                 Verdict.FAIL, DkimReason.SIGNATURE_MISMATCH, "DKIM-21", "signature", "b= does not verify over headers"
@@ -324,10 +391,17 @@ class _Context:
             )
         if answer.status is not DnsStatus.OK:
             raise _perm(DkimReason.KEY_NOT_FOUND, "DKIM-14", "key lookup", f"{name}: {answer.status.value}")
-        # DKIM-14 [ours]: several TXT records, use the first that parses as a usable key
+        # DKIM-14 [ours]: several TXT records, use the first that parses as a usable key; at most a few key records
+        # (records that are not DKIM keys, like v=spf1, do not count): each one costs a key parse and a check
         errors: list[KeyRecordError] = []
         records: list[KeyRecord] = []
-        for text in answer.txt_joined():
+        texts = answer.txt_joined()
+        for position, text in enumerate(texts):
+            if len(records) + sum(not e.discard for e in errors) >= self.budget.key_records:
+                detail = f"{len(texts)} TXT records at {name}; {len(texts) - position} not tried past the first "
+                detail += f"{self.budget.key_records} key records"
+                state.steps.append(Step("DKIM-14", "key records", None, detail))
+                break
             try:
                 records.append(_parse_key_cached(text))
             except KeyRecordError as exc:
@@ -337,7 +411,9 @@ class _Context:
             worst = next((e for e in errors if not e.discard), errors[0] if errors else None)
             if worst is None:
                 raise _perm(DkimReason.KEY_NOT_FOUND, "DKIM-14", "key lookup", f"{name}: no TXT strings")
-            rule = "DKIM-16" if worst.reason.value in ("KEY_TOO_SHORT", "KEY_TOO_LONG") else "DKIM-15"
+            rule = (
+                "DKIM-16" if worst.reason.value in ("KEY_TOO_SHORT", "KEY_TOO_LONG", "KEY_BAD_EXPONENT") else "DKIM-15"
+            )
             raise _perm(DkimReason(worst.reason.value), rule, "key record", str(worst))
         wanted = ALGORITHMS[state.algorithm]
         usable = [r for r in records if r.key_type == wanted]

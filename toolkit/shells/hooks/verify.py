@@ -1,0 +1,99 @@
+"""VerifyHandler: SPF, DKIM and DMARC at end of message, our A-R on top and forged ones removed."""
+
+from __future__ import annotations
+
+import enum
+import re
+import time
+from collections.abc import Callable
+from typing import Any
+
+from toolkit.core.dns import Resolver
+from toolkit.shells.hooks.api import (
+    Action,
+    Envelope,
+    Handler,
+    Session,
+    change_header,
+    insert_header,
+    quarantine,
+    reject,
+    run_blocking,
+    split_field,
+)
+
+_AUTHSERV_ID = re.compile(rb"^\s*(?:\([^)]*\)\s*)*([^\s;()]+)")
+
+
+def authserv_id_of(raw_value: bytes) -> str:
+    match = _AUTHSERV_ID.match(raw_value.replace(b"\r\n", b""))
+    return match.group(1).decode("utf-8", "replace").lower() if match else ""
+
+
+class DmarcAction(enum.Enum):
+    """What VerifyHandler does with a DMARC fail (DMARC-11: off by default; p=none never changes handling)."""
+
+    NONE = "none"  # report only
+    QUARANTINE = "quarantine"  # quarantine p=quarantine and p=reject failures (the 9989 §7.4 reading)
+    REJECT = "reject"  # reject p=reject failures, quarantine p=quarantine failures
+
+
+class VerifyHandler(Handler):
+    """SPF, DKIM and DMARC at end of message; our A-R on top (AR-6), forged ones with our id removed (AR-7)."""
+
+    wants = frozenset({"connect", "helo", "mail_from", "header", "body"})
+
+    def __init__(
+        self,
+        resolver: Resolver,
+        authserv_id: str,
+        *,
+        clock: Callable[[], float] | None = None,
+        dmarc_action: DmarcAction = DmarcAction.NONE,
+        strip_forged: bool = True,
+    ) -> None:
+        import time
+
+        self.resolver = resolver
+        self.authserv_id = authserv_id
+        self.clock = clock or time.time
+        self.dmarc_action = dmarc_action
+        self.strip_forged = strip_forged
+
+    def verify(self, raw: bytes, ip: str | None, helo: str | None, mail_from: str | None):
+        from toolkit.core.verify import SmtpContext, VerifyOptions, verify_message
+
+        context = SmtpContext(ip=ip, helo=helo, mail_from=mail_from)
+        options = VerifyOptions(authserv_id=self.authserv_id, clock=time.monotonic)
+        return verify_message(raw, context, self.resolver, int(self.clock()), options)
+
+    async def end_of_message(self, session: Session, envelope: Envelope) -> list[Action]:
+        raw = envelope.raw_message()
+        report = await run_blocking(self.verify, raw, session.client_ip, session.helo, envelope.mail_from)
+        actions: list[Action] = []
+        if self.strip_forged:
+            # AR-7: delete (change to empty) every A-R carrying our authserv-id. Deletions come before our insert
+            # so the MTA's 1-based indexes still point at the fields as received.
+            ours = self.authserv_id.lower()
+            index = 0
+            for name, value in envelope.headers:
+                if name.lower() == "authentication-results":
+                    index += 1
+                    if authserv_id_of(value) == ours:
+                        actions.append(change_header("Authentication-Results", index, ""))
+        name, value = split_field(report.ar_field)
+        actions.append(insert_header(0, name, value))  # AR-6: above every other field
+        actions.extend(self.policy_actions(report))
+        return actions
+
+    def policy_actions(self, report: Any) -> list[Action]:
+        """DMARC-11: act only when configured, only on fail, and never on p=none."""
+        dmarc = report.dmarc
+        if self.dmarc_action is DmarcAction.NONE or dmarc is None or str(dmarc.verdict) != "fail":
+            return []
+        policy = (dmarc.effective_policy or "none").lower()
+        if policy == "reject" and self.dmarc_action is DmarcAction.REJECT:
+            return [reject(550, f"5.7.1 DMARC policy of {dmarc.from_domain} rejects this message")]
+        if policy in ("reject", "quarantine"):
+            return [quarantine(f"DMARC fail for {dmarc.from_domain} (p={policy})")]
+        return []
