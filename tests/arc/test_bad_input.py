@@ -160,3 +160,13 @@ def _fields(config: SealConfig) -> dict:
 def test_garbage_never_raises(hops):
     for junk in (b"ARC-Seal:\r\n", b"ARC-Seal: ;;;\r\n", b"ARC-Authentication-Results: i=1\r\n", b"\xff\xfe: x\r\n"):
         assert _check(junk + MESSAGE, hops).verdict.value in ("fail", "none")
+
+
+def test_time_budget_with_a_clock(three, hops):
+    ticks = iter([0.0] + [100.0] * 50)  # the deadline is set at 0 + 5 s; every later reading is past it
+    result = verify(three, hops.resolver(), NOW, clock=lambda: next(ticks))
+    assert (result.verdict.value, result.reason, result.newest.ams.reason) == (
+        "fail",
+        ArcReason.TEMPERROR,
+        "TIME_BUDGET",
+    )

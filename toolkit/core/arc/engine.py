@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from toolkit.core.arc.parse import AMS, SEAL, ArcField, ArcSet
 from toolkit.core.arc.result import CheckStatus, SignatureCheck
@@ -62,25 +64,32 @@ class _Fail(Exception):
 class SignatureChecker:
     """Per-message state shared by the AMS and AS checks: key answers, body hashes, canonical ARC fields."""
 
-    def __init__(self, message: Message, resolver: Resolver, now: int) -> None:
+    def __init__(
+        self, message: Message, resolver: Resolver, now: int, clock: Callable[[], float] | None = None
+    ) -> None:
         self.message = message
-        self._dkim = _Context(message, resolver, now, DEFAULT_SKEW, None, [])
+        # the DKIM context bounds time (5 s with a clock) and failed key lookups (3) for the whole chain; the
+        # number of checks is bounded by the structure instead (at most 50 sets: 100 checks)
+        self._dkim = _Context(message, resolver, now, DEFAULT_SKEW, None, [], clock=clock)
         self._by_name: dict[str, list[HeaderField]] | None = None
         self._canonical: dict[tuple[bytes, str], bytes] = {}
         self._keys: dict[tuple[str, str, str], list | _Fail] = {}
         self._selections: dict[tuple[str, ...], list[HeaderField]] = {}
 
     def check_ams(self, ams: ArcField) -> SignatureCheck:
-        try:
-            return self._ams(ams)
-        except _Fail as exc:
-            return SignatureCheck(CheckStatus.FAIL, exc.reason, exc.detail, exc.temporary)
+        return self._guarded(self._ams, ams)
 
     def check_seal(self, prefix: list[ArcSet]) -> SignatureCheck:
+        return self._guarded(self._seal, prefix)
+
+    def _guarded(self, check: Callable, arg: Any) -> SignatureCheck:
         try:
-            return self._seal(prefix)
+            self._dkim.spend_time("an ARC signature check")
+            return check(arg)
         except _Fail as exc:
             return SignatureCheck(CheckStatus.FAIL, exc.reason, exc.detail, exc.temporary)
+        except _Stop as stop:  # the DKIM context's time and lookup budgets
+            return SignatureCheck(CheckStatus.FAIL, stop.reason.value, stop.detail, stop.verdict is Verdict.TEMPERROR)
 
     def _ams(self, ams: ArcField) -> SignatureCheck:
         tags = ams.tags

@@ -12,6 +12,8 @@ evidence of where the message was changed. Each AMS and AS check is a signature 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from toolkit.core.arc.engine import SignatureChecker
 from toolkit.core.arc.parse import AAR, AMS, CV_VALUES, SEAL, ArcSet, ChainError, parse_chain
 from toolkit.core.arc.result import ArcInstance, ArcReason, ArcResult, CheckStatus, SignatureCheck
@@ -20,7 +22,10 @@ from toolkit.core.message import Message, parse_message
 from toolkit.core.results import Step, Verdict
 
 
-def verify(message: Message | bytes, resolver: Resolver, now: int) -> ArcResult:
+def verify(
+    message: Message | bytes, resolver: Resolver, now: int, clock: Callable[[], float] | None = None
+) -> ArcResult:
+    """The chain's verdict. `clock` (seconds, e.g. time.monotonic from a shell) bounds the time spent (5 s)."""
     parsed = message if isinstance(message, Message) else parse_message(message)
     try:
         sets = parse_chain(parsed)
@@ -44,7 +49,7 @@ def verify(message: Message | bytes, resolver: Resolver, now: int) -> ArcResult:
     if failure is not None:
         steps.append(Step("ARC-2", "cv= sequence", False, failure[1]))
         return finish(Verdict.FAIL, *failure)
-    checker = SignatureChecker(parsed, resolver, now)
+    checker = SignatureChecker(parsed, resolver, now, clock)
     newest = sets[-1]
     check = ams[newest.i] = checker.check_ams(newest.ams)
     if not check.passed:
