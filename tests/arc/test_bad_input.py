@@ -170,3 +170,12 @@ def test_time_budget_with_a_clock(three, hops):
         ArcReason.TEMPERROR,
         "TIME_BUDGET",
     )
+
+
+def test_header_block_over_the_limit(three, hops):
+    from toolkit.core.message import MAX_HEADER_BYTES
+
+    filler = b"X-Filler: " + b"a" * 998 + b"\r\n"
+    big = filler * (MAX_HEADER_BYTES // len(filler) + 1) + three
+    result = _check(big, hops)
+    assert (result.verdict.value, result.reason) == ("fail", ArcReason.HEADER_TOO_LARGE)

@@ -19,6 +19,7 @@ class ArcReason(enum.StrEnum):
     """Stable reason codes for a chain that does not pass (one case across protocols: UPPER_SNAKE)."""
 
     NO_CHAIN = "NO_CHAIN"  # verdict none (ARC-3 step 1)
+    HEADER_TOO_LARGE = "HEADER_TOO_LARGE"  # the header block was cut at its size limit: sets may be missing
     TOO_MANY_INSTANCES = "TOO_MANY_INSTANCES"  # i= above 50, or more ARC fields than 50 sets hold (ARC-2)
     FIELD_SYNTAX = "FIELD_SYNTAX"  # an ARC field whose tag-list or AAR prefix does not parse (ARC-1)
     BAD_INSTANCE = "BAD_INSTANCE"  # i= missing, empty, zero or not a number (ARC-1)

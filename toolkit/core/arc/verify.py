@@ -27,6 +27,10 @@ def verify(
 ) -> ArcResult:
     """The chain's verdict. `clock` (seconds, e.g. time.monotonic from a shell) bounds the time spent (5 s)."""
     parsed = message if isinstance(message, Message) else parse_message(message)
+    if parsed.header_truncated:  # fields past the limit were not read: the chain cannot be judged whole
+        detail = "the header block is over the size limit; ARC fields past it were not read"
+        step = Step("ARC-2", "header size", False, detail)
+        return ArcResult(Verdict.FAIL, ArcReason.HEADER_TOO_LARGE, detail, steps=(step,))
     try:
         sets = parse_chain(parsed)
     except ChainError as exc:
