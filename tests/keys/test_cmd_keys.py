@@ -165,17 +165,20 @@ def test_keygen_json(capsys, tmp_path):
     assert "ses_private_key" not in data and key.seed_b64() not in out
 
 
-def test_keygen_ses_prints_the_private_key_and_says_so(capsys, tmp_path):
+def test_keygen_ses_writes_the_private_key_string_to_a_0600_file(capsys, tmp_path):
+    """SES-3: the paste string IS the private key: a 0600 file whose path is printed, nothing unlabelled on stdout."""
     code, out, err = keygen(capsys, tmp_path, "--ses", "--json")
     assert code == 0
     data = json.loads(out)
     key = load_private_key(Path(data["key_path"]).read_bytes())
-    assert data["ses_private_key"] == key.ses_private_key_string()
-    assert "IS the private key" in err
+    ses_path = Path(data["ses_private_key_path"])
+    assert ses_path.read_text().strip() == key.ses_private_key_string() and "ses_private_key" not in data
+    assert stat.S_IMODE(ses_path.stat().st_mode) == 0o600 and key.ses_private_key_string() not in out
     code, out, err = keygen(capsys, tmp_path, "--ses", selector="s2")
-    zone, ses = out.splitlines()
+    zone, label = out.splitlines()
     assert zone.startswith("s2._domainkey.example.com. 3600 IN TXT ")
-    assert re.fullmatch(r"[a-zA-Z0-9+/]+={0,2}", ses) and "IS the private key" in err
+    assert label.startswith("; SES-3 DomainSigningPrivateKey") and label.endswith("s2.ses-private-key.txt (mode 0600)")
+    assert re.fullmatch(r"[a-zA-Z0-9+/]+={0,2}", (tmp_path / "example.com/s2.ses-private-key.txt").read_text().strip())
 
 
 # -- records ---------------------------------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from toolkit.core.dkim.keys import (
     load_private_key,
     record_name,
 )
+from toolkit.core.domain.records import FORMATS
 from toolkit.core.errors import KeyFileError, UsageError
 from toolkit.shells.common import add_dns_options, resolver_from_args, warn
 
@@ -65,20 +66,26 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     keygen.add_argument("--out", type=Path, default=DEFAULT_KEY_DIR, metavar="DIR", help="key folder (keys/)")
     keygen.add_argument("--force", action="store_true", help="replace an existing key for this selector")
     _add_record_options(keygen)
-    keygen.add_argument("--ses", action="store_true", help="also print the Amazon SES BYODKIM private-key string")
+    keygen.add_argument(
+        "--ses", action="store_true", help="also write the Amazon SES BYODKIM private-key string (0600 file)"
+    )
     keygen.set_defaults(func=run_keygen)
 
     records = subparsers.add_parser(
         "records",
-        help="print the DNS record (and SES forms) for an existing key",
-        description="Print the DKIM TXT record for an existing private key; with --ses also the Amazon SES "
-        "BYODKIM private-key string (SES-3) and the SES set-up notes.",
+        help="print DNS records: DKIM for a key, or build DMARC and SPF records",
+        description="Print the DKIM TXT record for an existing private key (records [dkim] --domain D --selector S "
+        "--key K), or build a DMARC or SPF record (records dmarc|spf ...). --ses adds the Amazon SES forms.",
     )
-    _add_identity(records)
-    records.add_argument("--key", required=True, type=Path, metavar="PATH", help="private key file")
-    _add_record_options(records)
-    records.add_argument("--ses", action="store_true", help="print the SES BYODKIM private-key string and notes")
+    _add_dkim_records(records, required=False)
     records.set_defaults(func=run_records)
+    kinds = records.add_subparsers(dest="kind", metavar="KIND", required=False)
+    dkim = kinds.add_parser("dkim", help="the DKIM TXT record for a private key", description="DKIM TXT record")
+    _add_dkim_records(dkim, required=True)
+    dkim.set_defaults(func=run_records)
+    from toolkit.shells.records_build import register_builders
+
+    register_builders(kinds, _add_common_record_options)
 
     keycheck = subparsers.add_parser(
         "keycheck",
@@ -95,15 +102,30 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     keycheck.set_defaults(func=run_keycheck)
 
 
-def _add_identity(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--domain", required=True, help="signing domain (d=)")
-    parser.add_argument("--selector", required=True, help="selector (s=)")
+def _add_identity(parser: argparse.ArgumentParser, required: bool = True) -> None:
+    parser.add_argument("--domain", required=required, help="signing domain (d=)")
+    parser.add_argument("--selector", required=required, help="selector (s=)")
 
 
 def _add_record_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--ttl", type=_ttl, default=DEFAULT_TTL, help=f"TTL in the zone line ({DEFAULT_TTL})")
     parser.add_argument("--testing", action="store_true", help="publish with t=y (DKIM-36: testing)")
     parser.add_argument("--json", action="store_true", help="print a JSON object")
+
+
+def _add_common_record_options(parser: argparse.ArgumentParser) -> None:
+    """--format, and --ses --region for the SES forms: shared by every records command."""
+    parser.add_argument("--format", choices=FORMATS, default="zone", help="output form (zone)")
+    parser.add_argument("--region", metavar="R", help="with --ses: the SES region, for the custom MAIL FROM pair")
+    parser.add_argument("--mail-from-domain", metavar="NAME", help="with --ses: the custom MAIL FROM (mail.DOMAIN)")
+
+
+def _add_dkim_records(parser: argparse.ArgumentParser, *, required: bool) -> None:
+    _add_identity(parser, required)
+    parser.add_argument("--key", required=required, type=Path, metavar="PATH", help="private key file")
+    _add_record_options(parser)
+    parser.add_argument("--ses", action="store_true", help="print the SES BYODKIM private-key string and notes")
+    _add_common_record_options(parser)
 
 
 def _ttl(text: str) -> int:
@@ -191,7 +213,7 @@ def run_keygen(args: argparse.Namespace) -> int:
     key_path = folder / f"{selector}.private.pem"
     txt_path = folder / f"{selector}.txt"
     if not args.force:
-        for path in (key_path, txt_path):
+        for path in (key_path, txt_path, folder / f"{selector}.ses-private-key.txt"):
             if path.exists() or path.is_symlink():
                 raise UsageError(f"{path} exists; pick a new selector (DKIM-36) or pass --force to replace it")
     _make_private_dir(args.out, warn_if_open=False)  # keys/ itself holds the public README and test keys
@@ -201,16 +223,18 @@ def run_keygen(args: argparse.Namespace) -> int:
     write_new_file(txt_path, (zone_line + "\n").encode("ascii"), 0o644, replace=args.force)
     print(f"wrote {key_path} ({key.key_type} {key.bits}, mode 0600) and {txt_path}", file=sys.stderr)
 
-    ses = _ses_string(key) if args.ses else None
+    ses_path = folder / f"{selector}.ses-private-key.txt"
+    if args.ses:  # SES-3: the paste string IS the private key; it goes to a 0600 file, never unlabelled to stdout
+        write_new_file(ses_path, (key.ses_private_key_string() + "\n").encode("ascii"), 0o600, replace=args.force)
     if args.json:
         out = {"key_path": str(key_path), "txt_path": str(txt_path), **record_json(key, domain, selector, args)}
-        if ses is not None:
-            out["ses_private_key"] = ses
+        if args.ses:
+            out["ses_private_key_path"] = str(ses_path)
         print(json.dumps(out, indent=2))
     else:
         print(zone_line)
-        if ses is not None:
-            print(ses)
+        if args.ses:
+            print(f"; SES-3 DomainSigningPrivateKey (it IS the private key) written to {ses_path} (mode 0600)")
     return 0
 
 
@@ -261,8 +285,14 @@ def write_new_file(path: Path, data: bytes, mode: int, *, replace: bool) -> None
 
 
 def run_records(args: argparse.Namespace) -> int:
+    if not (args.domain and args.selector and args.key):
+        raise UsageError("records needs --domain, --selector and --key (or: records dmarc|spf ... --help)")
     domain, selector = _check_identity(args)
     key = read_key(args.key)
+    if args.format != "zone" or args.region:
+        from toolkit.shells.records_build import dkim_output
+
+        return dkim_output(args, key, domain, selector)
     if (text := key.warning()) is not None:
         warn(text)
     name = record_name(selector, domain)

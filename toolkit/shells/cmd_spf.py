@@ -32,6 +32,9 @@ exit codes (from the MAIL FROM result):
   2  usage error
   3  temperror (DNS trouble or time budget)
 
+Without --ip: the record analysis and the worst-case lookup tree (emlauth spf --domain D), exit 0 when no
+error, 1 on an error, 3 when a DNS error left it open.
+
 --mail-from "" checks a null reverse-path as postmaster@<HELO> (SPF-1).
 """
 
@@ -45,8 +48,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--ip", required=True, help="the SMTP client address (IPv4 or IPv6)")
-    parser.add_argument("--mail-from", required=True, metavar="ADDR", help='envelope sender; "" = null sender')
+    parser.add_argument("--ip", help="the SMTP client address (IPv4 or IPv6); without it: the record analysis")
+    parser.add_argument("--mail-from", metavar="ADDR", help='envelope sender; "" = null sender')
+    parser.add_argument("--domain", help="without --ip: the domain whose record to analyse (else --mail-from's)")
     parser.add_argument("--helo", default="", metavar="NAME", help="the HELO/EHLO name (checked on its own too)")
     parser.add_argument("--receiver", default="unknown", help="our host name, for the %%{r} macro in exp text")
     parser.add_argument("--max-void", type=int, default=DEFAULT_MAX_VOID, metavar="N", help="void lookup limit (2)")
@@ -59,6 +63,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if not args.ip:
+        return run_analysis(args)
+    if args.mail_from is None:
+        raise UsageError("--ip needs --mail-from (the envelope sender to check)")
     try:
         ipaddress.ip_address(args.ip)
     except ValueError:
@@ -87,6 +95,32 @@ def run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(render_text(mailfrom, helo, args.max_void))
     return exit_code(mailfrom)
+
+
+def run_analysis(args: argparse.Namespace) -> int:
+    """No client IP: the record, its problems and the worst-case lookup tree (doctor's SPF section)."""
+    from toolkit.core.domain import ascii_domain
+    from toolkit.core.domain.findings import exit_code as findings_exit
+    from toolkit.core.domain.spf import analyse_spf
+    from toolkit.shells.cmd_doctor import render_findings
+
+    target = args.domain or (args.mail_from or "").strip().strip("<>").rpartition("@")[2]
+    if not target:
+        raise UsageError("without --ip, name the domain: --domain D (or --mail-from ADDR)")
+    domain, problem = ascii_domain(target)
+    if problem:
+        raise UsageError(f"{target!r} is not a usable domain: {problem}")
+    analysis = analyse_spf(domain, resolver_from_args(args))
+    code = findings_exit(analysis.findings)
+    if args.json:
+        out = {"domain": domain, "record": analysis.record, "findings": [f.to_json() for f in analysis.findings],
+               "tree": analysis.tree.to_json() if analysis.tree else None, "exit_code": code}  # fmt: skip
+        json.dump(out, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(f"SPF for {domain} (no client IP: the record and its worst-case lookups)\n")
+        sys.stdout.write("\n".join(render_findings(analysis.findings, analysis.tree)) + "\n")
+    return code
 
 
 def exit_code(result: SpfResult) -> int:

@@ -229,7 +229,12 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("no messages found in the inputs")
     if output == "message" and len(items) > 1 and not all(i.mbox_from for i in items):
         output = "header"  # several messages: one field each, labelled
-    dns = {"zones": args.zones, "nameserver": args.nameserver, "dns_timeout": args.dns_timeout}
+    dns = {
+        "zones": args.zones,
+        "nameserver": args.nameserver,
+        "zones_then_live": args.zones_then_live,
+        "dns_timeout": args.dns_timeout,
+    }
     # built once here: a bad zone folder fails now, as a usage error, and in-process runs and forked workers
     # reuse it instead of reading the zones again
     resolver = resolver_from_args(argparse.Namespace(**dns))

@@ -13,11 +13,17 @@ from toolkit.core.errors import UsageError
 
 def add_dns_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("DNS")
-    source = group.add_mutually_exclusive_group()
-    source.add_argument("--zones", metavar="DIR", type=Path, help="answer from a folder of zone files (offline)")
-    source.add_argument(
+    group.add_argument("--zones", metavar="DIR", type=Path, help="answer from a folder of zone files (offline)")
+    group.add_argument(
         "--nameserver", metavar="HOST:PORT", action="append", help="ask this DNS server (repeatable); default: system"
     )
+    if "--live" not in parser._option_string_actions:  # walkthrough has its own --live (live instead of samples)
+        group.add_argument(
+            "--live",
+            dest="zones_then_live",
+            action="store_true",
+            help="with --zones: names outside the zone files go to live DNS (try a record before publishing it)",
+        )
     group.add_argument(
         "--dns-timeout", type=positive_seconds, default=5.0, metavar="SECONDS", help="per-query timeout (5)"
     )
@@ -61,12 +67,26 @@ def parse_hostport(text: str, default_port: int = 53) -> tuple[str, int]:
 def resolver_from_args(args: argparse.Namespace) -> Resolver:
     from toolkit.resolvers import CachingResolver, LiveResolver, ZoneFileResolver
 
-    if getattr(args, "zones", None) is not None:
-        inner: Resolver = ZoneFileResolver(args.zones)
-    elif getattr(args, "nameserver", None):
-        inner = LiveResolver(nameservers=[parse_hostport(n) for n in args.nameserver], timeout=args.dns_timeout)
+    zones, nameservers, live = (
+        getattr(args, "zones", None),
+        getattr(args, "nameserver", None),
+        getattr(args, "zones_then_live", False),
+    )
+    if live and zones is None:
+        raise UsageError("--live goes with --zones DIR (zone files first, live DNS for every other name)")
+    if zones is not None and nameservers and not live:
+        raise UsageError("--zones and --nameserver: pick one, or add --live to send names outside the zones there")
+    timeout = getattr(args, "dns_timeout", 5.0)
+    if zones is not None and not live:
+        return CachingResolver(ZoneFileResolver(zones))
+    if nameservers:
+        inner: Resolver = LiveResolver(nameservers=[parse_hostport(n) for n in nameservers], timeout=timeout)
     else:
-        inner = LiveResolver(timeout=getattr(args, "dns_timeout", 5.0))
+        inner = LiveResolver(timeout=timeout)
+    if zones is not None:
+        from toolkit.resolvers.layered import LayeredResolver
+
+        inner = LayeredResolver(ZoneFileResolver(zones), inner)
     return CachingResolver(inner)
 
 

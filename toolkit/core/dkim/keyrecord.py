@@ -174,3 +174,56 @@ def keys_match(key: Any, record: KeyRecord) -> bool:
         return public_key_bytes(candidate) == public_key_bytes(record.public_key)
     except (AttributeError, TypeError, ValueError):
         return False
+
+
+# -- why a p= that does not load is wrong ---------------------------------------------------------------------
+
+PROBLEM_PRIVATE = "KEY_PRIVATE"  # a private key published in DNS: compromised, rotate now
+PROBLEM_TRUNCATED = "KEY_TRUNCATED"  # the DER says it is longer than what is published
+
+
+def _der_prefix(p_value: str) -> bytes:
+    """As much of p= as decodes: base64 characters only, cut to whole 4-character groups."""
+    clean = "".join(ch for ch in p_value if ch.isascii() and (ch.isalnum() or ch in "+/"))
+    clean = clean[: len(clean) // 4 * 4]
+    try:
+        return base64.b64decode(clean)
+    except (binascii.Error, ValueError):
+        return b""
+
+
+def _header(der: bytes) -> tuple[int, int] | None:
+    """(header length, declared total length) of an outer DER SEQUENCE, or None."""
+    if len(der) < 2 or der[0] != 0x30:
+        return None
+    first = der[1]
+    if first < 0x80:
+        return 2, 2 + first
+    count = first & 0x7F
+    if not 0 < count <= 4 or len(der) < 2 + count:
+        return None
+    return 2 + count, 2 + count + int.from_bytes(der[2 : 2 + count], "big")
+
+
+def key_data_problem(p_value: str) -> tuple[str, str] | None:
+    """(code, why) when p= holds a private key or a key cut short; None when neither shows.
+
+    A private key in PKCS#1 or PKCS#8 DER starts its outer SEQUENCE with INTEGER 0 (the version); a public SPKI
+    starts with another SEQUENCE. That holds for a truncated blob too, so the worse news wins.
+    """
+    if "PRIVATE" in p_value.upper() or "-----BEGIN" in p_value:
+        return PROBLEM_PRIVATE, "p= holds PEM private-key text"
+    der = _der_prefix(p_value)
+    header = _header(der)
+    if header is None:
+        return None
+    start, declared = header
+    if der[start : start + 3] == b"\x02\x01\x00":
+        return PROBLEM_PRIVATE, "p= holds a PRIVATE key (PKCS#1/PKCS#8 DER), not the public key"
+    if declared > len(der):
+        chars = len(strip_fws(p_value))
+        return PROBLEM_TRUNCATED, (
+            f"p= is truncated: its DER declares {declared} bytes but only {len(der)} are published ({chars} base64 "
+            "characters); was only the first 255-character string published?"
+        )
+    return None

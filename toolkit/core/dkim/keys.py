@@ -21,10 +21,18 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
-from toolkit.core.dkim.keyrecord import KeyRecordError, KeyRecordReason, parse_key_record, public_key_bytes
+from toolkit.core.dkim.keyrecord import (
+    PROBLEM_PRIVATE,
+    KeyRecordError,
+    KeyRecordReason,
+    key_data_problem,
+    parse_key_record,
+    public_key_bytes,
+)
 from toolkit.core.dns import DnsAnswer, DnsStatus, Resolver
 from toolkit.core.errors import KeyFileError, UsageError
 from toolkit.core.results import Step, Verdict
+from toolkit.core.tags import TagListError, parse_tag_list
 
 RSA_MIN_BITS = 1024  # DKIM-34 / RFC 8301 §3.2: below this verifiers give permerror
 RSA_MAX_BITS = 4096  # DKIM-16: verifiers are only expected to handle up to 4096
@@ -376,10 +384,16 @@ def _judge_record(key: SigningKey, raw: bytes) -> PublishedRecord:
     try:
         record = parse_key_record(raw)
     except KeyRecordError as exc:
-        problem = str(exc)
+        problem, reason = str(exc), exc.reason.value
         if exc.discard:
             problem += " (verifiers ignore this record)"
-        return PublishedRecord(raw, KeyCheckStatus.INVALID, problem=problem, reason=exc.reason.value)
+        elif exc.reason in (KeyRecordReason.KEY_BAD_BASE64, KeyRecordReason.KEY_BAD_DATA):
+            found = _p_problem(raw)
+            if found is not None:
+                reason, problem = found
+                if reason == PROBLEM_PRIVATE:
+                    problem = f"PRIVATE key published in DNS: {problem}; it is compromised, rotate it now"
+        return PublishedRecord(raw, KeyCheckStatus.INVALID, problem=problem, reason=reason)
     notes = []
     if record.testing:
         notes.append("t=y: testing mode, receivers treat the mail as unsigned (DKIM-18)")
@@ -395,6 +409,14 @@ def _judge_record(key: SigningKey, raw: bytes) -> PublishedRecord:
     if status is KeyCheckStatus.MISMATCH and record.key_type != key.key_type:
         notes.append(f"record is k={record.key_type}, the private key is {key.key_type}")
     return PublishedRecord(raw, status, record.key_type, bits, record.testing, notes=tuple(notes))
+
+
+def _p_problem(raw: bytes) -> tuple[str, str] | None:
+    try:
+        p_value = parse_tag_list(raw).get("p")
+    except TagListError:
+        return None
+    return key_data_problem(p_value) if p_value else None
 
 
 # -- loading details ---------------------------------------------------------------------------------------
