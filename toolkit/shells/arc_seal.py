@@ -16,10 +16,9 @@ from toolkit.core import arheader
 from toolkit.core.arc import verify as arc_verify
 from toolkit.core.arc.seal import SealConfig, SealRefused, seal
 from toolkit.core.dns import Resolver
-from toolkit.core.errors import UsageError
 from toolkit.core.message import parse_message
 from toolkit.core.verify import ALL_CHECKS, SmtpContext, VerifyOptions, verify_message
-from toolkit.shells.common import warn
+from toolkit.shells.common import UsageError, warn
 
 
 def add_options(parser: argparse.ArgumentParser) -> None:

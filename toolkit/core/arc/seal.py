@@ -23,7 +23,7 @@ from toolkit.core.canon import RELAXED, body_hash
 from toolkit.core.dkim.common import header_hash_input, index_headers, select_headers
 from toolkit.core.dkim.sign import DEFAULT_HEADERS, DEFAULT_OVERSIGN, PreparedSigner, SignerConfig, prepare
 from toolkit.core.dkim.sign import _raw_sign as raw_sign  # PHASE A: the signature engine will expose "sign bytes"
-from toolkit.core.errors import UsageError
+from toolkit.core.errors import CallerError
 from toolkit.core.message import HeaderField, Message, parse_message
 from toolkit.core.results import Verdict
 
@@ -33,7 +33,7 @@ DEFAULT_AMS_HEADERS = (*DEFAULT_HEADERS, "dkim-signature")
 _NEVER_SIGNED = ("authentication-results", AAR, AMS, SEAL)
 
 
-class SealRefused(UsageError):
+class SealRefused(CallerError):
     """This message gets no new ARC set; the message says why in one line."""
 
 
@@ -73,7 +73,7 @@ def seal(message: Message | bytes, config: SealConfig, results: str, chain: ArcR
     signer = _prepare(config)
     authserv_id = config.authserv_id.strip()
     if not authserv_id or any(c in authserv_id for c in "; \t\r\n"):
-        raise UsageError(f"bad authserv-id {config.authserv_id!r}")
+        raise CallerError(f"bad authserv-id {config.authserv_id!r}")
     i, cv = chain_value(chain, parsed)
     results = " ".join(results.split()) or "none"
     aar = _field("ARC-Authentication-Results", [f"i={i};", f"{authserv_id};", *results.split(" ")])
@@ -103,7 +103,7 @@ def _prepare(config: SealConfig) -> PreparedSigner:
     headers = [h.strip().lower() for h in (config.headers if config.headers is not None else DEFAULT_AMS_HEADERS)]
     bad = [h for h in headers if h in _NEVER_SIGNED]
     if bad:
-        raise UsageError(f"the AMS must not sign {', '.join(bad)} (RFC 8617 §5.1.1)")
+        raise CallerError(f"the AMS must not sign {', '.join(bad)} (RFC 8617 §5.1.1)")
     oversign = tuple(config.oversign if config.oversign is not None else DEFAULT_OVERSIGN)
     # prepare() checks the key, algorithm, domain, selector and names as for DKIM, and always adds From
     return prepare(
