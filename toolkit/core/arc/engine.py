@@ -1,12 +1,8 @@
-"""AMS and AS checks (RFC 8617 §4.1.2, §4.1.3, §5.2; STANDARDS ARC-1, ARC-3) on DKIM's signature machinery.
+"""AMS and AS checks (RFC 8617 §4.1.2, §4.1.3, §5.2; STANDARDS ARC-1, ARC-3) on the shared signature engine.
 
 An AMS is a DKIM signature without v= whose i= is the instance; an AS signs the chain itself (no h=, no body
-hash, always relaxed). Both need the same steps as DKIM: a tag table, the algorithm, the key record at
-<s>._domainkey.<d> with the same evidence, and an RSA or Ed25519 check over a canonicalized header set.
-
-PHASE A NOTE: key lookup and the signature check are private to toolkit.core.dkim.verify today
-(`_Context._key`, `_Stop`, `_signature_ok`). They are imported, not copied, until toolkit/core/signature.py
-exposes them; see TAG_RULES below for the table that engine must hold per header kind.
+hash, always relaxed). Both take the engine's tag table, key lookup (same evidence as DKIM), and public-key check
+over a canonicalized header set (toolkit.core.signature); the ARC rules stay here.
 """
 
 from __future__ import annotations
@@ -14,12 +10,11 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from toolkit.core.arc.parse import AMS, SEAL, ArcField, ArcSet
 from toolkit.core.arc.result import CheckStatus, SignatureCheck
-from toolkit.core.canon import RELAXED, CanonError, parse_canon
+from toolkit.core.canon import RELAXED, BodyHash, CanonError, body_hash, parse_canon
 from toolkit.core.dkim.common import (
     ALGORITHMS,
     header_hash_input,
@@ -32,25 +27,17 @@ from toolkit.core.dkim.common import (
     valid_header_names,
     valid_selector,
 )
-from toolkit.core.dkim.result import DkimState
-from toolkit.core.dkim.verify import DEFAULT_SKEW, _Context, _signature_ok, _Stop
 from toolkit.core.dns import Resolver
 from toolkit.core.message import HeaderField, Message
 from toolkit.core.results import Verdict
+from toolkit.core.signature import KeyAnswers, KeyLookup, Stop, first_verifying, tag_problem
 from toolkit.core.tags import strip_fws
 
-
-@dataclass(frozen=True, slots=True)
-class TagRule:
-    required: tuple[str, ...]
-    forbidden: tuple[str, ...] = ()
-
-
-# RFC 8617 §4.1.2: an AMS is a DKIM-Signature without v= (i= is the instance); §4.1.3: an AS has no h= (ARC-1)
-TAG_RULES = {
-    AMS: TagRule(required=("i", "a", "b", "bh", "d", "h", "s")),
-    SEAL: TagRule(required=("i", "a", "b", "cv", "d", "s"), forbidden=("h",)),
-}
+# [ours] the same bounds as a message's DKIM signatures: 3 failed key lookups, 3 key records per selector, 5 s with
+# a clock; the number of checks is bounded by the structure (at most 50 sets: 100 checks)
+LOOKUP_FAILURES = 3
+KEY_RECORDS = 3
+SECONDS = 5.0
 
 
 class _Fail(Exception):
@@ -68,9 +55,8 @@ class SignatureChecker:
         self, message: Message, resolver: Resolver, now: int, clock: Callable[[], float] | None = None
     ) -> None:
         self.message = message
-        # the DKIM context bounds time (5 s with a clock) and failed key lookups (3) for the whole chain; the
-        # number of checks is bounded by the structure instead (at most 50 sets: 100 checks)
-        self._dkim = _Context(message, resolver, now, DEFAULT_SKEW, None, [], clock=clock)
+        self._answers = KeyAnswers(resolver, LOOKUP_FAILURES, SECONDS, clock, label="ARC")
+        self._body_hashes: dict[str, BodyHash] = {}
         self._by_name: dict[str, list[HeaderField]] | None = None
         self._canonical: dict[tuple[bytes, str], bytes] = {}
         self._keys: dict[tuple[str, str, str], list | _Fail] = {}
@@ -84,12 +70,12 @@ class SignatureChecker:
 
     def _guarded(self, check: Callable, arg: Any) -> SignatureCheck:
         try:
-            self._dkim.spend_time("an ARC signature check")
+            self._answers.spend_time("an ARC signature check")
             return check(arg)
         except _Fail as exc:
             return SignatureCheck(CheckStatus.FAIL, exc.reason, exc.detail, exc.temporary)
-        except _Stop as stop:  # the DKIM context's time and lookup budgets
-            return SignatureCheck(CheckStatus.FAIL, stop.reason.value, stop.detail, stop.verdict is Verdict.TEMPERROR)
+        except Stop as stop:  # the engine's key verdicts and time and lookup budgets
+            return SignatureCheck(CheckStatus.FAIL, stop.reason, stop.detail, stop.verdict is Verdict.TEMPERROR)
 
     def _ams(self, ams: ArcField) -> SignatureCheck:
         tags = ams.tags
@@ -105,7 +91,9 @@ class SignatureChecker:
             raise _Fail("SEAL_IN_HEADER_LIST", "h= names arc-seal")
         expected_bh = _b64(strip_fws(tags["bh"]), "bh")
         records = self._key(tags, algorithm)
-        computed = self._dkim.body_hash(body_canon, None).digest
+        if body_canon not in self._body_hashes:
+            self._body_hashes[body_canon] = body_hash(self.message.body, body_canon)
+        computed = self._body_hashes[body_canon].digest
         if computed != expected_bh:
             raise _Fail("BODY_HASH_MISMATCH", "body hash did not verify")
         data = header_hash_input(self._selected(ams, names), remove_b_value(ams.field.raw), head_canon, self._canonical)
@@ -120,13 +108,9 @@ class SignatureChecker:
         return self._signature(algorithm, records, signature, data, f"over {len(prefix)} sets")
 
     def _common(self, kind: str, tags: dict[str, str]) -> tuple[str, bytes]:
-        rule = TAG_RULES[kind]
-        missing = [tag for tag in rule.required if tag not in tags]
-        if missing:
-            raise _Fail("MISSING_TAG", "missing " + ", ".join(missing))
-        present = [tag for tag in rule.forbidden if tag in tags]
-        if present:
-            raise _Fail("FORBIDDEN_TAG", f"{', '.join(present)}= is not allowed here")
+        problem = tag_problem(kind, tags)
+        if problem is not None:
+            raise _Fail(*problem)
         algorithm = tags["a"].lower()
         if algorithm == "rsa-sha1":
             raise _Fail("ALGORITHM_SHA1", "rsa-sha1 is not accepted (RFC 8301)")
@@ -146,11 +130,10 @@ class SignatureChecker:
         wanted = (tags["d"].lower(), tags["s"], algorithm)
         found = self._keys.get(wanted)
         if found is None:
-            state = DkimState(domain=wanted[0], selector=wanted[1], algorithm=algorithm)
             try:
-                found = self._dkim._key(state)
-            except _Stop as stop:
-                found = _Fail(stop.reason.value, stop.detail, stop.verdict is Verdict.TEMPERROR)
+                found = KeyLookup(wanted[1], wanted[0], algorithm).run(self._answers.lookup, KEY_RECORDS)
+            except Stop as stop:
+                found = _Fail(stop.reason, stop.detail, stop.verdict is Verdict.TEMPERROR)
             self._keys[wanted] = found
         if isinstance(found, _Fail):
             raise found
@@ -173,7 +156,7 @@ class SignatureChecker:
 
     @staticmethod
     def _signature(algorithm: str, records: list, signature: bytes, data: bytes, what: str) -> SignatureCheck:
-        good = next((r for r in records if _signature_ok(algorithm, r.public_key, signature, data)), None)
+        good = first_verifying(algorithm, records, signature, data)
         if good is None:
             raise _Fail("SIGNATURE_MISMATCH", "b= does not verify")
         return SignatureCheck(CheckStatus.PASS, None, f"{algorithm}, {good.key_type} {good.key_bits} bits, {what}")

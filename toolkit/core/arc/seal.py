@@ -22,12 +22,11 @@ from toolkit.core.arc.result import MAX_INSTANCES, ArcReason, ArcResult
 from toolkit.core.canon import RELAXED, body_hash
 from toolkit.core.dkim.common import header_hash_input, index_headers, select_headers
 from toolkit.core.dkim.sign import DEFAULT_HEADERS, DEFAULT_OVERSIGN, PreparedSigner, SignerConfig, prepare
-from toolkit.core.dkim.sign import _raw_sign as raw_sign  # PHASE A: the signature engine will expose "sign bytes"
 from toolkit.core.errors import CallerError
 from toolkit.core.message import HeaderField, Message, parse_message
 from toolkit.core.results import Verdict
+from toolkit.core.signature import fold, sign_bytes
 
-LINE_WIDTH = 78
 # RFC 8617 §5.1.1: the AMS SHOULD cover DKIM-Signature fields, and MUST NOT cover A-R or ARC fields (ARC-1)
 DEFAULT_AMS_HEADERS = (*DEFAULT_HEADERS, "dkim-signature")
 _NEVER_SIGNED = ("authentication-results", AAR, AMS, SEAL)
@@ -131,7 +130,7 @@ def _signed(
     ordered = dict(sorted({**tags, "b": ""}.items()))
     unsigned = _field(name, _tokens(ordered))
     data = header_hash_input(covered, unsigned.raw, canon)
-    ordered["b"] = base64.b64encode(raw_sign(signer, data)).decode()
+    ordered["b"] = base64.b64encode(sign_bytes(signer.algorithm, signer.private_key, data)).decode()
     return _field(name, _tokens(ordered))
 
 
@@ -149,20 +148,7 @@ def _tokens(tags: dict[str, str]) -> list[str]:
 
 
 def _field(name: str, tokens: list[str]) -> HeaderField:
-    """Join tokens with spaces (a leading NUL means "no space before me"), folding before a token that would end
-    past LINE_WIDTH; a b= token always has a line of its own."""
-    out = f"{name}:"
-    column = len(out)
-    after_b = False
-    for token in tokens:
-        glue = "" if token.startswith("\0") else " "
-        token = token.lstrip("\0")
-        # b= has a line of its own, so the folds after it fall in the same places whether b= is empty or not
-        if column + len(glue) + len(token) > LINE_WIDTH or token.startswith("b=") or after_b:
-            out += "\r\n\t" + token
-            column = 8 + len(token)
-            after_b = token.startswith("b=")
-        else:
-            out += glue + token
-            column += len(glue) + len(token)
-    return HeaderField(name, (out + "\r\n").encode("ascii"))
+    """Tokens joined by spaces (a leading NUL: no space before it), folded under 78 columns; b= on a line alone."""
+    pairs = [(t[1:], "") if t.startswith("\0") else (t, " ") for t in tokens]
+    text = fold(f"{name}:", pairs, alone=lambda token: token.startswith("b="))
+    return HeaderField(name, (text + "\r\n").encode("ascii"))
