@@ -93,3 +93,19 @@ def test_usage_errors_are_one_line(world, capsys):
     assert sign_eml_main(args) == 2
     err = capsys.readouterr().err.strip()
     assert "--authserv-id" in err and "\n" not in err
+
+
+def test_verify_eml_reports_the_chain_in_json_and_in_our_ar(world, capsys):
+    import json
+
+    from toolkit.shells.cli import verify_eml_main
+
+    sealed = world / "for-verify.eml"
+    assert _seal(world, SAMPLE, sealed) == 0
+    capsys.readouterr()
+    args = ["--zones", str(world / "zones"), "--now", str(NOW), "--ip", "192.0.2.80", "--json", str(sealed)]
+    verify_eml_main(args)
+    data = json.loads(capsys.readouterr().out)
+    assert data["arc"]["result"] == "pass" and data["arc"]["oldest_pass"] == 1
+    assert data["arc"]["instances"][0]["d"] == "arcseal.test" and data["arc"]["instances"][0]["as"]["result"] == "pass"
+    assert "arc=pass header.oldest-pass=1 smtp.remote-ip=192.0.2.80" in " ".join(data["authentication_results"].split())

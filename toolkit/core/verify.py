@@ -12,14 +12,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from toolkit.core import arheader
+from toolkit.core.arc import ArcResult
+from toolkit.core.arc import verify as arc_verify
 from toolkit.core.dkim import DkimBudget, DkimResult
 from toolkit.core.dkim import verify as dkim_verify
 from toolkit.core.dmarc import DmarcResult, evaluate
 from toolkit.core.dns import Resolver
 from toolkit.core.message import Message, parse_message
+from toolkit.core.results import Verdict
 from toolkit.core.spf import SpfResult, check_host, check_identities
 
-ALL_CHECKS = ("spf", "dkim", "dmarc")
+ALL_CHECKS = ("spf", "dkim", "arc", "dmarc")  # the order they run in, and of their A-R entries
 DEFAULT_AUTHSERV_ID = "emlauth.localhost"  # AR-2: set your host name; pipelines require it
 
 
@@ -67,6 +70,7 @@ class Report:
     existing_ar: tuple[arheader.ExistingAR, ...]
     options: VerifyOptions = field(default_factory=VerifyOptions)
     notes: tuple[str, ...] = ()
+    arc: ArcResult | None = None  # the ARC chain (RFC 8617 §5.2); None when ARC was not run
 
     def output_message(self) -> bytes:
         """The message with our A-R prepended (AR-6); forged A-R removed when strip_forged is set (AR-7)."""
@@ -81,6 +85,7 @@ class Report:
             "spf_helo": self.spf_helo.to_json() if self.spf_helo is not None else None,
             "dkim": [d.to_json() for d in self.dkim],
             "dmarc": self.dmarc.to_json() if self.dmarc is not None else None,
+            "arc": self.arc.to_json() if self.arc is not None else None,
             "authentication_results": self.authentication_results,
             "forged_authentication_results": [f.to_json() for f in self.forged_ar],
             "existing_authentication_results": [f.to_json() for f in self.existing_ar],
@@ -140,7 +145,12 @@ def verify_message(
             multiple_authors=options.multiple_authors,
             psl_org_domain=options.psl_org_domain,
         )
-    text = arheader.build_field(options.authserv_id, spf=spf, spf_helo=spf_helo, dkim=dkim, dmarc=dmarc)
+    arc = arc_verify(message, resolver, now, options.clock) if "arc" in options.checks else None
+    # ARC-5: arc= goes in our A-R when the message carries a chain; an unsealed message's field stays as it was
+    shown_arc = arc if arc is not None and arc.verdict is not Verdict.NONE else None
+    text = arheader.build_field(
+        options.authserv_id, spf=spf, spf_helo=spf_helo, dkim=dkim, dmarc=dmarc, arc=shown_arc, remote_ip=context.ip
+    )
     existing = arheader.existing_fields(message, options.authserv_id)
     forged = tuple(f for f in existing if f.ours)
     return Report(
@@ -156,6 +166,7 @@ def verify_message(
         existing_ar=existing,
         options=options,
         notes=tuple(notes),
+        arc=arc,
     )
 
 

@@ -61,7 +61,7 @@ def seal_one(raw: bytes, name: str, config: SealConfig, args: argparse.Namespace
     checks = ALL_CHECKS if args.ip else tuple(c for c in ALL_CHECKS if c != "spf")
     options = VerifyOptions(authserv_id=config.authserv_id, checks=checks, clock=time.monotonic)
     report = verify_message(message, context, resolver, now, options)
-    chain = arc_verify(message, resolver, now, time.monotonic)
+    chain = report.arc if report.arc is not None else arc_verify(message, resolver, now, time.monotonic)
     found = [chain.ar_entry(args.ip)] + arheader.entries(
         spf=report.spf, spf_helo=report.spf_helo, dkim=report.dkim, dmarc=report.dmarc
     )
