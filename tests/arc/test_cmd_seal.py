@@ -109,3 +109,47 @@ def test_verify_eml_reports_the_chain_in_json_and_in_our_ar(world, capsys):
     assert data["arc"]["result"] == "pass" and data["arc"]["oldest_pass"] == 1
     assert data["arc"]["instances"][0]["d"] == "arcseal.test" and data["arc"]["instances"][0]["as"]["result"] == "pass"
     assert "arc=pass header.oldest-pass=1 smtp.remote-ip=192.0.2.80" in " ".join(data["authentication_results"].split())
+
+
+def test_trusted_sealer_overrides_a_dmarc_fail(world, capsys):
+    """ARC-5 (RFC 8617 §7.2): a list verifies (DMARC passes), adds a footer, seals; at the receiver DKIM and DMARC
+    fail, the chain passes, and with the list trusted the disposition becomes none, with the reason shown."""
+    import json
+
+    from toolkit.core import arheader
+    from toolkit.core.arc.seal import SealConfig, seal
+    from toolkit.core.dkim.keys import load_private_key
+    from toolkit.core.verify import SmtpContext, VerifyOptions, verify_message
+    from toolkit.shells.cli import verify_eml_main
+
+    zones = ZoneFileResolver(world / "zones")
+    received = (ROOT / "samples" / "messages" / "forwarded.eml").read_bytes()
+    context = SmtpContext("198.51.100.40", "mx.forwarder.test", "news@example.org")
+    report = verify_message(received, context, zones, 1772443020, VerifyOptions(authserv_id="mx.arcseal.test"))
+    assert report.dmarc.verdict.value == "pass"
+    results = "; ".join(
+        arheader.format_entry(e) for e in arheader.entries(spf=report.spf, dkim=report.dkim, dmarc=report.dmarc)
+    )
+    changed = received + b"-- \r\nteam list footer\r\n"
+    key = load_private_key((world / "rsa.pem").read_bytes())
+    sealed = seal(changed, SealConfig("arcseal.test", "rsa", key, "mx.arcseal.test"), results, report.arc, NOW)
+    final = world / "list-sealed.eml"
+    final.write_bytes(b"".join(sealed.fields) + changed)
+    base = ["--zones", str(world / "zones"), "--now", str(NOW), "--ip", "192.0.2.70", "--helo", "mail.lists.test"]
+    base += ["--mail-from", "team-bounces@lists.test", "--json", str(final)]
+    capsys.readouterr()
+    verify_eml_main(base)
+    plain = json.loads(capsys.readouterr().out)
+    assert (plain["dmarc"]["result"], plain["dmarc"]["disposition"], plain["arc"]["result"]) == (
+        "fail",
+        "quarantine",
+        "pass",
+    )
+    assert "override" not in plain["dmarc"]
+    verify_eml_main(["--arc-trusted", "arcseal.test", *base])
+    trusted = json.loads(capsys.readouterr().out)
+    assert (trusted["dmarc"]["result"], trusted["dmarc"]["disposition"]) == ("fail", "none")
+    assert trusted["dmarc"]["override"]["reason"] == "trusted_forwarder"
+    assert trusted["dmarc"]["override"]["sealer"] == "arcseal.test"
+    ar = " ".join(trusted["authentication_results"].split())
+    assert "dmarc=fail (p=reject override=trusted_forwarder by arcseal.test, ARC i=1: dmarc=pass" in ar

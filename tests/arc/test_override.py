@@ -35,7 +35,7 @@ def test_dmarc_pass_recorded_by_a_trusted_sealer(hops):
         "fwd1.example.net",
         1,
     )
-    assert found.comment == "trusted_forwarder: fwd1.example.net (ARC i=1) saw dmarc=pass header.from=example.com"
+    assert found.comment == "by fwd1.example.net, ARC i=1: dmarc=pass header.from=example.com"
 
 
 def test_aligned_dkim_pass_is_local_policy(hops):

@@ -9,11 +9,12 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from toolkit.core import arheader
 from toolkit.core.arc import ArcResult
 from toolkit.core.arc import verify as arc_verify
+from toolkit.core.arc.override import trusted_override
 from toolkit.core.dkim import DkimBudget, DkimResult
 from toolkit.core.dkim import verify as dkim_verify
 from toolkit.core.dmarc import DmarcResult, evaluate
@@ -43,6 +44,7 @@ class VerifyOptions:
     authserv_id: str = DEFAULT_AUTHSERV_ID
     checks: tuple[str, ...] = ALL_CHECKS
     dmarc_mode: str = "rfc9989"
+    arc_trusted: tuple[str, ...] = ()  # ARC sealers (domains) whose aligned pass overrides a DMARC fail (ARC-5)
     max_signatures: int = 10
     strip_forged: bool = False
     count_testing: bool = False  # DKIM-18 [ours]: a testing-mode DKIM pass does not count for DMARC
@@ -146,6 +148,8 @@ def verify_message(
             psl_org_domain=options.psl_org_domain,
         )
     arc = arc_verify(message, resolver, now, options.clock) if "arc" in options.checks else None
+    if dmarc is not None and arc is not None and options.arc_trusted:
+        dmarc = _arc_override(dmarc, arc, options.arc_trusted)
     # ARC-5: arc= goes in our A-R when the message carries a chain; an unsealed message's field stays as it was
     shown_arc = arc if arc is not None and arc.verdict is not Verdict.NONE else None
     text = arheader.build_field(
@@ -168,6 +172,17 @@ def verify_message(
         notes=tuple(notes),
         arc=arc,
     )
+
+
+def _arc_override(dmarc: DmarcResult, arc: ArcResult, trusted: tuple[str, ...]) -> DmarcResult:
+    """ARC-5 (RFC 8617 §7.2): a trusted sealer's aligned pass turns a failed DMARC's disposition into none."""
+    org = dmarc.org_domain or dmarc.from_domain
+
+    def aligned(domain: str) -> bool:  # relaxed alignment with the Organizational Domain DMARC found (DMARC-6)
+        return domain == org or domain.endswith("." + org)
+
+    found = trusted_override(arc, dmarc.verdict is Verdict.FAIL, dmarc.from_domain, trusted, aligned)
+    return dmarc if found is None else replace(dmarc, disposition="none", override=found)
 
 
 def _run_spf(

@@ -28,10 +28,16 @@ class ArcOverride:
 
     @property
     def comment(self) -> str:
-        return f"{self.reason}: {self.sealer} (ARC i={self.instance}) saw {self.evidence}"
+        return f"by {self.sealer}, ARC i={self.instance}: {self.evidence}"
 
     def to_json(self) -> dict:
-        return {"reason": self.reason, "sealer": self.sealer, "instance": self.instance, "evidence": self.evidence}
+        return {
+            "reason": self.reason,
+            "sealer": self.sealer,
+            "instance": self.instance,
+            "evidence": self.evidence,
+            "comment": self.comment,
+        }
 
 
 def is_trusted(domain: str, trusted: Collection[str]) -> bool:
