@@ -207,8 +207,10 @@ def test_checks_option_and_usage_errors(corpus, tmp_path, capsysbinary):
     assert code == 0 and b"dkim=pass" in out and b"dmarc=" not in out
     code, _, err = run(capsysbinary, *base(corpus, "--checks", "spf", eml))
     assert code == 2 and "SPF needs --ip" in err
-    code, _, err = run(capsysbinary, *base(corpus, "--checks", "arc", eml))
-    assert code == 2
+    code, _, err = run(capsysbinary, *base(corpus, "--checks", "iprev", eml))
+    assert code == 2 and "spf, dkim, arc, dmarc" in err
+    code, out, _ = run(capsysbinary, *base(corpus, "--checks", "arc", "--header-only", eml))
+    assert code == 0 and out.rstrip().endswith(b"; none")  # an unsealed message: arc=none is not written (ARC-5)
     code, _, err = run(capsysbinary, *base(corpus, "--ip", "192.0.2.300", eml))
     assert code == 2 and "not an IP address" in err
 

@@ -17,6 +17,7 @@ import authres.core
 from toolkit.core.message import Message
 
 if TYPE_CHECKING:
+    from toolkit.core.arc.result import ArcResult
     from toolkit.core.dkim.result import DkimResult
     from toolkit.core.dmarc import DmarcResult
     from toolkit.core.spf.result import SpfResult
@@ -157,6 +158,8 @@ def entries(
     spf_helo: SpfResult | None = None,
     dkim: Sequence[DkimResult] = (),
     dmarc: DmarcResult | None = None,
+    arc: ArcResult | None = None,
+    remote_ip: str | None = None,
 ) -> list[Entry]:
     """The resinfo entries in field order: spf (MAIL FROM), spf (HELO), one dkim per signature (AR-8), dmarc."""
     out: list[Entry] = []
@@ -165,6 +168,8 @@ def entries(
     if spf_helo is not None:
         out.append(spf_entry(spf_helo))
     out.extend(dkim_entry(sig) for sig in dkim)
+    if arc is not None:
+        out.append(arc.ar_entry(remote_ip))  # ARC-5
     if dmarc is not None:
         out.append(dmarc_entry(dmarc))
     return out
@@ -177,6 +182,8 @@ def build_field(
     spf_helo: SpfResult | None = None,
     dkim: Sequence[DkimResult] = (),
     dmarc: DmarcResult | None = None,
+    arc: ArcResult | None = None,
+    remote_ip: str | None = None,
 ) -> str:
     """The whole field `Authentication-Results: <id>; ...`, folded with CRLF+TAB, no final CRLF.
 
@@ -184,7 +191,7 @@ def build_field(
     """
     if not authserv_id or not _AUTHSERV_ID.match(authserv_id):
         raise ValueError(f"authserv-id must be a dot-atom (a host name), got {authserv_id!r}")
-    found = entries(spf=spf, spf_helo=spf_helo, dkim=dkim, dmarc=dmarc)
+    found = entries(spf=spf, spf_helo=spf_helo, dkim=dkim, dmarc=dmarc, arc=arc, remote_ip=remote_ip)
     return fold(authserv_id.lower(), [format_entry(e) for e in found])
 
 

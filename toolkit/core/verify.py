@@ -7,9 +7,12 @@ fields are never used as input; those carrying our authserv-id are reported as u
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from toolkit.core import arheader
+from toolkit.core.arc import ArcResult
+from toolkit.core.arc import verify as arc_verify
+from toolkit.core.arc.override import trusted_override
 from toolkit.core.dkim import DkimBudget, DkimResult
 from toolkit.core.dkim import verify as dkim_verify
 from toolkit.core.dmarc import DmarcResult, evaluate
@@ -19,7 +22,7 @@ from toolkit.core.received import trace_facts
 from toolkit.core.results import Step, Verdict
 from toolkit.core.spf import SpfReason, SpfResult, check_host, check_identities
 
-ALL_CHECKS = ("spf", "dkim", "dmarc")
+ALL_CHECKS = ("spf", "dkim", "arc", "dmarc")  # the order they run in, and of their A-R entries
 DEFAULT_AUTHSERV_ID = "emlauth.localhost"  # AR-2: set your host name; pipelines require it
 
 
@@ -44,6 +47,7 @@ class VerifyOptions:
     authserv_id: str = DEFAULT_AUTHSERV_ID
     checks: tuple[str, ...] = ALL_CHECKS
     dmarc_mode: str = "rfc9989"
+    arc_trusted: tuple[str, ...] = ()  # ARC sealers (domains) whose aligned pass overrides a DMARC fail (ARC-5)
     max_signatures: int = 10
     strip_forged: bool = False
     count_testing: bool = False  # DKIM-18 [ours]: a testing-mode DKIM pass does not count for DMARC
@@ -71,6 +75,7 @@ class Report:
     existing_ar: tuple[arheader.ExistingAR, ...]
     options: VerifyOptions = field(default_factory=VerifyOptions)
     notes: tuple[str, ...] = ()
+    arc: ArcResult | None = None  # the ARC chain (RFC 8617 §5.2); None when ARC was not run
 
     def output_message(self) -> bytes:
         """The message with our A-R prepended (AR-6); forged A-R removed when strip_forged is set (AR-7)."""
@@ -85,6 +90,7 @@ class Report:
             "spf_helo": self.spf_helo.to_json() if self.spf_helo is not None else None,
             "dkim": [d.to_json() for d in self.dkim],
             "dmarc": self.dmarc.to_json() if self.dmarc is not None else None,
+            "arc": self.arc.to_json() if self.arc is not None else None,
             "authentication_results": self.authentication_results,
             "forged_authentication_results": [f.to_json() for f in self.forged_ar],
             "existing_authentication_results": [f.to_json() for f in self.existing_ar],
@@ -144,7 +150,14 @@ def verify_message(
             multiple_authors=options.multiple_authors,
             psl_org_domain=options.psl_org_domain,
         )
-    text = arheader.build_field(options.authserv_id, spf=spf, spf_helo=spf_helo, dkim=dkim, dmarc=dmarc)
+    arc = arc_verify(message, resolver, now, options.clock) if "arc" in options.checks else None
+    if dmarc is not None and arc is not None and options.arc_trusted:
+        dmarc = _arc_override(dmarc, arc, options.arc_trusted)
+    # ARC-5: arc= goes in our A-R when the message carries a chain; an unsealed message's field stays as it was
+    shown_arc = arc if arc is not None and arc.verdict is not Verdict.NONE else None
+    text = arheader.build_field(
+        options.authserv_id, spf=spf, spf_helo=spf_helo, dkim=dkim, dmarc=dmarc, arc=shown_arc, remote_ip=context.ip
+    )
     existing = arheader.existing_fields(message, options.authserv_id)
     forged = tuple(f for f in existing if f.ours)
     return Report(
@@ -160,7 +173,19 @@ def verify_message(
         existing_ar=existing,
         options=options,
         notes=tuple(notes),
+        arc=arc,
     )
+
+
+def _arc_override(dmarc: DmarcResult, arc: ArcResult, trusted: tuple[str, ...]) -> DmarcResult:
+    """ARC-5 (RFC 8617 §7.2): a trusted sealer's aligned pass turns a failed DMARC's disposition into none."""
+    org = dmarc.org_domain or dmarc.from_domain
+
+    def aligned(domain: str) -> bool:  # relaxed alignment with the Organizational Domain DMARC found (DMARC-6)
+        return domain == org or domain.endswith("." + org)
+
+    found = trusted_override(arc, dmarc.verdict is Verdict.FAIL, dmarc.from_domain, trusted, aligned)
+    return dmarc if found is None else replace(dmarc, disposition="none", override=found)
 
 
 def _run_spf(
