@@ -134,7 +134,7 @@ def main() -> int:
         ):
             fn()  # warm caches and parse caches
             results[name] = statistics.median(fn() for _ in range(args.runs))
-        expected = check_host(ip, "example.com", SENDER, HELO, caching).result.value
+        expected = check_host(ip, "example.com", SENDER, HELO, caching).verdict.value
         theirs = spf.query(i=ip, s=SENDER, h=HELO).check()[0]
         rows.append((label, expected, theirs, results))
 

@@ -33,7 +33,7 @@ def dk(domain: str, verdict: Verdict = PASS, *, testing: bool = False, selector:
 
 def sp(domain: str, verdict: Verdict = PASS, *, null: bool = False, identity: str = "mailfrom") -> SpfResult:
     sender = f"postmaster@{domain}" if null else f"bounce@{domain}"
-    return SpfResult(result=verdict, identity=identity, domain=domain, sender=sender, ip="192.0.2.1", null_sender=null)
+    return SpfResult(verdict=verdict, identity=identity, domain=domain, sender=sender, ip="192.0.2.1", null_sender=null)
 
 
 def dns(records: dict[str, str | list], **extra) -> MemoryResolver:

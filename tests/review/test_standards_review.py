@@ -34,7 +34,7 @@ def _sig(**kw) -> DkimResult:
 
 def test_ar1_helo_address_literal_is_quoted_not_dropped():
     """AR-1: `[192.0.2.1]` is not a token, so smtp.helo must be a quoted-string (it used to be left out)."""
-    helo = SpfResult(result=Verdict.NONE, identity="helo", domain="[192.0.2.1]", sender="postmaster@[192.0.2.1]",
+    helo = SpfResult(verdict=Verdict.NONE, identity="helo", domain="[192.0.2.1]", sender="postmaster@[192.0.2.1]",
                      ip="192.0.2.1")  # fmt: skip
     text = arheader.build_field("mx.example.org", spf_helo=helo)
     assert text == 'Authentication-Results: mx.example.org; spf=none smtp.helo="[192.0.2.1]"'
@@ -196,18 +196,18 @@ def test_spf1_sender_without_local_part_is_postmaster_also_in_the_s_macro():
     })  # fmt: skip
     for mail_from in ("example.com", "@example.com"):
         result, _ = check_identities("192.0.2.1", mail_from, "", resolver)
-        assert result.result is Verdict.PASS, (mail_from, [e.name for e in result.ledger])
+        assert result.verdict is Verdict.PASS, (mail_from, [e.name for e in result.ledger])
 
 
 def test_spf14_third_void_lookup_is_permerror_and_second_is_not():
     """SPF-14: two void lookups (NXDOMAIN or NODATA) are allowed; the third gives permerror."""
     two = MemoryResolver({"example.com": {"TXT": ["v=spf1 a:gone1.example.com a:nodata.example.com ~all"]},
                           "nodata.example.com": {"MX": [[10, "mx.example.com"]]}})  # fmt: skip
-    assert check_identities("192.0.2.1", "a@example.com", "", two)[0].result is Verdict.SOFTFAIL
+    assert check_identities("192.0.2.1", "a@example.com", "", two)[0].verdict is Verdict.SOFTFAIL
     three = MemoryResolver({"example.com": {"TXT": ["v=spf1 a:gone1.example.com a:gone2.example.com "
                                                     "exists:gone3.example.com ~all"]}})  # fmt: skip
     result = check_identities("192.0.2.1", "a@example.com", "", three)[0]
-    assert (result.result, result.void_lookups) == (Verdict.PERMERROR, 3)
+    assert (result.verdict, result.void_lookups) == (Verdict.PERMERROR, 3)
 
 
 def test_spf7_exists_uses_a_for_an_ipv6_client_and_mx_over_ten_is_permerror():
@@ -217,8 +217,8 @@ def test_spf7_exists_uses_a_for_an_ipv6_client_and_mx_over_ten_is_permerror():
         "ok.example.com": {"A": ["127.0.0.2"]},
         "example.net": {"TXT": ["v=spf1 mx -all"], "MX": [[i, f"mx{i}.example.net"] for i in range(11)]},
     })  # fmt: skip
-    assert check_identities("2001:db8::1", "a@example.com", "", resolver)[0].result is Verdict.PASS
-    assert check_identities("2001:db8::1", "a@example.net", "", resolver)[0].result is Verdict.PERMERROR
+    assert check_identities("2001:db8::1", "a@example.com", "", resolver)[0].verdict is Verdict.PASS
+    assert check_identities("2001:db8::1", "a@example.net", "", resolver)[0].verdict is Verdict.PERMERROR
 
 
 def test_ar1_long_comment_is_cut_before_escaping_so_the_field_stays_parseable():

@@ -42,7 +42,7 @@ def test_at_least_twelve_lessons_each_with_a_message() -> None:
 def test_sample_verdicts(case: dict, resolver) -> None:
     report = _verify(case, resolver)
     expect = case["expect"]
-    assert report.spf is not None and report.spf.result.value == expect["spf"]
+    assert report.spf is not None and report.spf.verdict.value == expect["spf"]
     assert [d.verdict.value for d in report.dkim] == expect["dkim"]
     assert report.dmarc.verdict.value == expect["dmarc"]
     assert report.dmarc.effective_policy == expect["policy"]

@@ -29,7 +29,7 @@ def test_sample_over_knot(case: dict, knot_resolver: LiveResolver) -> None:
     context = SmtpContext(case["ip"], case["helo"], case["mail_from"])
     report = verify_message(raw, context, knot_resolver, case["now"])
     expect = case["expect"]
-    assert report.spf.result.value == expect["spf"]
+    assert report.spf.verdict.value == expect["spf"]
     assert [d.verdict.value for d in report.dkim] == expect["dkim"]
     assert report.dmarc.verdict.value == expect["dmarc"]
     assert report_exit_code(report) == expect["exit_code"]

@@ -198,9 +198,9 @@ def test_same_result_as_pyspf(domain, client, monkeypatch):
     theirs, _code, their_exp = pyspf.query(i=client, s=sender, h="mail.example.com").check()
     if (domain, client) in PINNED:
         _rule, expected_ours, expected_theirs = PINNED[(domain, client)]
-        assert (ours.result.value, theirs) == (expected_ours, expected_theirs), (ours.reason, ours.detail)
+        assert (ours.verdict.value, theirs) == (expected_ours, expected_theirs), (ours.reason, ours.detail)
         return
-    assert ours.result.value == theirs, (ours.reason, ours.detail)
+    assert ours.verdict.value == theirs, (ours.reason, ours.detail)
     if ours.explanation is not None:
         assert ours.explanation == their_exp
 
@@ -210,9 +210,9 @@ def test_null_sender_and_helo_same_as_pyspf(client, monkeypatch):
     ours_mf, ours_helo = check_identities(client, "", "mail.example.com", MemoryResolver(WORLD))
     monkeypatch.setattr(pyspf, "DNSLookup", _pyspf_lookup(MemoryResolver(WORLD)))
     theirs, _c, _e = pyspf.query(i=client, s="", h="mail.example.com").check()
-    assert ours_mf.result.value == theirs
+    assert ours_mf.verdict.value == theirs
     assert ours_mf.null_sender and ours_mf.sender == "postmaster@mail.example.com"
-    assert ours_helo is not None and ours_helo.result == ours_mf.result
+    assert ours_helo is not None and ours_helo.verdict == ours_mf.verdict
 
 
 def test_world_exercises_every_result():
@@ -220,7 +220,9 @@ def test_world_exercises_every_result():
     seen = set()
     for domain in DOMAINS:
         for client in CLIENTS:
-            seen.add(check_identities(client, f"a@{domain}", "mail.example.com", MemoryResolver(WORLD))[0].result.value)
+            seen.add(
+                check_identities(client, f"a@{domain}", "mail.example.com", MemoryResolver(WORLD))[0].verdict.value
+            )
     assert seen == {"pass", "fail", "softfail", "neutral", "none", "permerror", "temperror"}
 
 
@@ -237,6 +239,6 @@ def test_void_lookups_count_per_term(domain, client, voids):
     """SPF-14 as changed 2026-12-02: the client's own PTR names or one mx term's hosts cannot turn fail into
     permerror; the ledger still shows every void answer, and only the first of a term counts."""
     ours, _ = check_identities(client, f"a@{domain}", "mail.example.com", MemoryResolver(WORLD))
-    assert (ours.result.value, ours.reason.value, ours.void_lookups) == ("fail", "matched", voids)
+    assert (ours.verdict.value, ours.reason.value, ours.void_lookups) == ("fail", "matched", voids)
     void_answers = [e for e in ours.ledger if e.event == "query" and e.status in ("NXDOMAIN", "NODATA")]
     assert len(void_answers) >= 3 and sum(e.void for e in void_answers) == voids

@@ -112,8 +112,8 @@ def test_openspf_case(suite, case, zonedata):
     resolver = MemoryResolver(zonedata_to_mapping(zonedata))
     result, _helo = check_identities(case["host"], case["mailfrom"], case["helo"], resolver, now=NOW)
     allowed = case["result"] if isinstance(case["result"], list) else [case["result"]]
-    assert result.result.value in allowed, (result.result, result.reason, result.detail)
-    assert isinstance(result.result, Verdict)
+    assert result.verdict.value in allowed, (result.verdict, result.reason, result.detail)
+    assert isinstance(result.verdict, Verdict)
     if "explanation" in case:
         expected = None if case["explanation"] == "DEFAULT" else case["explanation"]
         assert result.explanation == expected

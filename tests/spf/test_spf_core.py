@@ -35,7 +35,7 @@ def test_ledger_records_every_query_with_term_depth_and_counts():
         }
     )
     res = run(r)
-    assert res.result is Verdict.FAIL and res.matched_term == "-all"
+    assert res.verdict is Verdict.FAIL and res.matched_term == "-all"
     queries = [(e.name, e.rdtype, e.status, e.term, e.depth, e.counted, e.void, e.lookups, e.voids) for e in res.ledger]
     assert queries == [
         ("example.com", "TXT", "OK", "<record>", 0, False, False, 0, 0),
@@ -56,7 +56,7 @@ def test_lookup_limit_counts_over_the_whole_recursion_and_marks_where_it_broke()
     for i in range(1, 12):
         mapping[f"i{i}.example.com"] = {"TXT": [f"v=spf1 include:i{i + 1}.example.com -all"]}
     res = run(MemoryResolver(mapping))
-    assert res.result is Verdict.PERMERROR and res.reason is SpfReason.LOOKUP_LIMIT
+    assert res.verdict is Verdict.PERMERROR and res.reason is SpfReason.LOOKUP_LIMIT
     assert res.limit_broken == "lookups" and res.lookups == 11
     limit = [e for e in res.ledger if e.event == "limit"]
     assert len(limit) == 1 and limit[0].term == "include:i11.example.com" and limit[0].depth == 10
@@ -68,14 +68,14 @@ def test_ten_lookups_are_fine_ip4_all_exp_do_not_count():
     mapping = {"example.com": {"TXT": [f"v=spf1 {terms} ip4:192.0.2.10 -all exp=e.example.com"]}}
     mapping.update({f"h{i}.example.com": {"A": ["198.51.100.1"]} for i in range(10)})
     res = run(MemoryResolver(mapping))
-    assert res.result is Verdict.PASS and res.lookups == 10 and res.matched_term == "ip4:192.0.2.10"
+    assert res.verdict is Verdict.PASS and res.lookups == 10 and res.matched_term == "ip4:192.0.2.10"
 
 
 @pytest.mark.parametrize(("max_void", "expected"), [(2, Verdict.PERMERROR), (3, Verdict.PASS)])
 def test_void_limit_is_configurable(max_void, expected):
     r = world(example_com="v=spf1 a:g1.example.com a:g2.example.com a:g3.example.com ip4:192.0.2.10 -all")
     res = run(r, max_void=max_void)
-    assert res.result is expected
+    assert res.verdict is expected
     if expected is Verdict.PERMERROR:
         assert res.reason is SpfReason.VOID_LIMIT and res.limit_broken == "void" and res.void_lookups == 3
         assert res.ledger[-1].event == "limit" and res.ledger[-1].term == "a:g3.example.com"
@@ -84,25 +84,25 @@ def test_void_limit_is_configurable(max_void, expected):
 def test_more_than_ten_mx_hosts_is_permerror():
     r = world(example_com={"TXT": ["v=spf1 mx -all"], "MX": [[i, f"mx{i}.example.com"] for i in range(11)]})
     res = run(r)
-    assert (res.result, res.reason, res.limit_broken) == (Verdict.PERMERROR, SpfReason.MX_LIMIT, "mx")
+    assert (res.verdict, res.reason, res.limit_broken) == (Verdict.PERMERROR, SpfReason.MX_LIMIT, "mx")
 
 
 def test_null_mx_matches_nothing():
     r = world(example_com={"TXT": ["v=spf1 mx ?all"], "MX": [[0, "."]]})
-    assert run(r).result is Verdict.NEUTRAL
+    assert run(r).verdict is Verdict.NEUTRAL
 
 
 def test_time_budget_gives_temperror_with_injected_clock():
     ticks = iter(range(0, 1000, 15))
     r = world(example_com="v=spf1 a:h1.example.com a:h2.example.com a:h3.example.com -all")
     res = run(r, clock=lambda: float(next(ticks)), time_budget=20.0)
-    assert (res.result, res.reason, res.limit_broken) == (Verdict.TEMPERROR, SpfReason.TIME_BUDGET, "time")
+    assert (res.verdict, res.reason, res.limit_broken) == (Verdict.TEMPERROR, SpfReason.TIME_BUDGET, "time")
     assert res.ledger[-1].event == "limit"
 
 
 def test_no_clock_means_no_budget():
     r = world(example_com="v=spf1 ip4:192.0.2.10 -all")
-    assert run(r, clock=None).result is Verdict.PASS
+    assert run(r, clock=None).verdict is Verdict.PASS
 
 
 # --- include / redirect / exp ------------------------------------------------------------------------------------
@@ -122,7 +122,7 @@ def test_include_semantics(inner, expected, reason):
     if inner is not None:
         mapping["inc.example.org"] = {"TXT": [inner]}
     res = run(MemoryResolver(mapping))
-    assert (res.result, res.reason) == (expected, reason)
+    assert (res.verdict, res.reason) == (expected, reason)
 
 
 def test_include_path_names_the_inner_match():
@@ -142,8 +142,8 @@ def test_redirect_ignored_when_all_present_and_exp_dropped_on_redirect():
         }
     )
     res = run(r)
-    assert res.result is Verdict.FAIL and res.explanation is None
-    assert run(r, domain="y.example.com").result is Verdict.NEUTRAL
+    assert res.verdict is Verdict.FAIL and res.explanation is None
+    assert run(r, domain="y.example.com").verdict is Verdict.NEUTRAL
 
 
 def test_exp_expands_macros_and_does_not_count():
@@ -184,7 +184,7 @@ def test_exp_only_for_fail():
 def test_record_selection_and_syntax(txt, expected, reason):
     r = MemoryResolver({"example.com": {"TXT": [[t] for t in txt]} if txt else {"A": ["192.0.2.1"]}})
     res = run(r)
-    assert (res.result, res.reason) == (expected, reason), res.detail
+    assert (res.verdict, res.reason) == (expected, reason), res.detail
 
 
 def test_temperror_on_record_lookup_and_in_mechanisms():
@@ -197,7 +197,7 @@ def test_temperror_on_record_lookup_and_in_mechanisms():
     )
     assert run(r).reason is SpfReason.DNS_TEMPFAIL
     res = run(r, domain="b.example.com")
-    assert (res.result, res.reason) == (Verdict.TEMPERROR, SpfReason.DNS_TEMPFAIL)
+    assert (res.verdict, res.reason) == (Verdict.TEMPERROR, SpfReason.DNS_TEMPFAIL)
 
 
 @pytest.mark.parametrize(
@@ -216,7 +216,7 @@ def test_domain_validity(domain, problem):
     assert domain_problem(domain) == problem
     if problem:
         res = check_host("192.0.2.10", domain, f"x@{domain}", "", MemoryResolver({}))
-        assert (res.result, res.reason) == (Verdict.NONE, SpfReason.INVALID_DOMAIN)
+        assert (res.verdict, res.reason) == (Verdict.NONE, SpfReason.INVALID_DOMAIN)
 
 
 def test_ipv4_mapped_client_is_ipv4_and_ipv6_uses_aaaa():
@@ -225,7 +225,7 @@ def test_ipv4_mapped_client_is_ipv4_and_ipv6_uses_aaaa():
     )
     assert run(r, ip="::ffff:192.0.2.10").matched_term == "a"
     assert run(r, ip="2001:db8::1").matched_term == "a"
-    assert run(r, ip="2001:db8::2").result is Verdict.FAIL
+    assert run(r, ip="2001:db8::2").verdict is Verdict.FAIL
 
 
 def test_exists_queries_a_even_for_ipv6():
@@ -236,13 +236,13 @@ def test_exists_queries_a_even_for_ipv6():
 
 def test_invalid_ip_is_permerror_not_exception():
     res = run(MemoryResolver({}), ip="not-an-ip")
-    assert (res.result, res.reason) == (Verdict.PERMERROR, SpfReason.INVALID_IP)
+    assert (res.verdict, res.reason) == (Verdict.PERMERROR, SpfReason.INVALID_IP)
 
 
 def test_idn_domain_becomes_a_label():
     r = MemoryResolver({"xn--bcher-kva.example": {"TXT": ["v=spf1 +all"]}})
     res = check_host("192.0.2.10", "b\u00fccher.example", "a@b\u00fccher.example", "", r)
-    assert res.result is Verdict.PASS and res.domain == "xn--bcher-kva.example"
+    assert res.verdict is Verdict.PASS and res.domain == "xn--bcher-kva.example"
 
 
 # --- identities (SPF-1) ------------------------------------------------------------------------------------------
@@ -250,9 +250,9 @@ def test_check_identities_null_sender_uses_postmaster_at_helo():
     r = MemoryResolver({"mail.example.com": {"TXT": ["v=spf1 a -all"], "A": ["192.0.2.10"]}})
     mf, helo = check_identities("192.0.2.10", "", "mail.example.com", r)
     assert mf.null_sender and mf.sender == "postmaster@mail.example.com" and mf.domain == "mail.example.com"
-    assert mf.result is Verdict.PASS and mf.identity == "mailfrom"
-    assert helo is not None and helo.identity == "helo" and helo.result is Verdict.PASS
-    assert mf.verdict is mf.result
+    assert mf.verdict is Verdict.PASS and mf.identity == "mailfrom"
+    assert helo is not None and helo.identity == "helo" and helo.verdict is Verdict.PASS
+    assert mf.to_json()["result"] == "pass"  # the JSON key stays "result" (issue 12: the field is verdict)
 
 
 def test_check_identities_without_helo_and_without_local_part():
@@ -352,7 +352,7 @@ def test_p_macro_prefers_the_domain_and_ptr_lookups_in_exp_do_not_count():
         e for e in res.ledger if e.term.startswith("exists:") and e.rdtype == "A" and e.name.endswith(".ok.example.com")
     ]
     assert [e.name for e in exists] == ["mail.example.com.ok.example.com"]  # the name under the domain wins
-    assert res.result is Verdict.FAIL and res.explanation == "host mail.example.com"
+    assert res.verdict is Verdict.FAIL and res.explanation == "host mail.example.com"
     assert res.void_lookups == 1
 
 
@@ -361,7 +361,7 @@ def test_public_wrapper_supplies_a_clock():
 
     r = MemoryResolver({"example.com": {"TXT": ["v=spf1 -all exp=e.example.com"]}, "e.example.com": {"TXT": ["%{t}"]}})
     res = public_check_host("192.0.2.10", "example.com", "a@example.com", "", r)
-    assert res.result is Verdict.FAIL and int(res.explanation) > 1_600_000_000
+    assert res.verdict is Verdict.FAIL and int(res.explanation) > 1_600_000_000
 
 
 @pytest.mark.parametrize("label", [40, 50, 63])

@@ -22,7 +22,7 @@ def check(record_or_mapping, sender="alice@example.com", ip="192.0.2.10", **kw) 
     if isinstance(record_or_mapping, str):
         mapping = {"example.com": {"TXT": [[record_or_mapping]]}}
     res = check_host(ip, "example.com", sender, "mail.example.com", MemoryResolver(mapping), **kw)
-    assert isinstance(res.result, Verdict) and isinstance(res.reason, SpfReason)
+    assert isinstance(res.verdict, Verdict) and isinstance(res.reason, SpfReason)
     json.dumps(res.to_json())
     return res
 
@@ -35,18 +35,18 @@ def test_non_ascii_record_is_permerror():
 def test_huge_record_is_evaluated():
     record = "v=spf1 " + " ".join(f"ip4:198.51.{i // 256}.{i % 256}" for i in range(20000)) + " ?all"
     res = check(record)
-    assert len(record) > 200_000 and res.result is Verdict.NEUTRAL and res.matched_term == "?all"
+    assert len(record) > 200_000 and res.verdict is Verdict.NEUTRAL and res.matched_term == "?all"
 
 
 def test_thousand_lookup_terms_stop_at_the_eleventh():
     res = check({"example.com": {"TXT": [["v=spf1 " + "a " * 1000 + "-all"]], "A": ["198.51.100.1"]}})
-    assert (res.result, res.reason, res.lookups) == (Verdict.PERMERROR, SpfReason.LOOKUP_LIMIT, 11)
+    assert (res.verdict, res.reason, res.lookups) == (Verdict.PERMERROR, SpfReason.LOOKUP_LIMIT, 11)
     assert len(res.ledger) < 30
 
 
 def test_thousand_syntax_errors_one_permerror():
     res = check("v=spf1 " + "bogus:x " * 1000)
-    assert (res.result, res.reason) == (Verdict.PERMERROR, SpfReason.SYNTAX_ERROR)
+    assert (res.verdict, res.reason) == (Verdict.PERMERROR, SpfReason.SYNTAX_ERROR)
 
 
 def test_self_include_and_redirect_loops_end_in_permerror():
@@ -58,7 +58,7 @@ def test_macro_bomb_in_domain_spec_is_bounded():
     record = "v=spf1 exists:" + "%{l}%{s}%{o}" * 5000 + ".example.com -all"
     res = check(record, sender="x" * 10_000 + "@example.com")
     queried = [e.name for e in res.ledger if e.rdtype == "A"]
-    assert res.result in (Verdict.FAIL, Verdict.PERMERROR)
+    assert res.verdict in (Verdict.FAIL, Verdict.PERMERROR)
     assert all(len(n) <= 253 for n in queried)
 
 
@@ -68,24 +68,24 @@ def test_macro_bomb_in_exp_is_cut():
         "e.example.com": {"TXT": [["%{s}" * 5000]]},
     }
     res = check(mapping, sender="y" * 5000 + "@example.com")
-    assert res.result is Verdict.FAIL and res.explanation is not None and len(res.explanation) == MAX_EXPLANATION
+    assert res.verdict is Verdict.FAIL and res.explanation is not None and len(res.explanation) == MAX_EXPLANATION
 
 
 def test_cname_loop_in_a_is_temperror_in_ptr_no_match():
     loop = {"a.example.net": {"CNAME": "b.example.net"}, "b.example.net": {"CNAME": "a.example.net"}}
     res = check({"example.com": {"TXT": [["v=spf1 a:a.example.net -all"]]}, **loop})
-    assert (res.result, res.reason) == (Verdict.TEMPERROR, SpfReason.DNS_TEMPFAIL)
+    assert (res.verdict, res.reason) == (Verdict.TEMPERROR, SpfReason.DNS_TEMPFAIL)
     ptr = {
         "example.com": {"TXT": [["v=spf1 ptr ?all"]]},
         "10.2.0.192.in-addr.arpa": {"PTR": ["a.example.net"]},
         **loop,
     }
-    assert check(ptr).result is Verdict.NEUTRAL
+    assert check(ptr).verdict is Verdict.NEUTRAL
 
 
 def test_everything_times_out():
     res = check({"example.com": {"*": "TIMEOUT"}})
-    assert (res.result, res.reason) == (Verdict.TEMPERROR, SpfReason.DNS_TEMPFAIL)
+    assert (res.verdict, res.reason) == (Verdict.TEMPERROR, SpfReason.DNS_TEMPFAIL)
 
 
 def test_garbage_answers_do_not_match_or_crash():
@@ -94,7 +94,7 @@ def test_garbage_answers_do_not_match_or_crash():
         "10.2.0.192.in-addr.arpa": {"PTR": ["x" * 70 + ".example.com", ""]},
     }
     mapping["example.com"]["MX"] = [[0, "x" * 300], [1, ".."]]
-    assert check(mapping).result is Verdict.FAIL
+    assert check(mapping).verdict is Verdict.FAIL
 
 
 class WeirdResolver:
@@ -108,7 +108,7 @@ class WeirdResolver:
 
 def test_wrong_shaped_answers():
     res = check_host("192.0.2.10", "example.com", "a@example.com", "", WeirdResolver())
-    assert res.result is Verdict.FAIL
+    assert res.verdict is Verdict.FAIL
 
 
 # --- bounded fuzzing -----------------------------------------------------------------------------------------------
@@ -155,10 +155,10 @@ def test_fuzz_records_give_a_result(top, inc, exp_text, client, localpart):
         "exp.example.com": {"TXT": [[exp_text]]},
     }
     res = check(mapping, sender=f"{localpart}@example.com", ip=client)
-    assert res.result.value in {"pass", "fail", "softfail", "neutral", "none", "permerror", "temperror"}
+    assert res.verdict.value in {"pass", "fail", "softfail", "neutral", "none", "permerror", "temperror"}
     assert res.lookups <= 11 and res.void_lookups <= 3
     if res.explanation is not None:
-        assert res.result is Verdict.FAIL and res.explanation.isascii()
+        assert res.verdict is Verdict.FAIL and res.explanation.isascii()
 
 
 @settings(max_examples=examples(300), deadline=None)
@@ -188,10 +188,10 @@ def test_fuzz_macro_strings(spec, value):
 def test_many_distinct_macros_with_a_huge_sender_stay_bounded():
     forms = "".join(f"%{{l{i}r-}}" for i in range(1, 400))
     res = check("v=spf1 exists:" + forms + ".example.com -all", sender="a-" * 500_000 + "@example.com")
-    assert res.result is Verdict.FAIL and len(res.ledger[-1].name) <= 253
+    assert res.verdict is Verdict.FAIL and len(res.ledger[-1].name) <= 253
 
 
 def test_non_ascii_macro_expansion_is_no_query():
     res = check("v=spf1 exists:%{l}.example.com include:%{l}.example.net ?all", sender="j\u00f6rg@example.com")
-    assert res.result is Verdict.PERMERROR and res.reason is SpfReason.INCLUDE_NO_RECORD
+    assert res.verdict is Verdict.PERMERROR and res.reason is SpfReason.INCLUDE_NO_RECORD
     assert [e.event for e in res.ledger] == ["query", "skip", "skip"]

@@ -18,7 +18,7 @@ from toolkit.resolvers.memory import MemoryResolver
 
 def spf(domain="example.com", verdict=Verdict.PASS, identity="mailfrom", null=False):
     return SpfResult(
-        result=verdict, identity=identity, domain=domain, sender=f"x@{domain}", ip="192.0.2.1", null_sender=null
+        verdict=verdict, identity=identity, domain=domain, sender=f"x@{domain}", ip="192.0.2.1", null_sender=null
     )
 
 

@@ -123,9 +123,9 @@ def run_analysis(args: argparse.Namespace) -> int:
 
 
 def exit_code(result: SpfResult) -> int:
-    if result.result is Verdict.PASS:
+    if result.verdict is Verdict.PASS:
         return 0
-    if result.result is Verdict.TEMPERROR:
+    if result.verdict is Verdict.TEMPERROR:
         return 3
     return 1
 
@@ -141,7 +141,7 @@ def render_text(mailfrom: SpfResult, helo: SpfResult | None, max_void: int = DEF
 def _render_one(title: str, result: SpfResult, max_void: int) -> list[str]:
     who = result.sender + (" (null reverse-path)" if result.null_sender else "")
     lines = ["", f"{title}: {who}  domain {result.domain}"]
-    lines.append(f"  result: {result.result.value}  (reason: {result.reason.value if result.reason else '-'})")
+    lines.append(f"  result: {result.verdict.value}  (reason: {result.reason.value if result.reason else '-'})")
     if result.matched_path:
         lines.append(f"  matched: {' -> '.join(result.matched_path)}")
     if result.record:

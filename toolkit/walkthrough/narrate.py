@@ -155,7 +155,7 @@ def _internal(ip: str) -> bool:
 def _spf(out: Writer, t: Lang, report: Report, spf: SpfResult) -> None:
     if not spf.ip:  # no client IP could be trusted (the Received field said why): a verdict without a check
         out.para(t.spf_reason(spf.reason.value if spf.reason else None, spf.detail))
-        out.para(t("spf_result_no_ip", verdict=spf.result.value))
+        out.para(t("spf_result_no_ip", verdict=spf.verdict.value))
         todo = advice.spf(t, spf, report.dmarc)
         if todo:
             out.para(todo)
@@ -192,7 +192,7 @@ def _spf(out: Writer, t: Lang, report: Report, spf: SpfResult) -> None:
             out.para(t("spf_matched", term=spf.matched_term))
     elif spf.detail:
         out.para(t.spf_reason(spf.reason.value if spf.reason else None, spf.detail))
-    out.para(t("spf_result", verdict=spf.result.value, meaning=t.means("spf", spf.result.value)))
+    out.para(t("spf_result", verdict=spf.verdict.value, meaning=t.means("spf", spf.verdict.value)))
     if spf.explanation:
         out.para(t("spf_exp", text=spf.explanation))
     todo = advice.spf(t, spf, report.dmarc)
@@ -200,7 +200,7 @@ def _spf(out: Writer, t: Lang, report: Report, spf: SpfResult) -> None:
         out.para(todo)
     helo = report.spf_helo
     if helo is not None:
-        out.para(t("spf_helo", domain=helo.domain, verdict=helo.result.value))
+        out.para(t("spf_helo", domain=helo.domain, verdict=helo.verdict.value))
 
 
 def _ar(out: Writer, t: Lang, report: Report) -> None:
@@ -223,7 +223,7 @@ def _ar(out: Writer, t: Lang, report: Report) -> None:
 
 
 def _summary(out: Writer, t: Lang, report: Report) -> None:
-    spf = report.spf.result.value if report.spf is not None else t("not_checked")
+    spf = report.spf.verdict.value if report.spf is not None else t("not_checked")
     dkim = ", ".join(d.verdict.value + (f" (d={d.domain})" if d.domain else "") for d in report.dkim)
     dmarc = report.dmarc
     verdict = dmarc.verdict.value if dmarc is not None else t("not_checked")

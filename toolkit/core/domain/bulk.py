@@ -51,7 +51,7 @@ def _one(message: Message, name: str) -> str | None:
 def check_message(report: Report) -> list[Finding]:
     message = report.message
     out: list[Finding] = []
-    spf = report.spf.result if report.spf is not None else None
+    spf = report.spf.verdict if report.spf is not None else None
     dkim_pass = [d for d in report.dkim if d.verdict is Verdict.PASS]
     if spf is None:
         out.append(finding("bulk", "BULK_SPF_DKIM", "info", rule="BULK-3", state="unknown (no --ip: SPF not run)"))

@@ -113,14 +113,14 @@ def check_ip(ip: str, spf_domain: str, resolver: Resolver) -> list[Finding]:
             if _generic(confirmed[0], address):
                 out.append(finding("ptr", "PTR_GENERIC", "warn", rule="BULK-3", name=confirmed[0]))
     result = check_host(ip, spf_domain, f"postmaster@{spf_domain}", resolver=resolver)
-    if result.result is Verdict.PASS:
+    if result.verdict is Verdict.PASS:
         out.append(finding("spf", "SPF_IP_PASS", "ok", rule="SPF-6", ip=ip, domain=spf_domain))
-    elif result.result is Verdict.TEMPERROR:
+    elif result.verdict is Verdict.TEMPERROR:
         out.append(finding("spf", "SPF_DNS_ERROR", "warn", rule="SPF-13", name=spf_domain, rdtype="TXT",
                            detail=result.detail or "temperror"))  # fmt: skip
     else:
         out.append(finding("spf", "SPF_IP_NOT_PASS", "error", rule="SPF-6", ip=ip, domain=spf_domain,
-                           result=result.result.value))  # fmt: skip
+                           result=result.verdict.value))  # fmt: skip
     return out
 
 

@@ -73,7 +73,7 @@ class LedgerEntry(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class SpfResult:
-    result: Verdict
+    verdict: Verdict  # the RFC 7208 result word (JSON keeps the key "result")
     identity: str  # "mailfrom" | "helo"
     domain: str
     sender: str
@@ -90,10 +90,6 @@ class SpfResult:
     steps: tuple[Step, ...] = ()
 
     # Derived values are properties, not fields: a frozen dataclass pays per field on every construction.
-    @property
-    def verdict(self) -> Verdict:
-        return self.result
-
     @property
     def matched_term(self) -> str | None:
         return self.matched_path[0] if self.matched_path else None
@@ -114,7 +110,7 @@ class SpfResult:
 
     def to_json(self) -> dict:
         return {
-            "result": self.result.value,
+            "result": self.verdict.value,
             "identity": self.identity,
             "domain": self.domain,
             "sender": self.sender,
