@@ -81,14 +81,8 @@ def _prop(ptype: str, name: str, value: str | None, props: list) -> None:
 def spf_entry(spf: SpfResult) -> Entry:
     """SPF-17: `spf=<r> smtp.mailfrom=<domain>` (no local-part), `(null reverse-path)` for <>."""
     props: list = []
-    comment = ""
-    if spf.identity == "helo":
-        _prop("smtp", "helo", spf.domain, props)
-    else:
-        _prop("smtp", "mailfrom", spf.domain, props)
-        if spf.null_sender:
-            comment = "null reverse-path"
-    return ("spf", spf.verdict.value, _comment(comment), props)
+    _prop("smtp", "helo" if spf.identity == "helo" else "mailfrom", spf.domain, props)
+    return ("spf", spf.verdict.value, _comment(spf.comment), props)
 
 
 def dkim_entry(sig: DkimResult) -> Entry:
@@ -189,9 +183,14 @@ def build_field(
 
     With nothing evaluated it is `<id>; none` (AR-3).
     """
+    return fold_field(authserv_id, entries(spf=spf, spf_helo=spf_helo, dkim=dkim, dmarc=dmarc, arc=arc,
+                                           remote_ip=remote_ip))  # fmt: skip
+
+
+def fold_field(authserv_id: str, found: Sequence[Entry]) -> str:
+    """The field from entries already in field order (the verifier's come from toolkit.core.methods)."""
     if not authserv_id or not _AUTHSERV_ID.match(authserv_id):
         raise ValueError(f"authserv-id must be a dot-atom (a host name), got {authserv_id!r}")
-    found = entries(spf=spf, spf_helo=spf_helo, dkim=dkim, dmarc=dmarc, arc=arc, remote_ip=remote_ip)
     return fold(authserv_id.lower(), [format_entry(e) for e in found])
 
 

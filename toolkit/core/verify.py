@@ -7,22 +7,20 @@ fields are never used as input; those carrying our authserv-id are reported as u
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from toolkit.core import arheader
 from toolkit.core.arc import ArcResult
-from toolkit.core.arc import verify as arc_verify
-from toolkit.core.arc.override import trusted_override
 from toolkit.core.dkim import DkimBudget, DkimResult
-from toolkit.core.dkim import verify as dkim_verify
-from toolkit.core.dmarc import DmarcResult, evaluate
+from toolkit.core.dmarc import DmarcResult
 from toolkit.core.dns import Resolver
 from toolkit.core.message import Message, parse_message
+from toolkit.core.methods import ALL_CHECKS, METHODS, Outcome, Run, ar_entries
 from toolkit.core.received import trace_facts
-from toolkit.core.results import Step, Verdict
-from toolkit.core.spf import SpfReason, SpfResult, check_host, check_identities
+from toolkit.core.spf import SpfResult
 
-ALL_CHECKS = ("spf", "dkim", "arc", "dmarc")  # the order they run in, and of their A-R entries
+__all__ = ["ALL_CHECKS", "DEFAULT_AUTHSERV_ID", "ReceivedContext", "Report", "SmtpContext", "VerifyOptions",
+           "context_from_received", "verify_message"]  # fmt: skip
 DEFAULT_AUTHSERV_ID = "emlauth.localhost"  # AR-2: set your host name; pipelines require it
 
 
@@ -65,17 +63,44 @@ class VerifyOptions:
 class Report:
     message: Message
     context: SmtpContext
-    spf: SpfResult | None  # the MAIL FROM identity
-    spf_helo: SpfResult | None
-    dkim: tuple[DkimResult, ...]  # one per signature; empty when DKIM was not run
-    dmarc: DmarcResult | None
+    outcomes: tuple[Outcome, ...]  # one per method, in METHODS order (toolkit.core.methods); empty when not run
     authentication_results: str  # the whole field text, folded with CRLF+TAB
     ar_field: bytes  # the field as CRLF-terminated bytes, ready to prepend
     forged_ar: tuple[arheader.ExistingAR, ...]
     existing_ar: tuple[arheader.ExistingAR, ...]
     options: VerifyOptions = field(default_factory=VerifyOptions)
     notes: tuple[str, ...] = ()
-    arc: ArcResult | None = None  # the ARC chain (RFC 8617 §5.2); None when ARC was not run
+
+    def results(self, method: str) -> tuple:
+        return next((o.results for o in self.outcomes if o.name == method), ())
+
+    # The results by name, for readers that want one protocol (the methods themselves are data, not fields).
+    @property
+    def spf(self) -> SpfResult | None:
+        """The MAIL FROM identity."""
+        return next((r for r in self.results("spf") if r.identity == "mailfrom"), None)
+
+    @property
+    def spf_helo(self) -> SpfResult | None:
+        return next((r for r in self.results("spf") if r.identity == "helo"), None)
+
+    @property
+    def dkim(self) -> tuple[DkimResult, ...]:
+        """One per signature; empty when DKIM was not run."""
+        return self.results("dkim")
+
+    @property
+    def dmarc(self) -> DmarcResult | None:
+        return next(iter(self.results("dmarc")), None)
+
+    @property
+    def arc(self) -> ArcResult | None:
+        """The ARC chain (RFC 8617 §5.2); None when ARC was not run."""
+        return next(iter(self.results("arc")), None)
+
+    def ar_entries(self, skip: tuple[str, ...] = ()) -> list[arheader.Entry]:
+        """Our A-R entries in field order (skip: methods left out), as the field was built from them."""
+        return ar_entries(self.outcomes, self.context.ip, skip)
 
     def output_message(self) -> bytes:
         """The message with our A-R prepended (AR-6); forged A-R removed when strip_forged is set (AR-7)."""
@@ -85,12 +110,10 @@ class Report:
         return self.ar_field + body
 
     def to_json(self) -> dict:
-        return {
-            "spf": self.spf.to_json() if self.spf is not None else None,
-            "spf_helo": self.spf_helo.to_json() if self.spf_helo is not None else None,
-            "dkim": [d.to_json() for d in self.dkim],
-            "dmarc": self.dmarc.to_json() if self.dmarc is not None else None,
-            "arc": self.arc.to_json() if self.arc is not None else None,
+        out: dict = {}
+        for outcome in self.outcomes:
+            out.update(outcome.to_json())
+        return out | {
             "authentication_results": self.authentication_results,
             "forged_authentication_results": [f.to_json() for f in self.forged_ar],
             "existing_authentication_results": [f.to_json() for f in self.existing_ar],
@@ -120,104 +143,26 @@ def verify_message(
     if unknown:
         raise ValueError(f"unknown checks: {', '.join(sorted(unknown))}")
     message = raw if isinstance(raw, Message) else parse_message(raw)
-    notes: list[str] = []
-    spf = spf_helo = None
-    if "spf" in options.checks:
-        spf, spf_helo = _run_spf(context, resolver, now, notes, options.clock)
-    dkim: tuple[DkimResult, ...] = ()
-    if "dkim" in options.checks:
-        dkim = dkim_verify(
-            message,
-            resolver,
-            now,
-            max_signatures=options.max_signatures,
-            budget=options.dkim_budget,
-            clock=options.clock,
-        )
-    dmarc = None
-    if "dmarc" in options.checks:
-        ran = [name for name, result in (("spf", spf), ("dkim", dkim)) if result]
-        if len(ran) < 2:
-            notes.append("DMARC used only the checks that ran: " + (", ".join(ran) or "none"))
-        dmarc = evaluate(
-            message,
-            dkim,
-            spf,
-            resolver,
-            mode=options.dmarc_mode,
-            count_testing=options.count_testing,
-            sample=options.dmarc_sample,
-            multiple_authors=options.multiple_authors,
-            psl_org_domain=options.psl_org_domain,
-        )
-    arc = arc_verify(message, resolver, now, options.clock) if "arc" in options.checks else None
-    if dmarc is not None and arc is not None and options.arc_trusted:
-        dmarc = _arc_override(dmarc, arc, options.arc_trusted)
-    # ARC-5: arc= goes in our A-R when the message carries a chain; an unsealed message's field stays as it was
-    shown_arc = arc if arc is not None and arc.verdict is not Verdict.NONE else None
-    text = arheader.build_field(
-        options.authserv_id, spf=spf, spf_helo=spf_helo, dkim=dkim, dmarc=dmarc, arc=shown_arc, remote_ip=context.ip
-    )
+    run = Run(message, context, resolver, now, options)
+    outcomes = []
+    for method in METHODS:  # in order: DMARC reads SPF, DKIM and ARC from `run`
+        ran = method.name in options.checks
+        if ran:
+            run.found[method.name] = method.run(run)
+        outcomes.append(Outcome(method, run.results(method.name), ran))
+    text = arheader.fold_field(options.authserv_id, ar_entries(tuple(outcomes), context.ip))
     existing = arheader.existing_fields(message, options.authserv_id)
-    forged = tuple(f for f in existing if f.ours)
     return Report(
         message=message,
         context=context,
-        spf=spf,
-        spf_helo=spf_helo,
-        dkim=dkim,
-        dmarc=dmarc,
+        outcomes=tuple(outcomes),
         authentication_results=text,
         ar_field=arheader.field_bytes(text),
-        forged_ar=forged,
+        forged_ar=tuple(f for f in existing if f.ours),
         existing_ar=existing,
         options=options,
-        notes=tuple(notes),
-        arc=arc,
+        notes=tuple(run.notes),
     )
-
-
-def _arc_override(dmarc: DmarcResult, arc: ArcResult, trusted: tuple[str, ...]) -> DmarcResult:
-    """ARC-5 (RFC 8617 §7.2): a trusted sealer's aligned pass turns a failed DMARC's disposition into none."""
-    org = dmarc.org_domain or dmarc.from_domain
-
-    def aligned(domain: str) -> bool:  # relaxed alignment with the Organizational Domain DMARC found (DMARC-6)
-        return domain == org or domain.endswith("." + org)
-
-    found = trusted_override(arc, dmarc.verdict is Verdict.FAIL, dmarc.from_domain, trusted, aligned)
-    return dmarc if found is None else replace(dmarc, disposition="none", override=found)
-
-
-def _run_spf(
-    context: SmtpContext, resolver: Resolver, now: int, notes: list[str], clock: Callable[[], float] | None
-) -> tuple[SpfResult | None, SpfResult | None]:
-    """SPF-1/SPF-2: needs the client IP and a MAIL FROM or HELO; otherwise SPF is skipped (and said so)."""
-    if not context.ip and context.ip_problem:
-        # the trusted Received field could not be read safely: say none, with why, rather than guess (a pass)
-        notes.append(f"SPF none: no client IP ({context.ip_problem})")
-        return _spf_unknown_client(context), None
-    if not context.ip:
-        notes.append("SPF skipped: no client IP (use --ip or --trust-received)")
-        return None, None
-    if context.mail_from is None:
-        if not context.helo:
-            notes.append("SPF skipped: neither MAIL FROM nor HELO is known")
-            return None, None
-        notes.append("MAIL FROM unknown: only the HELO identity was checked")
-        helo = check_host(context.ip, context.helo, f"postmaster@{context.helo}", context.helo, resolver,
-                          identity="helo", now=now, clock=clock)  # fmt: skip
-        return None, helo
-    return check_identities(context.ip, context.mail_from, context.helo or "", resolver, now=now, clock=clock)
-
-
-def _spf_unknown_client(context: SmtpContext) -> SpfResult:
-    sender = context.mail_from or ""
-    domain = sender.rpartition("@")[2] if sender else (context.helo or "")
-    return SpfResult(
-        Verdict.NONE, "mailfrom", domain, sender, "", null_sender=context.mail_from == "",
-        reason=SpfReason.CLIENT_UNKNOWN, detail=context.ip_problem,
-        steps=(Step("SPF-2", "client IP from the trusted Received field", False, context.ip_problem),),
-    )  # fmt: skip
 
 
 # --- SMTP context from a trusted Received field ([ours], SPF-2; the parser is received.py) -------------------

@@ -62,9 +62,8 @@ def seal_one(raw: bytes, name: str, config: SealConfig, args: argparse.Namespace
     options = VerifyOptions(authserv_id=config.authserv_id, checks=checks, clock=time.monotonic)
     report = verify_message(message, context, resolver, now, options)
     chain = report.arc if report.arc is not None else arc_verify(message, resolver, now, time.monotonic)
-    found = [chain.ar_entry(args.ip)] + arheader.entries(
-        spf=report.spf, spf_helo=report.spf_helo, dkim=report.dkim, dmarc=report.dmarc
-    )
+    # ARC-1: one AAR holds all our results; arc= first, for the chain as we found it
+    found = [chain.ar_entry(args.ip)] + report.ar_entries(skip=("arc",))
     results = "; ".join(arheader.format_entry(entry) for entry in found)
     try:
         sealed = seal(message, config, results, chain, now)

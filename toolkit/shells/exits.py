@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from toolkit.core.methods import COUNTS, DECIDES
 from toolkit.core.results import Verdict
 
 if TYPE_CHECKING:
@@ -27,25 +28,33 @@ KEYCHECK_EXIT = {"match": 0, "mismatch": 1, "absent": 3, "revoked": 4, "invalid"
 
 
 def exit_code_for(spf: SpfResult | None, dkim: Sequence[DkimResult], dmarc: DmarcResult | None) -> int:
+    """exit_code_from for loose results: SPF (MAIL FROM), DKIM and DMARC."""
+    counted = [d.verdict for d in dkim] + ([spf.verdict] if spf is not None else [])
+    return exit_code_from(dmarc.verdict if dmarc is not None else None, counted)
+
+
+def exit_code_from(deciding: Verdict | None, counted: Sequence[Verdict]) -> int:
     """0 DMARC pass or nothing failed; 1 a check failed; 3 a temperror left the outcome open.
 
-    When DMARC reached a verdict it decides; otherwise (none, or not run) the SPF MAIL FROM and DKIM results do.
+    When the deciding method (DMARC) reached a verdict it decides; otherwise (none, or not run) the counted
+    verdicts (SPF MAIL FROM and DKIM) do. Which method plays which role is toolkit.core.methods' `exit_role`.
     """
-    if dmarc is not None and dmarc.verdict is not Verdict.NONE:
-        if dmarc.verdict is Verdict.PASS:
+    if deciding is not None and deciding is not Verdict.NONE:
+        if deciding is Verdict.PASS:
             return EXIT_OK
-        return EXIT_TEMPERROR if dmarc.verdict is Verdict.TEMPERROR else EXIT_FAILED
-    verdicts = [d.verdict for d in dkim] + ([spf.verdict] if spf is not None else [])
-    if any(v in _FAILED for v in verdicts):
+        return EXIT_TEMPERROR if deciding is Verdict.TEMPERROR else EXIT_FAILED
+    if any(v in _FAILED for v in counted):
         return EXIT_FAILED
-    if any(v is Verdict.TEMPERROR for v in verdicts):
+    if any(v is Verdict.TEMPERROR for v in counted):
         return EXIT_TEMPERROR
     return EXIT_OK
 
 
 def report_exit_code(report: Report) -> int:
-    """verify-eml's exit code for one message."""
-    return exit_code_for(report.spf, report.dkim, report.dmarc)
+    """verify-eml's exit code for one message, from the methods' roles (toolkit.core.methods.METHODS)."""
+    deciding = [v for o in report.outcomes if o.method.exit_role == DECIDES for v in o.exit_verdicts]
+    counted = [v for o in report.outcomes if o.method.exit_role == COUNTS for v in o.exit_verdicts]
+    return exit_code_from(deciding[0] if deciding else None, counted)
 
 
 def keycheck_exit(result: KeyCheckResult) -> int:

@@ -7,8 +7,8 @@ and the summary; signatures.py narrates DKIM and DMARC.
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Callable
 
-from toolkit.core import arheader
 from toolkit.core.message import Message
 from toolkit.core.results import Verdict
 from toolkit.core.spf import SpfResult
@@ -38,38 +38,8 @@ def explain(report: Report, lang: str = "en", *, lesson: str | None = None, trus
     section = 1
     out.heading(section, t("h_envelope"))
     _envelope(out, t, report, trust_received)
-
-    section += 1
-    spf = report.spf
-    if spf is not None:
-        out.heading(section, t("h_spf", ip=spf.ip, domain=spf.domain) if spf.ip else t("h_spf_none"))
-        _spf(out, t, report, spf)
-    else:
-        out.heading(section, t("h_spf_none"))
-        notes = [t.phrase(n) for n in report.notes if "SPF" in n or "MAIL FROM" in n]
-        out.para(t("spf_not_run", notes=" ".join(notes)))
-
-    results = report.dkim
-    if not results:
-        section += 1
-        out.heading(section, t("h_dkim_none"))
-        out.para(t("dkim_not_run"))
-    for number, result in enumerate(results, 1):
-        section += 1
-        if result.domain:
-            out.heading(section, t("h_dkim", n=number, total=len(results), d=result.domain, s=result.selector))
-        else:
-            out.heading(section, t("h_dkim_none"))
-        dkim_section(out, t, report.message, result)
-
-    section += 1
-    dmarc = report.dmarc
-    from_domain = dmarc.from_domain if dmarc is not None else ""
-    out.heading(section, t("h_dmarc", domain=from_domain) if from_domain else t("h_dmarc_unknown"))
-    if dmarc is None:
-        out.para(t("dmarc_not_run"))
-    else:
-        dmarc_section(out, t, dmarc, report.dkim)
+    for outcome in report.outcomes:  # the methods' order (toolkit.core.methods.METHODS)
+        section = NARRATORS[outcome.name](out, t, report, section)
 
     section += 1
     out.heading(section, t("h_ar"))
@@ -82,6 +52,56 @@ def explain(report: Report, lang: str = "en", *, lesson: str | None = None, trus
 
 
 # --- sections ------------------------------------------------------------------------------------------------
+
+
+def _spf_section(out: Writer, t: Lang, report: Report, section: int) -> int:
+    section += 1
+    spf = report.spf
+    if spf is not None:
+        out.heading(section, t("h_spf", ip=spf.ip, domain=spf.domain) if spf.ip else t("h_spf_none"))
+        _spf(out, t, report, spf)
+    else:
+        out.heading(section, t("h_spf_none"))
+        notes = [t.phrase(n) for n in report.notes if "SPF" in n or "MAIL FROM" in n]
+        out.para(t("spf_not_run", notes=" ".join(notes)))
+    return section
+
+
+def _dkim_sections(out: Writer, t: Lang, report: Report, section: int) -> int:
+    results = report.dkim
+    if not results:
+        section += 1
+        out.heading(section, t("h_dkim_none"))
+        out.para(t("dkim_not_run"))
+    for number, result in enumerate(results, 1):
+        section += 1
+        if result.domain:
+            out.heading(section, t("h_dkim", n=number, total=len(results), d=result.domain, s=result.selector))
+        else:
+            out.heading(section, t("h_dkim_none"))
+        dkim_section(out, t, report.message, result)
+    return section
+
+
+def _dmarc_section(out: Writer, t: Lang, report: Report, section: int) -> int:
+    section += 1
+    dmarc = report.dmarc
+    from_domain = dmarc.from_domain if dmarc is not None else ""
+    out.heading(section, t("h_dmarc", domain=from_domain) if from_domain else t("h_dmarc_unknown"))
+    if dmarc is None:
+        out.para(t("dmarc_not_run"))
+    else:
+        dmarc_section(out, t, dmarc, report.dkim)
+    return section
+
+
+# Each method's narration: it writes its sections after the one numbered `section`, and returns the last number.
+NARRATORS: dict[str, Callable[[Writer, Lang, Report, int], int]] = {
+    "spf": _spf_section,
+    "dkim": _dkim_sections,
+    "arc": lambda out, t, report, section: section,  # not narrated yet
+    "dmarc": _dmarc_section,
+}
 
 
 def _envelope(out: Writer, t: Lang, report: Report, trust_received: int | None) -> None:
@@ -209,8 +229,7 @@ def _ar(out: Writer, t: Lang, report: Report) -> None:
     out.block(report.authentication_results.replace("\r\n", "\n"))
     rows = [t("ar_authserv", id=report.options.authserv_id.lower())]
     comments = {d.comment: t.comment(d) for d in report.dkim}
-    found = arheader.entries(spf=report.spf, spf_helo=report.spf_helo, dkim=report.dkim, dmarc=report.dmarc)
-    for method, result, comment, props in found:
+    for method, result, comment, props in report.ar_entries():
         meaning = t.means(method, result)
         line = f"{method}={result}: {meaning}" if meaning else f"{method}={result}"
         if props:

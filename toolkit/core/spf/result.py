@@ -91,6 +91,11 @@ class SpfResult:
 
     # Derived values are properties, not fields: a frozen dataclass pays per field on every construction.
     @property
+    def comment(self) -> str:
+        """The A-R comment (SPF-17): only a null reverse-path is worth one."""
+        return "null reverse-path" if self.null_sender and self.identity != "helo" else ""
+
+    @property
     def matched_term(self) -> str | None:
         return self.matched_path[0] if self.matched_path else None
 
