@@ -75,6 +75,37 @@ TEXT = {
     "dkim_result": "DKIM result: {verdict}{reason}: {meaning}.",
     "diagnosis": "Diagnosis:",
     "dmarc_not_run": "DMARC was not checked.",
+    "h_arc": "ARC: what the intermediaries vouched for, hop by hop",
+    "arc_intro": "The message carries {n} ARC set(s), one per intermediary that sealed it (RFC 8617). Each set is "
+    "three fields: ARC-Authentication-Results (AAR, what that hop saw when the message arrived), "
+    "ARC-Message-Signature (AMS, its signature of the message as it passed it on) and ARC-Seal (AS, its signature "
+    "over the chain so far, with cv=, its verdict on the chain it received).",
+    "arc_hop": "Hop i={i}: sealed by {d} (selector {s}, {a}), whose verifier calls itself {authserv_id}.",
+    "arc_aar": "What it saw on arrival (its AAR): {aar}",
+    "arc_cv_none": "cv=none: it was the first to seal; there was no chain before it.",
+    "arc_cv_pass": "cv=pass: the chain it received was intact.",
+    "arc_cv_fail": "cv=fail: the chain it received was already broken.",
+    "arc_cv_other": "cv={cv}: not a value RFC 8617 allows.",
+    "arc_ams_pass": "Its message signature (AMS) still verifies: the message is as this hop passed it on.",
+    "arc_ams_fail": "Its message signature (AMS) no longer verifies ({reason}): the message changed after this hop.",
+    "arc_ams_not_checked": "Its message signature (AMS) was not needed: a later one was already checked.",
+    "arc_as_pass": "Its seal (AS) verifies over the chain up to this hop.",
+    "arc_as_fail": "Its seal (AS) does not verify ({reason}): the chain was altered.",
+    "arc_as_not_checked": "Its seal (AS) was not checked: the chain had already failed.",
+    "arc_pass": "The chain validates: arc=pass (ARC-3).",
+    "arc_oldest_first": "Every hop's message signature still verifies (oldest pass i=1): the message is as the "
+    "first intermediary passed it on.",
+    "arc_oldest": "The oldest message signature that still verifies is i={i} (header.oldest-pass): the message "
+    "was changed after hop i={before} sealed it, and before hop i={i} did. That is where to look.",
+    "arc_fail": "The chain does not validate: arc=fail ({reason}). {detail} A failed chain counts as no chain "
+    "(ARC-5): nobody's account of the earlier checks can be taken.",
+    "arc_override": "{sealer} is among the sealers you trust (--arc-trusted), and hop i={i} recorded an aligned "
+    "pass in its AAR: {evidence}. So the DMARC disposition becomes none, with the reason {reason} (RFC 8617 "
+    "§7.2). The DMARC verdict itself stays {verdict} (ARC-5).",
+    "arc_could_override": "DMARC failed, but the chain validates. If you trust the sealer, --arc-trusted {d} lets "
+    "its AAR decide: when it recorded an aligned pass, the disposition becomes none (local policy, ARC-5).",
+    "arc_not_trusted": "None of the sealers you trust (--arc-trusted) recorded an aligned pass, so DMARC's "
+    "disposition stands.",
     "dmarc_queries": "Author Domain: {domain}. Policy discovery ({method}, mode {mode}) asked these names:",
     "dmarc_no_queries": "(no queries)",
     "dmarc_found": 'Policy record found {where} ({name}): "{raw}"',

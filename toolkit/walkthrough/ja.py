@@ -81,6 +81,37 @@ TEXT = {
     "dkim_result": "DKIM の結果: {verdict}{reason}。{meaning}。",
     "diagnosis": "診断:",
     "dmarc_not_run": "DMARC は検査していません。",
+    "h_arc": "ARC: 中継者たちが各ホップで保証した内容",
+    "arc_intro": "このメッセージには ARC セットが {n} 組あります。封印 (シール) した中継者ごとに 1 組です (RFC 8617)。"
+    "1 組は 3 つのヘッダからなります。ARC-Authentication-Results (AAR) はそのホップが受け取った時点の認証結果、"
+    "ARC-Message-Signature (AMS) は送り出したメッセージへの署名、ARC-Seal (AS) はそこまでのチェーン全体への署名で、"
+    "受け取ったチェーンに対する判定を cv= に記録します。",
+    "arc_hop": "ホップ i={i}: {d} が封印しました (セレクタ {s}、{a})。検証サーバーの名乗りは {authserv_id} です。",
+    "arc_aar": "受け取った時点の認証結果 (AAR): {aar}",
+    "arc_cv_none": "cv=none: 最初に封印したホップで、それより前のチェーンはありません。",
+    "arc_cv_pass": "cv=pass: 受け取ったチェーンは壊れていませんでした。",
+    "arc_cv_fail": "cv=fail: 受け取った時点でチェーンはすでに壊れていました。",
+    "arc_cv_other": "cv={cv}: RFC 8617 で認められていない値です。",
+    "arc_ams_pass": "このホップのメッセージ署名 (AMS) は今も検証できます。メッセージはこのホップが送り出したままです。",
+    "arc_ams_fail": "このホップのメッセージ署名 (AMS) はもう検証できません ({reason})。このホップの後でメッセージが変わりました。",
+    "arc_ams_not_checked": "このホップのメッセージ署名 (AMS) は確かめる必要がありませんでした。より新しい署名をすでに確認しています。",
+    "arc_as_pass": "このホップのシール (AS) は、ここまでのチェーンに対して検証できます。",
+    "arc_as_fail": "このホップのシール (AS) は検証できません ({reason})。チェーンが改変されています。",
+    "arc_as_not_checked": "このホップのシール (AS) は確かめていません。チェーンはすでに失敗していました。",
+    "arc_pass": "チェーンは有効です: arc=pass (ARC-3)。",
+    "arc_oldest_first": "すべてのホップのメッセージ署名が今も検証できます (oldest-pass は i=1)。メッセージは最初の中継者が"
+    "送り出したときのままです。",
+    "arc_oldest": "今も検証できる最も古いメッセージ署名は i={i} のものです (header.oldest-pass)。メッセージはホップ "
+    "i={before} の封印の後、ホップ i={i} の封印の前に書き換えられました。調べるべきはその区間です。",
+    "arc_fail": "チェーンは無効です: arc=fail ({reason})。{detail} 失敗したチェーンは、チェーンがないものとして扱います "
+    "(ARC-5)。以前の検査結果について、どの中継者の報告も当てにできません。",
+    "arc_override": "{sealer} は信頼する封印者 (--arc-trusted) に含まれており、ホップ i={i} の AAR には整合した "
+    "pass が記録されています: {evidence}。そのため DMARC の処置 (disposition) は none になり、理由は {reason} です "
+    "(RFC 8617 §7.2)。DMARC の判定そのものは {verdict} のままです (ARC-5)。",
+    "arc_could_override": "DMARC は fail ですが、チェーンは有効です。封印者を信頼できるなら、--arc-trusted {d} を指定すると"
+    "その AAR で判断できます。整合した pass が記録されていれば、処置は none になります (ローカルポリシー、ARC-5)。",
+    "arc_not_trusted": "信頼する封印者 (--arc-trusted) のうち、整合した pass を記録したものはありません。DMARC の処置は"
+    "そのままです。",
     "dmarc_queries": "作成者ドメイン: {domain}。ポリシーの探索 ({method}、モード {mode}) で問い合わせた名前:",
     "dmarc_no_queries": "(問い合わせなし)",
     "dmarc_found": 'ポリシーレコードは{where}で見つかりました ({name}): "{raw}"',

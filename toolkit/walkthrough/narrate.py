@@ -15,6 +15,7 @@ from toolkit.core.spf import SpfResult
 from toolkit.core.verify import Report, context_from_received
 from toolkit.shells.exits import report_exit_code
 from toolkit.walkthrough import advice, ja_core
+from toolkit.walkthrough.arc_chain import arc_section
 from toolkit.walkthrough.lang import LANGUAGES, Lang, decoded
 from toolkit.walkthrough.layout import Writer, shorten
 from toolkit.walkthrough.signatures import dkim_section, dmarc_section, policy_note
@@ -99,7 +100,7 @@ def _dmarc_section(out: Writer, t: Lang, report: Report, section: int) -> int:
 NARRATORS: dict[str, Callable[[Writer, Lang, Report, int], int]] = {
     "spf": _spf_section,
     "dkim": _dkim_sections,
-    "arc": lambda out, t, report, section: section,  # not narrated yet
+    "arc": arc_section,
     "dmarc": _dmarc_section,
 }
 
