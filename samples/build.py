@@ -93,6 +93,60 @@ def _append_unsigned(raw: bytes) -> bytes:
     return raw + b"\r\nUPDATE: the sale moved to https://spoofer.test/sale - pay there instead.\r\n"
 
 
+def _arc_hop(
+    raw: bytes, hop: tuple[str, str, str, str], received: str, resolver, now: int, footer: bytes = b""
+) -> bytes:
+    """One ARC intermediary (RFC 8617 §5.1): verify what arrived, add its Received (and footer), then seal.
+
+    hop is (sealer domain, its verifier's authserv-id, the SMTP client IP it saw, the HELO and MAIL FROM it saw).
+    The AAR records its own verdicts on arrival, as sign-eml --arc-seal would write them.
+    """
+    from toolkit.core.arc.seal import SealConfig, seal
+    from toolkit.core.message import parse_message
+    from toolkit.core.verify import SmtpContext, VerifyOptions, verify_message
+
+    domain, authserv_id, ip, helo_from = hop
+    helo, mail_from = helo_from.split(" ")
+    report = verify_message(
+        raw, SmtpContext(ip, helo, mail_from), resolver, now, VerifyOptions(authserv_id=authserv_id)
+    )
+    entries = [report.arc.ar_entry(ip)] + report.ar_entries(skip=("arc",))
+    from toolkit.core import arheader
+
+    results = "; ".join(arheader.format_entry(e) for e in entries)
+    changed = parse_message(received.encode() + raw + footer)
+    config = SealConfig(domain, "arc1", load_key(f"{domain}/arc1"), authserv_id)
+    return b"".join(seal(changed, config, results, report.arc, now).fields) + changed.raw
+
+
+def _forwarder_then_list(raw: bytes) -> bytes:
+    # (1) The alumni forwarder relays Bob's mail and ARC-seals it: its AAR says SPF, DKIM and DMARC passed.
+    # (2) The team list receives it from the forwarder (SPF now fails: no SRS), appends its footer, which breaks
+    #     the DKIM body hash, and seals again with cv=pass. The receiver sees DKIM fail and DMARC fail; ARC passes.
+    import tempfile
+
+    from toolkit.resolvers.zonefile import ZoneFileResolver
+
+    with tempfile.TemporaryDirectory() as folder:  # the zones as this build makes them, not as committed
+        for template in sorted((TEMPLATES / "zones").glob("*.zone.in")):
+            (Path(folder) / template.name.removesuffix(".in")).write_text(build_zone(template))
+        resolver = ZoneFileResolver(folder)
+        at = SIGN_TIME + 4800
+        raw = _arc_hop(raw, ("forwarder.test", "mx.forwarder.test", "198.51.100.25", "mx.example.org bob@example.org"),
+                       "Received: from mx.example.org (mx.example.org [198.51.100.25])\r\n"
+                       "\tby mx.forwarder.test with ESMTPS id 7a2b3c; Mon, 02 Mar 2026 10:20:05 +0000\r\n",
+                       resolver, at + 5)  # fmt: skip
+        footer = (
+            b"_______________________________________________\r\n"
+            b"alumni mailing list -- team@lists.test\r\n"
+            b"To unsubscribe send an email to team-leave@lists.test\r\n"
+        )
+        return _arc_hop(raw, ("lists.test", "mail.lists.test", "198.51.100.40", "mx.forwarder.test bob@example.org"),
+                        "Received: from mx.forwarder.test (mx.forwarder.test [198.51.100.40])\r\n"
+                        "\tby mail.lists.test with ESMTPS id 5d6e7f; Mon, 02 Mar 2026 10:20:09 +0000\r\n",
+                        resolver, at + 9, footer)  # fmt: skip
+
+
 SAMPLES: tuple[Sample, ...] = (
     Sample(
         "all-pass",
@@ -129,6 +183,12 @@ SAMPLES: tuple[Sample, ...] = (
         sign_offset=4200,
     ),
     Sample("dns-temperror", (Signing("example.com", "slow", "example.com/s2048"),), sign_offset=4500),
+    Sample(
+        "mailing-list-arc",
+        (Signing("example.org", "sel1", "example.org/sel1"),),
+        _forwarder_then_list,
+        sign_offset=4800,
+    ),
 )
 
 

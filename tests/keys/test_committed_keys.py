@@ -17,6 +17,8 @@ EXPECTED = [
     ("example.com", "old", "rsa", 2048),
     ("example.org", "sel1", "rsa", 2048),
     ("esp.example.net", "esp1", "rsa", 2048),
+    ("forwarder.test", "arc1", "rsa", 2048),
+    ("lists.test", "arc1", "rsa", 2048),
 ]
 SOA = "@ IN SOA ns1.{0}. hostmaster.{0}. 1 3600 600 86400 300\n@ IN NS ns1.{0}.\nns1 IN A 192.0.2.53\n"
 

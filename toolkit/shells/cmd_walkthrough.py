@@ -48,6 +48,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--trust-received", type=int, metavar="N", help="take ip/helo/mail-from from the Nth Received (1 = topmost)"
     )
     parser.add_argument("--now", type=epoch, metavar="UNIX", help="verification time (default: the sample's, or now)")
+    parser.add_argument(
+        "--arc-trusted",
+        metavar="FILE|DOMAIN,...",
+        help="ARC sealers to trust (ARC-5); default: the ones the sample's lesson trusts, none for other files",
+    )
     parser.add_argument("--lang", choices=("en", "ja"), default="en", help="language of the narration")
     parser.add_argument("--json", action="store_true", help="print the report and diagnoses as JSON instead")
     parser.add_argument("--live", action="store_true", help="use the system resolver instead of samples/zones")
@@ -126,7 +131,8 @@ REPORT_BASICS_LESSON = {
 def run(args: argparse.Namespace) -> int:
     from toolkit.core.display import printable, printable_json
     from toolkit.core.message import parse_message
-    from toolkit.core.verify import verify_message
+    from toolkit.core.verify import VerifyOptions, verify_message
+    from toolkit.shells.cmd_verify import arc_trusted
     from toolkit.walkthrough import explain
     from toolkit.walkthrough.layout import wrap
 
@@ -152,7 +158,8 @@ def run(args: argparse.Namespace) -> int:
     if args.zones is None and not args.nameserver and not args.live:
         args.zones = args.samples / "zones"
     resolver = resolver_from_args(args)
-    report = verify_message(message, context, resolver, now)
+    trusted = arc_trusted(args.arc_trusted if args.arc_trusted is not None else case.get("arc_trusted"))
+    report = verify_message(message, context, resolver, now, VerifyOptions(arc_trusted=trusted))
     if args.json:
         from toolkit.core.diagnose import diagnose_message
 

@@ -217,6 +217,12 @@ LESSONS = {
     "レポートで知らせる)。",
     "forwarded": "転送サーバーがメッセージを変更せずに自分の IP から送り直した例です。example.org の SPF は fail (-all) "
     "になりますが、署名対象は何も変わっていないので DKIM 署名は生き残り、p=reject でも DMARC は pass します。",
+    "mailing-list-arc": "ARC がメーリングリスト経由のメールを救う例です。(1) 卒業生向けの転送サービスが Bob のメールを"
+    "転送し、ARC で封印します。その AAR には SPF、DKIM、DMARC の pass が記録されます。(2) チームのメーリングリストが"
+    "フッターを付け加えるため DKIM のボディハッシュが一致しなくなり、リストが改めて封印します。受信側では DKIM も DMARC "
+    "も fail です (p=reject)。(3) それでも ARC チェーンは有効で、oldest-pass は i=2 (書き換えたのはリスト) です。転送"
+    "サービスを信頼する (--arc-trusted forwarder.test) と、記録された DMARC pass によって処置が none になります "
+    "(trusted_forwarder、RFC 8617 §7.2)。",
     "mailing-list": "メーリングリストがフッターを付け加えた例です。ボディハッシュが一致しなくなり (DKIM fail)、リスト"
     "自身の SPF は pass しますが example.org とは整合せず、p=reject の下で DMARC は fail します。診断がフッターを"
     "見つけます。",
