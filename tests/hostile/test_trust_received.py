@@ -147,7 +147,7 @@ def test_unsure_is_spf_none_with_a_warning_never_a_pass(tmp_path, capsysbinary):
     code = verify_eml_main([*argv, "--json", str(eml)])
     out, err = capsysbinary.readouterr()
     report = json.loads(out)
-    assert report["spf"]["result"] == "none" and report["spf"]["reason"] == "client_ip_unknown"
+    assert report["spf"]["result"] == "none" and report["spf"]["reason"] == "CLIENT_IP_UNKNOWN"
     assert "several client addresses" in report["spf"]["detail"] and "several client addresses" in err.decode()
     assert report["dmarc"]["result"] == "fail" and code == 1
     verify_eml_main([*argv, "--explain", str(eml)])  # the walkthrough shows why

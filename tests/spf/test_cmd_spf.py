@@ -69,7 +69,7 @@ def test_temperror_exits_3_and_json_has_the_ledger(zones, capsys):
     )
     data = json.loads(capsys.readouterr().out)
     assert code == 3
-    assert data["mailfrom"]["result"] == "temperror" and data["mailfrom"]["reason"] == "dns_tempfail"
+    assert data["mailfrom"]["result"] == "temperror" and data["mailfrom"]["reason"] == "DNS_TEMPFAIL"
     assert data["mailfrom"]["ledger"][-1]["name"] == "stuck.example.com"
     assert data["helo"]["identity"] == "helo"
 

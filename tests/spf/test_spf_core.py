@@ -48,7 +48,7 @@ def test_ledger_records_every_query_with_term_depth_and_counts():
     assert (res.lookups, res.void_lookups, res.limit_broken) == (3, 2, None)
     data = json.loads(json.dumps(res.to_json()))
     assert data["ledger"][1]["term"] == "include:_spf.example.com" and data["ledger"][1]["counted"] is True
-    assert data["result"] == "fail" and data["reason"] == "matched"
+    assert data["result"] == "fail" and data["reason"] == "MATCHED"
 
 
 def test_lookup_limit_counts_over_the_whole_recursion_and_marks_where_it_broke():

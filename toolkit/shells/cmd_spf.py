@@ -146,7 +146,7 @@ def _render_one(title: str, result: SpfResult, max_void: int) -> list[str]:
         lines.append(f"  matched: {' -> '.join(result.matched_path)}")
     if result.record:
         lines.append(f"  record: {result.record}")
-    if result.detail and result.reason and result.reason.value != "matched":
+    if result.detail and result.reason and result.reason.value != "MATCHED":
         lines.append(f"  detail: {result.detail}")
     if result.explanation is not None:
         lines.append(f"  explanation: {result.explanation}")

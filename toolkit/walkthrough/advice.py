@@ -9,13 +9,13 @@ from toolkit.core.spf import SpfResult
 from toolkit.walkthrough.lang import Lang
 
 _SPF_PERMERROR = {
-    "dns_lookup_limit": "do_spf_lookups",
-    "void_lookup_limit": "do_spf_void",
-    "multiple_spf_records": "do_spf_multiple",
-    "syntax_error": "do_spf_syntax",
-    "non_ascii_record": "do_spf_syntax",
-    "include_target_no_record": "do_spf_target",
-    "redirect_target_no_record": "do_spf_target",
+    "DNS_LOOKUP_LIMIT": "do_spf_lookups",
+    "VOID_LOOKUP_LIMIT": "do_spf_void",
+    "MULTIPLE_SPF_RECORDS": "do_spf_multiple",
+    "SYNTAX_ERROR": "do_spf_syntax",
+    "NON_ASCII_RECORD": "do_spf_syntax",
+    "INCLUDE_TARGET_NO_RECORD": "do_spf_target",
+    "REDIRECT_TARGET_NO_RECORD": "do_spf_target",
 }
 _DKIM = {
     "BODY_HASH_MISMATCH": "do_dkim_body",

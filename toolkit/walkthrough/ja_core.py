@@ -51,21 +51,21 @@ DKIM_COMMENTS = {
 
 # What a failing SPF result means, by SpfReason value, when no term matched (the core's detail is English).
 SPF_REASONS = {
-    "no_match": "一致する項がありませんでした",
-    "no_spf_record": "SPF レコードがありません",
-    "invalid_domain": "ドメイン名として使えません",
-    "multiple_spf_records": "SPF レコードが複数あります",
-    "syntax_error": "SPF レコードの構文に誤りがあります",
-    "non_ascii_record": "SPF レコードに ASCII 以外の文字があります",
-    "dns_tempfail": "DNS の一時的なエラーが起きました",
-    "dns_lookup_limit": "DNS を引く項が 10 個を超えました",
-    "void_lookup_limit": "空の応答になった項が上限を超えました",
-    "mx_host_limit": "MX ホストが 10 個を超えました",
-    "time_budget_exceeded": "制限時間を超えました",
-    "include_target_no_record": "include 先に SPF レコードがありません",
-    "redirect_target_no_record": "redirect 先に SPF レコードがありません",
-    "invalid_ip": "接続元 IP がアドレスとして不正です",
-    "client_ip_unknown": "信頼できる接続元 IP がありません",
+    "NO_MATCH": "一致する項がありませんでした",
+    "NO_SPF_RECORD": "SPF レコードがありません",
+    "INVALID_DOMAIN": "ドメイン名として使えません",
+    "MULTIPLE_SPF_RECORDS": "SPF レコードが複数あります",
+    "SYNTAX_ERROR": "SPF レコードの構文に誤りがあります",
+    "NON_ASCII_RECORD": "SPF レコードに ASCII 以外の文字があります",
+    "DNS_TEMPFAIL": "DNS の一時的なエラーが起きました",
+    "DNS_LOOKUP_LIMIT": "DNS を引く項が 10 個を超えました",
+    "VOID_LOOKUP_LIMIT": "空の応答になった項が上限を超えました",
+    "MX_HOST_LIMIT": "MX ホストが 10 個を超えました",
+    "TIME_BUDGET_EXCEEDED": "制限時間を超えました",
+    "INCLUDE_TARGET_NO_RECORD": "include 先に SPF レコードがありません",
+    "REDIRECT_TARGET_NO_RECORD": "redirect 先に SPF レコードがありません",
+    "INVALID_IP": "接続元 IP がアドレスとして不正です",
+    "CLIENT_IP_UNKNOWN": "信頼できる接続元 IP がありません",
 }
 
 # The short labels of the DKIM check steps (Step.what).

@@ -20,15 +20,15 @@ MAX_DOMAINS = 5  # [ours] DMARC-1 option: evaluate at most this many author doma
 
 
 class AuthorError(enum.StrEnum):
-    NO_FROM = "no_from_field"
-    MULTIPLE_FROM = "multiple_from_fields"
-    MULTIPLE_ADDRESSES = "multiple_from_addresses"
-    EMPTY_GROUP = "empty_from_group"
-    NO_ADDRESS = "no_from_address"
-    UNPARSEABLE = "unparseable_from"
-    BAD_DOMAIN = "bad_author_domain"
-    TOO_LONG = "from_too_long"
-    TOO_MANY_DOMAINS = "too_many_author_domains"
+    NO_FROM = "NO_FROM_FIELD"
+    MULTIPLE_FROM = "MULTIPLE_FROM_FIELDS"
+    MULTIPLE_ADDRESSES = "MULTIPLE_FROM_ADDRESSES"
+    EMPTY_GROUP = "EMPTY_FROM_GROUP"
+    NO_ADDRESS = "NO_FROM_ADDRESS"
+    UNPARSEABLE = "UNPARSEABLE_FROM"
+    BAD_DOMAIN = "BAD_AUTHOR_DOMAIN"
+    TOO_LONG = "FROM_TOO_LONG"
+    TOO_MANY_DOMAINS = "TOO_MANY_AUTHOR_DOMAINS"
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,14 +28,14 @@ _STEP_DOWN = {"reject": "quarantine", "quarantine": "none", "none": "none"}
 
 
 class DmarcReason(enum.StrEnum):
-    ALIGNED_DKIM = "aligned_dkim_pass"
-    ALIGNED_SPF = "aligned_spf_pass"
-    NOT_ALIGNED = "no_aligned_pass"
-    NO_RECORD = "no_policy_record"
-    MULTIPLE_RECORDS = "multiple_records"
-    UNUSABLE_RECORD = "unusable_record"
-    DNS_TEMPFAIL = "dmarc_dns_tempfail"  # a `_dmarc` or tree-walk query failed (DMARC-12)
-    AUTH_TEMPFAIL = "auth_dns_tempfail"  # an SPF/DKIM DNS error on an identifier that would align (DMARC-7)
+    ALIGNED_DKIM = "ALIGNED_DKIM_PASS"
+    ALIGNED_SPF = "ALIGNED_SPF_PASS"
+    NOT_ALIGNED = "NO_ALIGNED_PASS"
+    NO_RECORD = "NO_POLICY_RECORD"
+    MULTIPLE_RECORDS = "MULTIPLE_RECORDS"
+    UNUSABLE_RECORD = "UNUSABLE_RECORD"
+    DNS_TEMPFAIL = "DMARC_DNS_TEMPFAIL"  # a `_dmarc` or tree-walk query failed (DMARC-12)
+    AUTH_TEMPFAIL = "AUTH_DNS_TEMPFAIL"  # an SPF/DKIM DNS error on an identifier that would align (DMARC-7)
     # Author Domain problems (DMARC-1), same words as address.AuthorError
     NO_FROM = AuthorError.NO_FROM.value
     MULTIPLE_FROM = AuthorError.MULTIPLE_FROM.value

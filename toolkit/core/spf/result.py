@@ -12,22 +12,22 @@ from toolkit.core.results import Step, Verdict
 class SpfReason(enum.StrEnum):
     """Why the result is what it is: a stable code for programs (the detail text is for people)."""
 
-    MATCHED = "matched"  # a mechanism matched (SPF-6)
-    NO_MATCH = "no_match"  # nothing matched, no redirect: neutral (SPF-12)
-    NO_RECORD = "no_spf_record"  # none (SPF-4)
-    INVALID_DOMAIN = "invalid_domain"  # none (SPF-3)
-    MULTIPLE_RECORDS = "multiple_spf_records"  # permerror (SPF-4)
-    SYNTAX_ERROR = "syntax_error"  # permerror (SPF-5)
-    NON_ASCII = "non_ascii_record"  # permerror (SPF-5)
-    DNS_TEMPFAIL = "dns_tempfail"  # temperror (SPF-4, SPF-13)
-    LOOKUP_LIMIT = "dns_lookup_limit"  # permerror (SPF-14)
-    VOID_LIMIT = "void_lookup_limit"  # permerror (SPF-14)
-    MX_LIMIT = "mx_host_limit"  # permerror (SPF-14)
-    TIME_BUDGET = "time_budget_exceeded"  # temperror (SPF-14)
-    INCLUDE_NO_RECORD = "include_target_no_record"  # permerror (SPF-8)
-    REDIRECT_NO_RECORD = "redirect_target_no_record"  # permerror (SPF-9)
-    INVALID_IP = "invalid_ip"  # permerror: the client address does not parse
-    CLIENT_UNKNOWN = "client_ip_unknown"  # none: a trusted Received field names no client IP we can trust
+    MATCHED = "MATCHED"  # a mechanism matched (SPF-6)
+    NO_MATCH = "NO_MATCH"  # nothing matched, no redirect: neutral (SPF-12)
+    NO_RECORD = "NO_SPF_RECORD"  # none (SPF-4)
+    INVALID_DOMAIN = "INVALID_DOMAIN"  # none (SPF-3)
+    MULTIPLE_RECORDS = "MULTIPLE_SPF_RECORDS"  # permerror (SPF-4)
+    SYNTAX_ERROR = "SYNTAX_ERROR"  # permerror (SPF-5)
+    NON_ASCII = "NON_ASCII_RECORD"  # permerror (SPF-5)
+    DNS_TEMPFAIL = "DNS_TEMPFAIL"  # temperror (SPF-4, SPF-13)
+    LOOKUP_LIMIT = "DNS_LOOKUP_LIMIT"  # permerror (SPF-14)
+    VOID_LIMIT = "VOID_LOOKUP_LIMIT"  # permerror (SPF-14)
+    MX_LIMIT = "MX_HOST_LIMIT"  # permerror (SPF-14)
+    TIME_BUDGET = "TIME_BUDGET_EXCEEDED"  # temperror (SPF-14)
+    INCLUDE_NO_RECORD = "INCLUDE_TARGET_NO_RECORD"  # permerror (SPF-8)
+    REDIRECT_NO_RECORD = "REDIRECT_TARGET_NO_RECORD"  # permerror (SPF-9)
+    INVALID_IP = "INVALID_IP"  # permerror: the client address does not parse
+    CLIENT_UNKNOWN = "CLIENT_IP_UNKNOWN"  # none: a trusted Received field names no client IP we can trust
 
 
 class LedgerEntry(NamedTuple):
