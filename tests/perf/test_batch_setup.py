@@ -72,7 +72,9 @@ def test_maildir_items_are_read_as_the_work_is_handed_out(tmp_path: Path) -> Non
         assert seen == [(str(tmp_path / "cur" / f"{i:03d}"), b"message %d" % i) for i in range(40)]
 
 
-def test_a_read_error_comes_before_any_output(tmp_path: Path) -> None:
+def test_a_read_error_stops_the_batch_with_one_line(tmp_path: Path) -> None:
+    """In-process, every file is read before any output; over workers the files are read by the workers (the
+    parent only hands out names, issue 14), so what came before the unreadable file may be out already, in order."""
     import pytest
 
     from toolkit.core.errors import UsageError
@@ -87,4 +89,6 @@ def test_a_read_error_comes_before_any_output(tmp_path: Path) -> None:
         emitted: list = []
         with pytest.raises(UsageError, match="cannot read"):
             batch.run_items(items, _echo_setup, jobs, lambda item, out, emitted=emitted: emitted.append(item), False)
-        assert emitted == []
+        assert emitted == items[: len(emitted)] and len(emitted) <= 30
+        if jobs == 1:
+            assert emitted == []

@@ -11,24 +11,21 @@ import sys
 import time
 from dataclasses import dataclass, field
 from importlib import import_module
+from typing import TYPE_CHECKING
 
-from toolkit.core.diagnose import diagnose_message
 from toolkit.core.errors import UsageError
-from toolkit.core.message import parse_message
-from toolkit.core.verify import (
-    ALL_CHECKS,
-    DEFAULT_AUTHSERV_ID,
-    EXIT_FAILED,
-    EXIT_OK,
-    EXIT_TEMPERROR,
-    EXIT_USAGE,
-    SmtpContext,
-    VerifyOptions,
-    context_from_received,
-    verify_message,
-)
-from toolkit.shells import batch
 from toolkit.shells.common import add_dns_options, epoch, resolver_from_args
+
+if TYPE_CHECKING:
+    from toolkit.core.verify import SmtpContext, VerifyOptions
+    from toolkit.shells import batch
+
+# Start-up: `verify-eml --help` and argument errors must not import the verifier (DKIM, SPF, DMARC, cryptography,
+# the process pool: 3/4 of the start-up time), so run() and the workers import it and these copies of its
+# constants serve configure(); tests/perf/test_startup.py checks they match toolkit.core.verify's.
+ALL_CHECKS = ("spf", "dkim", "dmarc")
+DEFAULT_AUTHSERV_ID = "emlauth.localhost"
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_TEMPERROR = 0, 1, 2, 3
 
 DESCRIPTION = "Verify SPF, DKIM and DMARC of messages and write an Authentication-Results field (RFC 8601)."
 
@@ -133,6 +130,10 @@ class _Setup:
         return {**self.__dict__, "resolver": None}
 
     def process(self, item: batch.Item) -> tuple[int, bytes, str]:
+        from toolkit.core.diagnose import diagnose_message
+        from toolkit.core.message import parse_message
+        from toolkit.core.verify import SmtpContext, context_from_received, verify_message
+
         message = parse_message(item.data)
         context = self.context
         extra: dict = {}
@@ -186,6 +187,9 @@ def _eol(data: bytes, message, native: bool) -> bytes:
 
 
 def run(args: argparse.Namespace) -> int:
+    from toolkit.core.verify import SmtpContext, VerifyOptions
+    from toolkit.shells import batch
+
     inputs = args.inputs or ["-"]
     if args.explain:
         try:
