@@ -87,6 +87,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     mode.add_argument("--header-only", action="store_true", help="print only our Authentication-Results field")
     mode.add_argument("--json", action="store_true", help="JSON Lines: one object per message")
     mode.add_argument("--explain", action="store_true", help="narrated walkthrough (needs toolkit.walkthrough)")
+    out.add_argument("--lang", choices=("en", "ja"), default="en", help="language of the --explain walkthrough")
     out.add_argument("--jobs", type=int, default=0, help="processes for batches (default: every core)")
     out.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
 
@@ -118,6 +119,7 @@ class _Setup:
     now: int
     output: str  # "message" | "header" | "json" | "explain"
     native_eol: bool = True
+    lang: str = "en"  # of the --explain walkthrough
     resolver: object = field(default=None, repr=False)
 
     def __call__(self):
@@ -165,7 +167,8 @@ class _Setup:
             return report.exit_code, (json.dumps(data, ensure_ascii=False) + "\n").encode(), warning
         if self.output == "explain":
             walkthrough = import_module("toolkit.walkthrough")
-            return report.exit_code, (walkthrough.explain(report).rstrip("\n") + "\n").encode(), warning
+            text = walkthrough.explain(report, lang=self.lang, trust_received=self.trust_received)
+            return report.exit_code, (text.rstrip("\n") + "\n").encode(), warning
         if self.output == "header":
             return report.exit_code, _eol(report.ar_field, message, self.native_eol), warning
         out = report.output_message()
@@ -228,6 +231,8 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     output = "json" if args.json else "header" if args.header_only else "explain" if args.explain else "message"
+    if not args.inputs and sys.stdin.isatty():  # not hung: waiting for a message typed or pasted on the terminal
+        print("verify-eml: reading a message from standard input (end it with Ctrl-D; see --help)", file=sys.stderr)
     items = batch.expand_inputs(inputs)
     if not items:
         raise UsageError("no messages found in the inputs")
@@ -251,6 +256,7 @@ def run(args: argparse.Namespace) -> int:
         trust_received=args.trust_received,
         now=args.now if args.now is not None else int(time.time()),
         output=output,
+        lang=args.lang,
         resolver=resolver,
     )
     labelled = output in ("header", "explain") and len(items) > 1  # say which message each walkthrough is about
