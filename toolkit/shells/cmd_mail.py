@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 from pathlib import Path
 
 from toolkit.core.errors import UsageError
@@ -75,6 +76,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     milter.add_argument("--listen", required=True, metavar="inet:HOST:PORT|unix:PATH")
     _common_options(milter)
     milter.add_argument("--workers", type=int, default=16, help="threads for verify/sign work (16)")
+    milter.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        metavar="N",
+        help="worker processes sharing the listening socket, 0 = one per core (1); see README, Throughput",
+    )
     milter.set_defaults(func=run_milter)
 
     pipeline = subparsers.add_parser(
@@ -148,10 +156,23 @@ def run_milter(args: argparse.Namespace) -> int:
     parse_listen(args.listen)  # a bad address is a caller error before anything starts
     if args.workers < 1:
         raise UsageError("--workers takes a number above 0")
+    if args.processes < 0:
+        raise UsageError("--processes takes 0 (one per core) or a positive number")
     handler = build_handler(args)
     _logging(args)
+    options = {"on_error": args.on_error, "timeout": args.timeout, "workers": args.workers}
+    processes = args.processes or len(os.sched_getaffinity(0))
+    if processes > 1:
+        from toolkit.shells import prefork
+
+        sock = prefork.bind(parse_listen(args.listen))
+
+        def worker() -> None:  # in each forked process: its own handler, resolver and DNS cache
+            asyncio.run(serve(build_handler(args), args.listen, sock=sock, **options))
+
+        return prefork.run(processes, worker)
     try:
-        asyncio.run(serve(handler, args.listen, on_error=args.on_error, timeout=args.timeout, workers=args.workers))
+        asyncio.run(serve(handler, args.listen, **options))
     except OSError as exc:
         raise UsageError(f"cannot listen on {args.listen}: {exc.strerror or exc}") from None
     return 0

@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import socket
 import struct
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -99,11 +100,16 @@ class MilterServer:
         self.spec: ListenSpec | None = None
         self.stats = {"connections": 0, "messages": 0, "errors": 0, "timeouts": 0}
 
-    async def start(self, listen: str | ListenSpec) -> ListenSpec:
+    async def start(self, listen: str | ListenSpec, sock: socket.socket | None = None) -> ListenSpec:
+        """Listen on `listen`, or serve `sock`, a socket already listening there (prefork.py: one per worker)."""
         spec = parse_listen(listen) if isinstance(listen, str) else listen
         loop = asyncio.get_running_loop()
         loop.set_default_executor(ThreadPoolExecutor(self.workers, thread_name_prefix="emlauth-milter"))
-        if spec.kind == "unix":
+        if sock is not None:
+            start = asyncio.start_unix_server if spec.kind == "unix" else asyncio.start_server
+            self.server = await start(self._serve, sock=sock)
+            self.spec = spec
+        elif spec.kind == "unix":
             with contextlib.suppress(FileNotFoundError):
                 if Path(spec.path).is_socket():
                     os.unlink(spec.path)
@@ -393,9 +399,9 @@ class BackgroundMilter:
         self.stop()
 
 
-async def serve(handler: Handler, listen: str, **options: Any) -> None:
-    """Run until cancelled (the `emlauth milter` command)."""
+async def serve(handler: Handler, listen: str, sock: socket.socket | None = None, **options: Any) -> None:
+    """Run until cancelled (the `emlauth milter` command); `sock`: see MilterServer.start."""
     server = MilterServer(handler, **options)
-    spec = await server.start(listen)
+    spec = await server.start(listen, sock)
     log.warning("emlauth milter listening on %s", spec)
     await server.serve_forever()
