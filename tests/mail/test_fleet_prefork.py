@@ -1,4 +1,5 @@
-"""Issue 14 §3: `emlauth milter --processes N` runs N pre-forked workers behind one listening socket.
+"""Issue 14 §3: `emlauth milter --processes N` runs N pre-forked workers behind one listening socket, and asks
+the MTA for no answer at the stages it has no hook for (SMFIP_NR_*), keeping the body's answer.
 
 Catches: workers that do not all serve the shared socket, a dead worker not replaced (connections would pile on
 the survivor or be refused), a parent that leaves workers behind on SIGTERM, answers that differ from the
@@ -17,10 +18,11 @@ from pathlib import Path
 
 import pytest
 from support.mailworld import AUTHSERV_ID, SENDER_IP, make_message
-from support.milter_client import MilterClient
+from support.milter_client import ALL_PROTOCOL, NO_REPLY, MilterClient
 from support.postfix import free_port, wait_for_port
 
 from toolkit.core.message import parse_message
+from toolkit.shells import milter_protocol as mp
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -62,7 +64,8 @@ def prefork_milter(world, tmp_path: Path):
 def one_message(world, port: int, index: int) -> str:
     raw = world.sign_as_sender(make_message(subject=f"prefork {index}"))
     client = MilterClient(("127.0.0.1", port))
-    client.negotiate()
+    reply = client.negotiate(protocol=ALL_PROTOCOL)  # as Postfix offers: the no-reply flags too
+    assert reply.protocol & NO_REPLY == NO_REPLY & ~(mp.Proto.NR_BODY | mp.Proto.NR_DATA | mp.Proto.NR_UNKN)
     assert client.connect(ip=SENDER_IP).code == b"c"
     outcome = client.transaction(raw, "alice@example.org", ["bob@example.net"])
     client.quit()

@@ -60,6 +60,11 @@ def _common_options(parser: argparse.ArgumentParser) -> None:
     dmarc.add_argument(
         "--quarantine-on-dmarc", action="store_true", help="quarantine DMARC failures under p=quarantine or p=reject"
     )
+    group.add_argument(
+        "--checks",
+        metavar="LIST",
+        help="comma-separated subset of spf,dkim,dmarc (default: all); 'dkim' alone works like OpenDKIM's verifier",
+    )
     group.add_argument("--keep-forged", action="store_true", help="keep A-R fields that carry our authserv-id")
     group.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS", help="per-stage time limit (60)")
     group.add_argument("--now", type=epoch, metavar="EPOCH", help="fixed clock for tests (default: the real time)")
@@ -124,6 +129,7 @@ def build_handler(args: argparse.Namespace) -> Handler:
                 clock=clock,
                 dmarc_action=action,
                 strip_forged=not args.keep_forged,
+                checks=_checks(args.checks),
             )
         )
     if args.sign_table is not None:
@@ -144,6 +150,15 @@ def build_handler(args: argparse.Namespace) -> Handler:
     if not handlers:
         raise UsageError("--no-verify needs --sign-table")
     return handlers[0] if len(handlers) == 1 else ChainHandler(handlers)
+
+
+def _checks(text: str | None) -> tuple[str, ...] | None:
+    if text is None:
+        return None
+    wanted = tuple(c.strip().lower() for c in text.split(",") if c.strip())
+    if not wanted or any(c not in ("spf", "dkim", "dmarc") for c in wanted):
+        raise UsageError(f"--checks takes spf, dkim, dmarc; got {text!r}")
+    return wanted
 
 
 def _logging(args: argparse.Namespace) -> None:

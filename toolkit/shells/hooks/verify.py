@@ -51,6 +51,7 @@ class VerifyHandler(Handler):
         clock: Callable[[], float] | None = None,
         dmarc_action: DmarcAction = DmarcAction.NONE,
         strip_forged: bool = True,
+        checks: tuple[str, ...] | None = None,
     ) -> None:
         import time
 
@@ -59,12 +60,14 @@ class VerifyHandler(Handler):
         self.clock = clock or time.time
         self.dmarc_action = dmarc_action
         self.strip_forged = strip_forged
+        self.checks = checks  # None: every check the session allows (--checks dkim: like OpenDKIM, issue 14)
 
     def verify(self, raw: bytes, ip: str | None, helo: str | None, mail_from: str | None):
-        from toolkit.core.verify import SmtpContext, VerifyOptions, verify_message
+        from toolkit.core.verify import ALL_CHECKS, SmtpContext, VerifyOptions, verify_message
 
         context = SmtpContext(ip=ip, helo=helo, mail_from=mail_from)
-        options = VerifyOptions(authserv_id=self.authserv_id, clock=time.monotonic)
+        checks = self.checks or ALL_CHECKS
+        options = VerifyOptions(authserv_id=self.authserv_id, clock=time.monotonic, checks=checks)
         return verify_message(raw, context, self.resolver, int(self.clock()), options)
 
     async def end_of_message(self, session: Session, envelope: Envelope) -> list[Action]:
