@@ -20,6 +20,7 @@ import json
 import os
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -150,11 +151,14 @@ def percentiles(prefix: str, seconds: list[float]) -> dict:
 def milter_latency(address: str, items, count: int) -> dict:
     """Per-message milter time without Postfix: one message at a time over one connection, from the MAIL
     command to the end-of-message answer (what a message waits for the milter when nothing else is queued)."""
-    from support.milter_client import MilterClient
+    import socket
+
+    from support.milter_client import ALL_PROTOCOL, MilterClient
 
     host, port = address.removeprefix("inet:").rsplit(":", 1)
     client = MilterClient((host, int(port)))
-    client.negotiate()
+    client.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # as Postfix: no Nagle delay per packet
+    client.negotiate(protocol=ALL_PROTOCOL)  # everything Postfix offers, the no-reply flags too
     raw, mail_from, ip, helo = items[0]
     client.connect(ip=ip, hostname=helo)
     times = []
@@ -187,6 +191,56 @@ def check_sample(postfix, filter_name: str) -> dict:
             "dkim_pass_in_ar": dkim_pass}  # fmt: skip
 
 
+def measure_filter(name, args, work, knot_port, table, key_path, world, workloads) -> list[dict]:
+    process = None
+    milter = None
+    if name in EMLAUTH:
+        process, milter = start_emlauth(work, knot_port, table, name)
+    elif name == "opendkim":
+        process, milter = start_opendkim(work, knot_port, key_path, world, args.opendkim_dns)
+    postfix = start_postfix(milter)
+    results = []
+    try:
+        postfix.start()
+        smtp_send(postfix.port, workloads["verify"][0][0], mail_from="alice@example.org", rcpts=["bob@example.net"],
+                  helo="mail.example.org", xclient_addr=SENDER_IP)  # warm-up (not counted)  # fmt: skip
+        postfix.wait_for_files(1)
+        for workload, items in workloads.items():
+            runs = [run_workload(postfix, items, args.concurrency, args.deadline, process) for _ in range(args.runs)]
+            best = max(runs, key=lambda r: r["msgs_per_s"])
+            if milter is not None and args.latency:
+                best.update(milter_latency(milter, items, args.latency))
+            results.append({"filter": name, "workload": workload, **best})
+        print(json.dumps(check_sample(postfix, name)), flush=True)
+    finally:
+        postfix.cleanup()
+        if process is not None:
+            process.terminate()
+            process.wait(timeout=10)
+    return results
+
+
+def print_table(results: list[dict], args) -> None:
+    print()
+    print(f"{args.concurrency} SMTP clients, {args.messages} messages per row, {args.rounds} rounds, wall clock "
+          f"(not CPU), load average {os.getloadavg()[0]:.1f}")  # fmt: skip
+    print("msg/s: median over the rounds; ratio: msg/s over Postfix with no milter in the same round, median (min-max)")
+    print("smtp p50/p99: one SMTP transaction at the client, through Postfix, under the load (last round);")
+    print("milter p50/p99: one message at a time straight to the milter (no Postfix), MAIL to end-of-message answer")
+    print(f"{'filter':16} {'workload':8} {'msg/s':>7} {'ratio':>17} {'smtp p50/p99 ms':>16} {'milter p50/p99 ms':>18}")
+    bare = {(r["round"], r["workload"]): r["msgs_per_s"] for r in results if r["filter"] == "none"}
+    keys = list(dict.fromkeys((r["filter"], r["workload"]) for r in results))
+    for name, workload in keys:
+        rows = [r for r in results if r["filter"] == name and r["workload"] == workload]
+        ratios = [r["msgs_per_s"] / bare[(r["round"], workload)] for r in rows if bare.get((r["round"], workload))]
+        ratio = f"{statistics.median(ratios):.2f} ({min(ratios):.2f}-{max(ratios):.2f})" if ratios else "-"
+        last = rows[-1]
+        smtp = f"{last['smtp_p50_ms']}/{last['smtp_p99_ms']}"
+        milter = f"{last['milter_p50_ms']}/{last['milter_p99_ms']}" if "milter_p50_ms" in last else "-"
+        rate = statistics.median(r["msgs_per_s"] for r in rows)
+        print(f"{name:16} {workload:8} {rate:>7.1f} {ratio:>17} {smtp:>16} {milter:>18}")
+
+
 def main() -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so the finally blocks stop Postfix and knot
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -197,6 +251,7 @@ def main() -> int:
     parser.add_argument("--latency", type=int, default=100, help="messages for the per-message milter time")
     parser.add_argument("--opendkim-dns", choices=("file", "unbound"), default="file")
     parser.add_argument("--runs", type=int, default=1, help="repeat each workload, report the best (bench/run)")
+    parser.add_argument("--rounds", type=int, default=3, help="measure every filter this many times, in turn")
     args = parser.parse_args()
 
     world = MailWorld(sender_key=generate_key("rsa", 2048), our_key=generate_key("rsa", 2048))
@@ -217,54 +272,13 @@ def main() -> int:
     }
     results = []
     with start_knot(zones, work / "knot") as knot:
-        for name in args.filters.split(","):
-            process = None
-            milter = None
-            if name in EMLAUTH:
-                process, milter = start_emlauth(work, knot.port, table, name)
-            elif name == "opendkim":
-                process, milter = start_opendkim(work, knot.port, key_path, world, args.opendkim_dns)
-            postfix = start_postfix(milter)
-            try:
-                postfix.start()
-                smtp_send(
-                    postfix.port,
-                    workloads["verify"][0][0],
-                    mail_from="alice@example.org",
-                    rcpts=["bob@example.net"],
-                    helo="mail.example.org",
-                    xclient_addr=SENDER_IP,
-                )  # warm-up (not counted)
-                postfix.wait_for_files(1)
-                for workload, items in workloads.items():
-                    runs = [run_workload(postfix, items, args.concurrency, args.deadline, process)
-                            for _ in range(args.runs)]  # fmt: skip
-                    best = max(runs, key=lambda r: r["msgs_per_s"])
-                    if milter is not None and args.latency:
-                        best.update(milter_latency(milter, items, args.latency))
-                    results.append({"filter": name, "workload": workload, **best})
+        for round_ in range(1, args.rounds + 1):  # every filter once per round: the ratios compare like load
+            for name in args.filters.split(","):
+                for result in measure_filter(name, args, work, knot.port, table, key_path, world, workloads):
+                    results.append({"round": round_, **result})
                     print(json.dumps(results[-1]), flush=True)
-                print(json.dumps(check_sample(postfix, name)), flush=True)
-            finally:
-                postfix.cleanup()
-                if process is not None:
-                    process.terminate()
-                    process.wait(timeout=10)
     shutil.rmtree(work, ignore_errors=True)
-    print()
-    print(f"8 SMTP clients, {args.messages} messages per row, wall clock, load average {os.getloadavg()[0]:.1f}; "
-          "ratio = msg/s over Postfix with no milter in this run")  # fmt: skip
-    print("smtp p50/p99: one SMTP transaction at the client, through Postfix, under the 8-client load;")
-    print("milter p50/p99: one message at a time straight to the milter (no Postfix), MAIL to end-of-message answer")
-    print(f"{'filter':16} {'workload':8} {'msgs':>5} {'seconds':>8} {'msg/s':>7} {'ratio':>6} "
-          f"{'smtp p50/p99 ms':>16} {'milter p50/p99 ms':>18}")  # fmt: skip
-    bare = {r["workload"]: r["msgs_per_s"] for r in results if r["filter"] == "none"}
-    for r in results:
-        ratio = f"{r['msgs_per_s'] / bare[r['workload']]:.2f}" if bare.get(r["workload"]) else "-"
-        smtp = f"{r['smtp_p50_ms']}/{r['smtp_p99_ms']}"
-        milter = f"{r.get('milter_p50_ms', '-')}/{r.get('milter_p99_ms', '-')}" if "milter_p50_ms" in r else "-"
-        print(f"{r['filter']:16} {r['workload']:8} {r['delivered']:>5} {r['seconds']:>8} {r['msgs_per_s']:>7} "
-              f"{ratio:>6} {smtp:>16} {milter:>18}")  # fmt: skip
+    print_table(results, args)
     return 0
 
 

@@ -169,8 +169,20 @@ class MilterConnection:
         self.leading_space = False
         self.no_reply: frozenset[str] = frozenset()  # stages answered with nothing (SMFIP_NR_*)
         self.connected = False
+        sock = writer.get_extra_info("socket")
+        self.tcp = sock if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6) else None
+
+    def quick_ack(self) -> None:
+        """ACK what arrives at once. The MTA writes packets the milter does not answer (macros, and the NR_*
+        stages) one by one; with Nagle on its side and delayed ACKs on ours, each such write waited up to 40 ms
+        for our ACK: 48 ms of the 51 ms a message took through Postfix (issue 14). Linux leaves quick-ACK mode
+        on its own, so it is set again before each read."""
+        if self.tcp is not None:
+            with contextlib.suppress(OSError):
+                self.tcp.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 1)
 
     async def read_packet(self) -> tuple[bytes, bytes] | None:
+        self.quick_ack()
         try:
             head = await self.reader.readexactly(4)
         except asyncio.IncompleteReadError as exc:
