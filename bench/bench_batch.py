@@ -193,12 +193,13 @@ def report(rounds: list[dict], trees: dict[str, Path], count: int) -> None:
               f"{ratio(one + ' cpu', two + ' cpu')} x 1 job's")  # fmt: skip
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> list[dict]:
+    """Measure, print the table, and return the rounds (bench/throughput.py builds the issue-14 table from them)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=5000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--before", type=Path, help="another source tree to run the same commands from")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     trees = {"after": ROOT}
     if args.before:
         trees = {"before": args.before.resolve(), **trees}
@@ -207,8 +208,8 @@ def main() -> int:
         data = build(work, args.messages)
         rounds = [one_round(data, trees, work) for _ in range(args.rounds)]
     report(rounds, trees, args.messages)
-    return 0
+    return rounds
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

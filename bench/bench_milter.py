@@ -44,15 +44,22 @@ EMLAUTH = {  # filter name -> (processes, DNS and checks)
 }
 
 
+BEFORE_TREE: list[Path | None] = [None]  # --before
+
+
 def start_emlauth(work: Path, knot_port: int, table: Path, name: str) -> tuple[subprocess.Popen, str]:
     processes, mode = EMLAUTH[name]
     port = free_port()
     dns = (["--nameserver", f"127.0.0.1:{knot_port}", "--dns-timeout", "2"] if mode == "full"
            else ["--zones", str(work / "zones"), "--checks", "dkim"])  # fmt: skip
     command = [sys.executable, "-m", "toolkit", "milter", "--listen", f"inet:127.0.0.1:{port}", *dns,
-               "--authserv-id", AUTHSERV_ID, "--sign-table", str(table), "--internal-hosts", "192.0.2.0/24",
-               "--processes", str(processes)]  # fmt: skip
-    process = subprocess.Popen(command, cwd=ROOT, stderr=open(work / f"{name}.log", "w"))  # noqa: SIM115
+               "--authserv-id", AUTHSERV_ID, "--sign-table", str(table),
+               "--internal-hosts", "192.0.2.0/24"]  # fmt: skip
+    tree = BEFORE_TREE[0] if name == "before" else ROOT
+    if name != "before":
+        command += ["--processes", str(processes)]
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    process = subprocess.Popen(command, cwd=tree, env=env, stderr=open(work / f"{name}.log", "w"))  # noqa: SIM115
     wait_for_port(port)
     if processes > 1:  # the workers start after the parent binds the port
         time.sleep(1.0)
@@ -241,7 +248,7 @@ def print_table(results: list[dict], args) -> None:
         print(f"{name:16} {workload:8} {rate:>7.1f} {ratio:>17} {smtp:>16} {milter:>18}")
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> list[dict]:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so the finally blocks stop Postfix and knot
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--messages", type=int, default=200)
@@ -252,7 +259,11 @@ def main() -> int:
     parser.add_argument("--opendkim-dns", choices=("file", "unbound"), default="file")
     parser.add_argument("--runs", type=int, default=1, help="repeat each workload, report the best (bench/run)")
     parser.add_argument("--rounds", type=int, default=3, help="measure every filter this many times, in turn")
-    args = parser.parse_args()
+    parser.add_argument("--before", type=Path, help="another source tree: adds its milter as the filter 'before'")
+    args = parser.parse_args(argv)
+    if args.before:
+        EMLAUTH["before"] = (1, "full")  # the other tree's milter, as it was: 1 process, SPF + DKIM + DMARC
+        BEFORE_TREE[0] = args.before.resolve()
 
     world = MailWorld(sender_key=generate_key("rsa", 2048), our_key=generate_key("rsa", 2048))
     work = Path(tempfile.mkdtemp(prefix="emlauth-bench-", dir="/tmp"))
@@ -279,8 +290,8 @@ def main() -> int:
                     print(json.dumps(results[-1]), flush=True)
     shutil.rmtree(work, ignore_errors=True)
     print_table(results, args)
-    return 0
+    return results
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()
