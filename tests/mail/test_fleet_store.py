@@ -16,16 +16,9 @@ import pytest
 from support.mailworld import AUTHSERV_ID, SENDER_IP, make_message
 from support.milter_client import ALL_PROTOCOL, MilterClient
 from support.postfix import free_port, wait_for_port
+from support.postgres import start_postgres
 
-try:
-    from support.postgres import start_postgres
-    from toolkit.shells.store import open_store
-except ImportError as exc:  # pragma: no cover - until the report store is merged
-    pytest.skip(
-        f"needs the DMARC report store and `emlauth milter --record` (issue 10, reports-read/reports-write), "
-        f"not on this branch yet ({exc.name} missing)",
-        allow_module_level=True,
-    )
+from toolkit.shells.store import open_store
 
 ROOT = Path(__file__).resolve().parents[2]
 MESSAGES = 40

@@ -107,9 +107,3 @@ def test_the_repeated_constants_match_the_verifier() -> None:
 
     assert cmd_verify.ALL_CHECKS == verify.ALL_CHECKS
     assert cmd_verify.DEFAULT_AUTHSERV_ID == verify.DEFAULT_AUTHSERV_ID
-    assert (cmd_verify.EXIT_OK, cmd_verify.EXIT_FAILED, cmd_verify.EXIT_USAGE, cmd_verify.EXIT_TEMPERROR) == (
-        verify.EXIT_OK,
-        verify.EXIT_FAILED,
-        verify.EXIT_USAGE,
-        verify.EXIT_TEMPERROR,
-    )

@@ -60,12 +60,20 @@ _TOKEN = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`{|}~-]+$")  # RFC 2045 token, as au
 _QUOTE_ESCAPE = re.compile(r'(["\\])')
 
 
+MAX_PROPERTY_VALUE = 253  # [ours] the longest domain name; longer values (a 60,000-character s=) are cut
+TRUNCATED = "..."  # marks a cut value; token characters, so a token stays a token (authres reads no quoted pvalue)
+
+
 def _prop(ptype: str, name: str, value: str | None, props: list) -> None:
     """Keep every printable-ASCII value; `_quote` makes the ones that are not tokens a quoted-string (AR-1).
 
-    Values with controls or non-ASCII cannot be written faithfully and are left out.
+    Values with controls or non-ASCII cannot be written faithfully and are left out. Values are attacker text
+    (d=, s=, i=, From): past MAX_PROPERTY_VALUE characters they are cut and marked (issue 15), so no line of
+    our field grows with them; `fold` puts such a property on a line of its own.
     """
     if value and _PRINTABLE.match(value):
+        if len(value) > MAX_PROPERTY_VALUE:
+            value = value[: MAX_PROPERTY_VALUE - len(TRUNCATED)] + TRUNCATED
         props.append((ptype, name, value))
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from toolkit.core import arheader
@@ -17,18 +17,10 @@ from toolkit.core.dkim import verify as dkim_verify
 from toolkit.core.dmarc import DmarcResult, evaluate
 from toolkit.core.dns import Resolver
 from toolkit.core.message import Message, parse_message
-from toolkit.core.results import Verdict
 from toolkit.core.spf import SpfResult, check_host, check_identities
 
 ALL_CHECKS = ("spf", "dkim", "dmarc")
 DEFAULT_AUTHSERV_ID = "emlauth.localhost"  # AR-2: set your host name; pipelines require it
-
-EXIT_OK = 0  # DMARC pass, or nothing failed
-EXIT_FAILED = 1  # a check failed
-EXIT_USAGE = 2  # usage or I/O error (the shells use it)
-EXIT_TEMPERROR = 3  # a temporary DNS error decided the outcome
-
-_FAILED = {Verdict.FAIL, Verdict.SOFTFAIL, Verdict.PERMERROR, Verdict.POLICY}
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +49,8 @@ class VerifyOptions:
         None  # SPF-14 and DKIM time budgets; shells pass time.monotonic (core reads none)
     )
     dkim_budget: DkimBudget = field(default_factory=DkimBudget)  # [ours] work and time one message may cost DKIM
+    # DMARC-18: rfc7489's Organizational Domain from the Public Suffix List (data the shells load and pass in)
+    psl_org_domain: Callable[[str], str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +65,6 @@ class Report:
     ar_field: bytes  # the field as CRLF-terminated bytes, ready to prepend
     forged_ar: tuple[arheader.ExistingAR, ...]
     existing_ar: tuple[arheader.ExistingAR, ...]
-    exit_code: int
     options: VerifyOptions = field(default_factory=VerifyOptions)
     notes: tuple[str, ...] = ()
 
@@ -101,25 +94,7 @@ class Report:
                 "defects": list(self.message.defects),
             },
             "notes": list(self.notes),
-            "exit_code": self.exit_code,
         }
-
-
-def exit_code_for(spf: SpfResult | None, dkim: Sequence[DkimResult], dmarc: DmarcResult | None) -> int:
-    """0 DMARC pass or nothing failed; 1 a check failed; 3 a temperror left the outcome open.
-
-    When DMARC reached a verdict it decides; otherwise (none, or not run) the SPF MAIL FROM and DKIM results do.
-    """
-    if dmarc is not None and dmarc.verdict is not Verdict.NONE:
-        if dmarc.verdict is Verdict.PASS:
-            return EXIT_OK
-        return EXIT_TEMPERROR if dmarc.verdict is Verdict.TEMPERROR else EXIT_FAILED
-    verdicts = [d.verdict for d in dkim] + ([spf.verdict] if spf is not None else [])
-    if any(v in _FAILED for v in verdicts):
-        return EXIT_FAILED
-    if any(v is Verdict.TEMPERROR for v in verdicts):
-        return EXIT_TEMPERROR
-    return EXIT_OK
 
 
 def verify_message(
@@ -163,6 +138,7 @@ def verify_message(
             count_testing=options.count_testing,
             sample=options.dmarc_sample,
             multiple_authors=options.multiple_authors,
+            psl_org_domain=options.psl_org_domain,
         )
     text = arheader.build_field(options.authserv_id, spf=spf, spf_helo=spf_helo, dkim=dkim, dmarc=dmarc)
     existing = arheader.existing_fields(message, options.authserv_id)
@@ -178,7 +154,6 @@ def verify_message(
         ar_field=arheader.field_bytes(text),
         forged_ar=forged,
         existing_ar=existing,
-        exit_code=exit_code_for(spf, dkim, dmarc),
         options=options,
         notes=tuple(notes),
     )

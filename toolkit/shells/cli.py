@@ -15,6 +15,7 @@ from importlib import import_module
 from typing import NoReturn
 
 from toolkit import __version__
+from toolkit.core.display import printable
 from toolkit.core.errors import ToolkitError
 
 # Order here is the order `emlauth --help` lists them.
@@ -85,7 +86,7 @@ def run_command(func: Callable[[argparse.Namespace], int], args: argparse.Namesp
     try:
         return func(args)
     except ToolkitError as exc:
-        print(f"{prog}: error: {exc}", file=sys.stderr)
+        print(f"{prog}: error: {printable(str(exc), one_line=True)}", file=sys.stderr)
         return 2
     except BrokenPipeError:
         _discard_stdout()

@@ -12,8 +12,7 @@ import logging
 import os
 from pathlib import Path
 
-from toolkit.core.errors import UsageError
-from toolkit.shells.common import add_dns_options, epoch, parse_hostport, resolver_from_args
+from toolkit.shells.common import UsageError, add_dns_options, epoch, parse_hostport, resolver_from_args
 from toolkit.shells.hooks import ChainHandler, DmarcAction, Handler, SignHandler, VerifyHandler
 
 MILTER_EPILOG = """\
@@ -66,6 +65,7 @@ def _common_options(parser: argparse.ArgumentParser) -> None:
         help="comma-separated subset of spf,dkim,dmarc (default: all); 'dkim' alone works like OpenDKIM's verifier",
     )
     group.add_argument("--keep-forged", action="store_true", help="keep A-R fields that carry our authserv-id")
+    group.add_argument("--record", metavar="URL", help="store one row per verified message for DMARC reports")
     group.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS", help="per-stage time limit (60)")
     group.add_argument("--now", type=epoch, metavar="EPOCH", help="fixed clock for tests (default: the real time)")
     group.add_argument("--verbose", "-v", action="store_true", help="log each connection")
@@ -132,6 +132,12 @@ def build_handler(args: argparse.Namespace) -> Handler:
                 checks=_checks(args.checks),
             )
         )
+        if args.record:  # wraps the verifier, so rejected mail is recorded too
+            from toolkit.shells.record import Recorder, RecordHandler
+
+            handlers[-1] = RecordHandler(handlers[-1], Recorder(args.record), clock=clock)
+    elif args.record:
+        raise UsageError("--record needs verification (drop --no-verify)")
     if args.sign_table is not None:
         from toolkit.core.dkim.signtable import SigningTable
 

@@ -9,7 +9,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from toolkit.core.errors import UsageError
+from toolkit.shells.common import UsageError
 
 if TYPE_CHECKING:
     from toolkit.rules import Rule

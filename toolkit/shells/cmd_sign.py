@@ -18,9 +18,17 @@ from toolkit.core.dkim import PreparedSigner, SignerConfig, prepare, sign_prepar
 from toolkit.core.dkim.keys import SigningKey, load_private_key
 from toolkit.core.dkim.signtable import SigningEntry, SigningTable
 from toolkit.core.dmarc.address import author_domains
-from toolkit.core.errors import KeyFileError, UsageError
 from toolkit.core.message import parse_message
-from toolkit.shells.common import epoch, read_input, warn
+from toolkit.shells.common import (
+    MAX_MESSAGE_BYTES,
+    UsageError,
+    byte_size,
+    epoch,
+    read_input,
+    read_key_file,
+    read_limited,
+    warn,
+)
 
 DESCRIPTION = "Sign .eml messages with DKIM (rsa-sha256 or ed25519-sha256), prepending DKIM-Signature fields."
 
@@ -40,6 +48,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     signer.add_argument("--selector", "-s", action="append", default=[], help="selector (s=)")
     signer.add_argument("--key", "-k", action="append", default=[], metavar="PATH", help="private key file")
     signer.add_argument("--sign-table", metavar="FILE", type=Path, help="choose signers by the From domain")
+    signer.add_argument(
+        "--raw-ed25519", action="store_true", help="also read a key file holding a bare base64 Ed25519 seed"
+    )
     opts = parser.add_argument_group("signature options (once for all signers, or once per signer)")
     opts.add_argument("--algorithm", "-a", action="append", help="rsa-sha256 | ed25519-sha256 (default: key type)")
     opts.add_argument("--canon", "-c", action="append", help="header/body canonicalization (relaxed/relaxed)")
@@ -56,6 +67,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     out.add_argument("--jobs", type=int, default=0, help="processes with --output-dir (default: every core)")
     out.add_argument(
         "--fsync", action="store_true", help="with --output-dir: flush each file to disk before renaming it in place"
+    )
+    out.add_argument(
+        "--max-size", type=byte_size, default=MAX_MESSAGE_BYTES, metavar="BYTES", help="largest input (256M)"
     )
 
 
@@ -84,16 +98,14 @@ def _per_signer(values: list[str] | None, count: int, option: str) -> list[str |
 class _KeyCache:
     """Each key file is read and parsed once per run."""
 
-    def __init__(self) -> None:
+    def __init__(self, raw_ed25519: bool = False) -> None:
         self._keys: dict[str, SigningKey] = {}
+        self.raw_ed25519 = raw_ed25519
 
     def get(self, path: str) -> SigningKey:
         if path not in self._keys:
-            try:
-                data = Path(path).read_bytes()
-            except OSError as exc:
-                raise KeyFileError(f"cannot read key {path}: {exc.strerror or exc}") from None
-            self._keys[path] = load_private_key(data, source=path)
+            data = read_key_file(path)  # at most 1 MiB
+            self._keys[path] = load_private_key(data, source=path, raw_ed25519=self.raw_ed25519)
         return self._keys[path]
 
 
@@ -156,9 +168,13 @@ def _table_signers(
     ]
 
 
+MAX_TABLE_BYTES = 16 * 2**20  # a signing table of ~200,000 lines; /dev/zero ends in one line (issue 15)
+
+
 def _load_table(path: Path) -> SigningTable:
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:
+            text = read_limited(handle, MAX_TABLE_BYTES, f"signing table {path}", flag="").decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"cannot read signing table {path}: {getattr(exc, 'strerror', None) or exc}") from None
     return SigningTable.parse(text, base_dir=path.parent, source=str(path))
@@ -175,7 +191,7 @@ def run(args: argparse.Namespace) -> int:
     if args.output_dir is not None and "-" in inputs:
         raise UsageError("--output-dir needs named input files, not '-'")
     now = args.now if args.now is not None else int(time.time())
-    keys = _KeyCache()
+    keys = _KeyCache(args.raw_ed25519)
     table = _load_table(args.sign_table) if args.sign_table else None
     fixed = None if table else _command_line_signers(args, keys)
     if args.output_dir is not None:
@@ -192,7 +208,7 @@ def run(args: argparse.Namespace) -> int:
         _sign_to_dir(args, inputs, sign_one)
         return 0
     for name in inputs:
-        signed = sign_one(name, read_input(name))
+        signed = sign_one(name, read_input(name, args.max_size))
         if args.output:
             _write(Path(args.output), signed)
         else:
@@ -217,7 +233,8 @@ def _sign_to_dir(args: argparse.Namespace, inputs: list[str], sign_one: Callable
         _write_atomic(args.output_dir / Path(item.label).name, signed, args.fsync)
         return 0, b"", ""
 
-    items = [batch.Item(name, b"", path=name) for name in inputs]
+    # named on the command line: followed like read_input follows them (Maildir entries are what is not followed)
+    items = [batch.Item(name, b"", path=name, max_size=args.max_size, follow_symlinks=True) for name in inputs]
     batch.run_items(items, lambda: process, args.jobs or batch.default_jobs(), lambda item, outcome: None, False)
     if args.fsync:
         _fsync_dir(args.output_dir)  # the renames themselves

@@ -12,7 +12,7 @@ import math
 import sys
 import time
 
-from toolkit.core.errors import UsageError
+from toolkit.core.display import printable, printable_json
 from toolkit.core.results import Verdict
 from toolkit.core.spf import (
     DEFAULT_MAX_VOID,
@@ -22,7 +22,7 @@ from toolkit.core.spf import (
     SpfResult,
     check_identities,
 )
-from toolkit.shells.common import add_dns_options, resolver_from_args
+from toolkit.shells.common import UsageError, add_dns_options, resolver_from_args
 
 DESCRIPTION = "Evaluate SPF (RFC 7208) for a client IP, MAIL FROM and HELO, and show every DNS lookup it took."
 EPILOG = """\
@@ -90,10 +90,9 @@ def run(args: argparse.Namespace) -> int:
     )
     if args.json:
         out = {"ip": args.ip, "mailfrom": mailfrom.to_json(), "helo": helo.to_json() if helo else None}
-        json.dump(out, sys.stdout, indent=2)
-        sys.stdout.write("\n")
-    else:
-        sys.stdout.write(render_text(mailfrom, helo, args.max_void))
+        sys.stdout.write(printable_json(json.dumps(out, indent=2)) + "\n")
+    else:  # HELO, exp= texts and DNS answers are attacker text (issue 15)
+        sys.stdout.write(printable(render_text(mailfrom, helo, args.max_void)))
     return exit_code(mailfrom)
 
 

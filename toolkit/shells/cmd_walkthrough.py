@@ -17,15 +17,16 @@ import time
 import tomllib
 from pathlib import Path
 
-from toolkit.core.errors import UsageError
-from toolkit.shells.common import add_dns_options, epoch, read_input, resolver_from_args
+from toolkit.shells.common import UsageError, add_dns_options, epoch, read_input, resolver_from_args
+from toolkit.shells.exits import report_exit_code
+from toolkit.shells.samples import samples_dir
 
 DESCRIPTION = "Explain, step by step, how SPF, DKIM and DMARC judge a sample message (or any .eml file)."
 EPILOG = (
     "exit codes (as verify-eml): 0 DMARC pass or nothing failed; 1 a check failed; 2 usage or I/O error; "
     "3 temporary DNS error."
 )
-DEFAULT_SAMPLES = Path(__file__).resolve().parents[2] / "samples"
+DEFAULT_SAMPLES = samples_dir()
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -116,7 +117,14 @@ def smtp_context(args: argparse.Namespace, case: dict, message):
     return context
 
 
+REPORT_BASICS_LESSON = {
+    "en": "reading a DMARC aggregate report: each element, and what to do about each sender",
+    "ja": "DMARC 集計レポートの読み方: 各要素の意味と、送信元ごとに何をすればよいか",
+}
+
+
 def run(args: argparse.Namespace) -> int:
+    from toolkit.core.display import printable, printable_json
     from toolkit.core.message import parse_message
     from toolkit.core.verify import verify_message
     from toolkit.walkthrough import explain
@@ -125,6 +133,12 @@ def run(args: argparse.Namespace) -> int:
     if args.list:
         for case in load_cases(args.samples):
             print("\n".join(wrap(lesson(case, args.lang), f"{case['name']:<20} ", " " * 21)))
+        print("\n".join(wrap(REPORT_BASICS_LESSON[args.lang], f"{'report-basics':<20} ", " " * 21)))
+        return 0
+    if args.sample == "report-basics":
+        from toolkit.shells.report_read import walkthrough_report_basics
+
+        sys.stdout.write(walkthrough_report_basics(args.samples / "reports", args.lang))
         return 0
     if not args.sample:
         raise UsageError("name a sample (see --list) or an .eml file")
@@ -144,9 +158,8 @@ def run(args: argparse.Namespace) -> int:
 
         out = report.to_json()
         out["diagnoses"] = [d.to_json() for d in diagnose_message(report.message, report.dkim)]
-        json.dump(out, sys.stdout, indent=2)
-        print()
-    else:
+        sys.stdout.write(printable_json(json.dumps(out, indent=2)) + "\n")
+    else:  # control characters from headers never reach the terminal as themselves (issue 15)
         told = lesson(case, args.lang) if case else None
-        sys.stdout.write(explain(report, lang=args.lang, lesson=told, trust_received=args.trust_received))
-    return report.exit_code
+        sys.stdout.write(printable(explain(report, lang=args.lang, lesson=told, trust_received=args.trust_received)))
+    return report_exit_code(report)

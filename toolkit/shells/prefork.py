@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from toolkit.core.errors import UsageError
+from toolkit.shells.common import UsageError
 
 log = logging.getLogger("emlauth.milter")
 

@@ -14,7 +14,7 @@ def tag_value(name: str, value: str) -> str:
     value = " ".join(value.split())
     if name == "b":
         return value.replace(" ", "")[:16] + "..."
-    if name in ("t", "x") and value.isdigit() and len(value) <= 12:
+    if name in ("t", "x") and value.isascii() and value.isdigit() and len(value) <= 12:  # not "¹": int() refuses it
         stamp = datetime.fromtimestamp(int(value), UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
         return f"{value} = {stamp}"
     if name == "h":

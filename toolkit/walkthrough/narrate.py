@@ -13,6 +13,7 @@ from toolkit.core.message import Message
 from toolkit.core.results import Verdict
 from toolkit.core.spf import SpfResult
 from toolkit.core.verify import Report, context_from_received
+from toolkit.shells.exits import report_exit_code
 from toolkit.walkthrough import advice, ja_core
 from toolkit.walkthrough.lang import LANGUAGES, Lang, decoded
 from toolkit.walkthrough.layout import Writer, shorten
@@ -226,7 +227,7 @@ def _summary(out: Writer, t: Lang, report: Report) -> None:
     dkim = ", ".join(d.verdict.value + (f" (d={d.domain})" if d.domain else "") for d in report.dkim)
     dmarc = report.dmarc
     verdict = dmarc.verdict.value if dmarc is not None else t("not_checked")
-    out.para(t("summary", spf=spf, dkim=dkim or t("not_checked"), dmarc=verdict, code=report.exit_code))
+    out.para(t("summary", spf=spf, dkim=dkim or t("not_checked"), dmarc=verdict, code=report_exit_code(report)))
     if dmarc is not None and verdict == "pass":
         # one mention per identifier: two aligned signatures of one domain are "DKIM (example.com)", not twice
         via = t("and").join(dict.fromkeys(f"{a.identifier.upper()} ({a.domain})" for a in dmarc.alignment if a.aligned))

@@ -24,6 +24,7 @@ from toolkit.core.dkim.result import DkimResult
 from toolkit.core.message import HeaderField, Message
 from toolkit.core.tags import strip_fws
 
+MAX_REMOVAL_TRIES = 50  # signed fields tried for "added after signing" (each try re-hashes the header)
 ByName = dict[str, list[HeaderField]]  # index_headers(): fields by lowercase name, top to bottom
 
 SINGLETON_HEADERS = ("from", "sender", "reply-to", "to", "cc", "subject", "date", "message-id")  # RFC 5322 §3.6
@@ -220,10 +221,15 @@ def _rsa_findings(
             label,
         )
     ]
-    # Confirm a guess exactly: which single field, removed, makes the header hash match again?
+    # Confirm a guess exactly: which single field, removed, makes the header hash match again? Each try re-hashes
+    # the header, so only the first MAX_REMOVAL_TRIES signed fields are tried (a hostile header has thousands).
+    tries = 0
     for index, header in enumerate(message.headers):
         if header.lname == SIGNATURE_FIELD or header.lname not in names:
             continue
+        tries += 1
+        if tries > MAX_REMOVAL_TRIES:
+            break
         rest = message.headers[:index] + message.headers[index + 1 :]
         data = header_hash_input(select_headers(index_headers(rest), names), remove_b_value(sig_field.raw), method)
         if hashlib.sha256(data).digest() == signed_digest:

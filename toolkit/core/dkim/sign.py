@@ -4,7 +4,7 @@
 prepends one DKIM-Signature per signer (DKIM-32) as if they signed one after the other: the last signer's field
 ends up on top, and a later signer that lists dkim-signature in h= covers the earlier ones (the lowest unused
 instance is the earliest, which is also how dkimpy and OpenDKIM pick them). Bad configuration (rsa-sha1, a key
-that does not fit the algorithm, RSA under 1024 bits, i= outside d=) raises UsageError: that is the caller's fault.
+that does not fit the algorithm, RSA under 1024 bits, i= outside d=) raises CallerError: that is the caller's fault.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from toolkit.core.dkim.common import (
     valid_header_names,
     valid_selector,
 )
-from toolkit.core.errors import UsageError
+from toolkit.core.errors import CallerError
 from toolkit.core.message import HeaderField, Message, parse_message
 
 # DKIM-30: what we sign by default, in this order (only those present, plus the oversigned ones)
@@ -94,7 +94,7 @@ def _key_parts(key: Any) -> tuple[str, Any]:
         return "rsa", private
     if isinstance(private, ed25519.Ed25519PrivateKey):
         return "ed25519", private
-    raise UsageError(f"unsupported signing key {type(private).__name__}: need RSA or Ed25519")
+    raise CallerError(f"unsupported signing key {type(private).__name__}: need RSA or Ed25519")
 
 
 def prepare(config: SignerConfig) -> PreparedSigner:
@@ -102,27 +102,27 @@ def prepare(config: SignerConfig) -> PreparedSigner:
     key_type, private = _key_parts(config.key)
     algorithm = (config.algorithm or f"{key_type}-sha256").lower()
     if algorithm == "rsa-sha1":
-        raise UsageError("rsa-sha1 must not be used for signing (RFC 8301)")
+        raise CallerError("rsa-sha1 must not be used for signing (RFC 8301)")
     if algorithm not in ALGORITHMS:
-        raise UsageError(f"unknown algorithm {algorithm!r}: use rsa-sha256 or ed25519-sha256")
+        raise CallerError(f"unknown algorithm {algorithm!r}: use rsa-sha256 or ed25519-sha256")
     if ALGORITHMS[algorithm] != key_type:
-        raise UsageError(f"algorithm {algorithm} needs a {ALGORITHMS[algorithm]} key, got {key_type}")
+        raise CallerError(f"algorithm {algorithm} needs a {ALGORITHMS[algorithm]} key, got {key_type}")
     if key_type == "rsa" and private.key_size < MIN_RSA_BITS:
-        raise UsageError(f"RSA key of {private.key_size} bits is under {MIN_RSA_BITS} (RFC 8301)")
+        raise CallerError(f"RSA key of {private.key_size} bits is under {MIN_RSA_BITS} (RFC 8301)")
     try:
         head_canon, body_canon = parse_canon(config.canon)
     except CanonError as exc:
-        raise UsageError(str(exc)) from None
+        raise CallerError(str(exc)) from None
     domain = config.domain.strip().rstrip(".").lower()
     if not valid_domain(domain):
-        raise UsageError(f"bad signing domain {config.domain!r}")
+        raise CallerError(f"bad signing domain {config.domain!r}")
     if not valid_selector(config.selector.lower()):
-        raise UsageError(f"bad selector {config.selector!r}")
+        raise CallerError(f"bad selector {config.selector!r}")
     headers = [h.strip().lower() for h in (config.headers if config.headers is not None else DEFAULT_HEADERS)]
     oversign = [h.strip().lower() for h in (config.oversign if config.oversign is not None else DEFAULT_OVERSIGN)]
     if not valid_header_names(headers + oversign):
         bad = next(name for name in headers + oversign if not valid_header_name(name))
-        raise UsageError(f"bad header name {bad!r}")
+        raise CallerError(f"bad header name {bad!r}")
     if "from" not in headers:
         headers.insert(0, "from")  # DKIM-30: From is always signed
     headers += [h for h in oversign if h not in headers]
@@ -130,11 +130,11 @@ def prepare(config: SignerConfig) -> PreparedSigner:
         _, at, idomain = config.identity.rpartition("@")
         idomain = idomain.lower()
         if not config.identity.isascii() or any(c in config.identity for c in "; \t\r\n"):
-            raise UsageError(f"identity {config.identity!r} must be ASCII without ';' or whitespace")
+            raise CallerError(f"identity {config.identity!r} must be ASCII without ';' or whitespace")
         if not at or not (idomain == domain or idomain.endswith("." + domain)):
-            raise UsageError(f"identity {config.identity!r} is not within d={domain}")
+            raise CallerError(f"identity {config.identity!r} is not within d={domain}")
     if config.expire_after is not None and config.expire_after <= 0:
-        raise UsageError("expiry must be a positive number of seconds")
+        raise CallerError("expiry must be a positive number of seconds")
     return PreparedSigner(
         domain,
         config.selector,
@@ -169,7 +169,7 @@ def sign_prepared(parsed: Message, signers: Sequence[PreparedSigner], now: int) 
 
 def _signature_fields(parsed: Message, signers: Sequence[PreparedSigner], now: int) -> list[bytes]:
     if not any(h.lname == "from" for h in parsed.headers):
-        raise UsageError("the message has no From field to sign")
+        raise CallerError("the message has no From field to sign")
     body_hashes: dict[str, BodyHash] = {}
     new_fields: list[HeaderField] = []
     for signer in signers:

@@ -16,6 +16,7 @@ import base64
 import binascii
 import contextlib
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -115,13 +116,35 @@ def verify(
         return (DkimResult(Verdict.NONE, DkimReason.NO_SIGNATURE, steps=(step,), comment="no signature"),)
     positions = [i for i, _ in signatures]
     context = _Context(message, resolver, now, skew, is_public_suffix, positions, budget, clock)
-    results = []
-    for count, (index, sig_field) in enumerate(signatures):
+    results: list[DkimResult | None] = [None] * len(signatures)
+    for count, k in enumerate(_by_priority(message, signatures)):
+        index, sig_field = signatures[k]
         if count >= max_signatures:
-            results.append(_skipped(sig_field, max_signatures))
+            results[k] = _skipped(sig_field, max_signatures)
         else:
-            results.append(context.verify_one(index, sig_field))
-    return tuple(results)
+            results[k] = context.verify_one(index, sig_field)
+    return tuple(r for r in results if r is not None)
+
+
+_FROM_DOMAIN = re.compile(r"@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
+_D_TAG = re.compile(rb"(?:^|;)[ \t\r\n]*d[ \t\r\n]*=[ \t\r\n]*([A-Za-z0-9.-]+)")
+
+
+def _by_priority(message: Message, signatures: list[tuple[int, HeaderField]]) -> list[int]:
+    """The order in which the signatures get the signature limit and the budget ([ours]): those whose d= is
+    related to a From domain first, then the others, each group in header order. Junk signatures put on top
+    by a sender must not spend the budget of the one DMARC will look at. Results stay in header order."""
+    if len(signatures) == 1:
+        return [0]
+    from_field = message.get_first("from")
+    authors = {d.lower() for d in _FROM_DOMAIN.findall(from_field.unfolded())} if from_field else set()
+
+    def related(sig_field: HeaderField) -> bool:
+        found = _D_TAG.search(sig_field.value)
+        d = found.group(1).decode("ascii", "replace").lower() if found else ""
+        return bool(d) and any(a == d or a.endswith("." + d) or d.endswith("." + a) for a in authors)
+
+    return sorted(range(len(signatures)), key=lambda k: not related(signatures[k][1]))
 
 
 def _skipped(sig_field: HeaderField, limit: int) -> DkimResult:

@@ -73,6 +73,7 @@ class VerifyHandler(Handler):
     async def end_of_message(self, session: Session, envelope: Envelope) -> list[Action]:
         raw = envelope.raw_message()
         report = await run_blocking(self.verify, raw, session.client_ip, session.helo, envelope.mail_from)
+        envelope.report = report
         actions: list[Action] = []
         if self.strip_forged:
             # AR-7: delete (change to empty) every A-R carrying our authserv-id. Deletions come before our insert
