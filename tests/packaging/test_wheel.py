@@ -119,7 +119,7 @@ def test_runtime_dependencies_are_what_toolkit_imports(wheel: Path) -> None:
     imported = {_name(dists[module][0]) for module in _third_party_imports()}
     declared = {_name(r) for r in PYPROJECT["project"]["dependencies"]}
     extras = PYPROJECT["project"]["optional-dependencies"]
-    optional = {_name(r) for extra, reqs in extras.items() if extra != "test" for r in reqs}  # e.g. psycopg
+    optional = {_name(r) for key, reqs in extras.items() if key != "test" for r in reqs}  # e.g. psycopg for PostgreSQL
     assert imported - optional == declared
     name, version = wheel.name.split("-")[:2]
     metadata = email.message_from_bytes(zipfile.ZipFile(wheel).read(f"{name}-{version}.dist-info/METADATA"))

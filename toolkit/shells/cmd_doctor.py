@@ -20,6 +20,7 @@ from toolkit.core.domain import DoctorReport, diagnose
 from toolkit.core.domain.findings import CHECKS, Finding
 from toolkit.core.domain.spf import tree_lines
 from toolkit.shells.common import UsageError, add_dns_options, read_input, resolver_from_args
+from toolkit.shells.exits import doctor_exit
 
 DESCRIPTION = "Check a sending domain's SPF, DKIM, DMARC, MX, MAIL FROM, PTR, MTA-STS, TLS-RPT and BIMI records."
 EPILOG = """\
@@ -76,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
         mail_from=args.mail_from_domain, ip=args.ip, message_report=message_report, ses_domain=args.ses_domain,
     )  # fmt: skip
     if args.json:
-        out = report.to_json()
+        out = {**report.to_json(), "exit_code": doctor_exit(report.findings)}
         if args.lang == "ja":
             from toolkit.core.domain.text_ja import localize
 
@@ -85,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
         print(printable_json(json.dumps(out, indent=2, ensure_ascii=False)))
     else:
         sys.stdout.write(render(report, args.lang, colour=_colour()))
-    return report.exit_code
+    return doctor_exit(report.findings)
 
 
 def _colour() -> bool:
@@ -124,7 +125,7 @@ def render(report: DoctorReport, lang: str = "en", *, colour: bool = False) -> s
         from toolkit.core.domain.text_ja import LABELS_JA
 
         result = LABELS_JA["result"]
-    lines += ["", f"{result}{summary} (exit {report.exit_code})"]
+    lines += ["", f"{result}{summary} (exit {doctor_exit(report.findings)})"]
     return "\n".join(lines) + "\n"
 
 

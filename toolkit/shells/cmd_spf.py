@@ -23,6 +23,7 @@ from toolkit.core.spf import (
     check_identities,
 )
 from toolkit.shells.common import UsageError, add_dns_options, resolver_from_args
+from toolkit.shells.exits import doctor_exit
 
 DESCRIPTION = "Evaluate SPF (RFC 7208) for a client IP, MAIL FROM and HELO, and show every DNS lookup it took."
 EPILOG = """\
@@ -99,7 +100,6 @@ def run(args: argparse.Namespace) -> int:
 def run_analysis(args: argparse.Namespace) -> int:
     """No client IP: the record, its problems and the worst-case lookup tree (doctor's SPF section)."""
     from toolkit.core.domain import ascii_domain
-    from toolkit.core.domain.findings import exit_code as findings_exit
     from toolkit.core.domain.spf import analyse_spf
     from toolkit.shells.cmd_doctor import render_findings
 
@@ -110,7 +110,7 @@ def run_analysis(args: argparse.Namespace) -> int:
     if problem:
         raise UsageError(f"{target!r} is not a usable domain: {problem}")
     analysis = analyse_spf(domain, resolver_from_args(args))
-    code = findings_exit(analysis.findings)
+    code = doctor_exit(analysis.findings)
     if args.json:
         out = {"domain": domain, "record": analysis.record, "findings": [f.to_json() for f in analysis.findings],
                "tree": analysis.tree.to_json() if analysis.tree else None, "exit_code": code}  # fmt: skip

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from toolkit.core.dkim import DkimResult
     from toolkit.core.dkim.keys import KeyCheckResult
     from toolkit.core.dmarc import DmarcResult
+    from toolkit.core.domain import Finding
     from toolkit.core.spf import SpfResult
     from toolkit.core.verify import Report
 
@@ -49,3 +50,13 @@ def report_exit_code(report: Report) -> int:
 
 def keycheck_exit(result: KeyCheckResult) -> int:
     return KEYCHECK_EXIT[result.status.value]
+
+
+def doctor_exit(findings: Sequence[Finding]) -> int:
+    """emlauth doctor (and spf without --ip): 0 no error, 1 an error or critical finding, 3 a DNS temperror left a
+    check open (and nothing worse)."""
+    if any(f.level in ("error", "critical") and not f.temperror for f in findings):
+        return EXIT_FAILED
+    if any(f.temperror for f in findings):
+        return EXIT_TEMPERROR
+    return EXIT_OK

@@ -17,11 +17,11 @@ from __future__ import annotations
 import email
 import email.message
 import email.policy
-import io
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from io import BytesIO
 
 from toolkit.core.dmarc.report_model import FailureReport
 from toolkit.core.dmarc.report_parse import ReportError
@@ -151,7 +151,7 @@ def _unzip(label: str, chunks: Iterable[bytes], budget: _Budget, depth: int, not
         if len(raw) > budget.limits.max_size:
             raise ReportError(f"refused: zip larger than {_mb(budget.limits.max_size)} (see --max-size)")
     try:
-        archive = zipfile.ZipFile(io.BytesIO(bytes(raw)))
+        archive = zipfile.ZipFile(BytesIO(bytes(raw)))
         members = [m for m in archive.infolist() if not m.is_dir()]
     except (zipfile.BadZipFile, ValueError, OSError) as exc:
         raise ReportError(f"broken zip: {exc}") from None
