@@ -264,6 +264,8 @@ def main(argv: list[str] | None = None) -> list[dict]:
     if args.before:
         EMLAUTH["before"] = (1, "full")  # the other tree's milter, as it was: 1 process, SPF + DKIM + DMARC
         BEFORE_TREE[0] = args.before.resolve()
+        if "before" not in args.filters.split(","):
+            args.filters = args.filters.replace("none,", "none,before,", 1)
 
     world = MailWorld(sender_key=generate_key("rsa", 2048), our_key=generate_key("rsa", 2048))
     work = Path(tempfile.mkdtemp(prefix="emlauth-bench-", dir="/tmp"))

@@ -37,7 +37,7 @@ def batch_rows(rounds: list[dict], have_before: bool) -> list[tuple[str, str, st
     rows = []
     best_sign = "after sign-eml 2j"
     rows.append((
-        "sign-eml --output-dir / OpenSSL RSA-2048 sign (1 proc)",
+        "sign-eml --output-dir / OpenSSL RSA-2048 sign, 1 process",
         ratio_text(ratios("before sign-eml 1j", "rsa primitive 1p")) if have_before else "-",
         f"1 job {ratio_text(ratios('after sign-eml 1j', 'rsa primitive 1p'))}; "
         f"2 jobs {ratio_text(ratios(best_sign, 'rsa primitive 1p'))}",
