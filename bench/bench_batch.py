@@ -38,7 +38,9 @@ from toolkit.core.dkim import SignerConfig, sign  # noqa: E402
 from toolkit.core.dkim.keys import generate_key  # noqa: E402
 
 NOW = 1_795_000_000
-RUNNER = "import sys; from toolkit.shells.cli import {0}; sys.exit({0}())"
+# the installed entry point: toolkit.shells.runner now, toolkit.shells.cli in older trees (--before)
+RUNNER = ("import sys\ntry:\n    from toolkit.shells.runner import {0}\nexcept ImportError:\n"
+          "    from toolkit.shells.cli import {0}\nsys.exit({0}())")  # fmt: skip
 
 
 def build(work: Path, count: int) -> dict:

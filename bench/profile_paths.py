@@ -27,7 +27,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
-RUNNER = "import sys; from toolkit.shells.cli import verify_eml_main as m; sys.exit(m())"
+RUNNER = "import sys; from toolkit.shells.runner import verify_eml_main as m; sys.exit(m())"
 
 
 def startup() -> None:
@@ -41,7 +41,7 @@ def startup() -> None:
 
     floor = wall([sys.executable, "-c", "pass"])
     helped = wall([sys.executable, "-c", RUNNER, "--help"])
-    code = ("import sys\nfrom toolkit.shells.cli import verify_eml_main\ntry:\n    verify_eml_main(['--help'])\n"
+    code = ("import sys\nfrom toolkit.shells.runner import verify_eml_main\ntry:\n    verify_eml_main(['--help'])\n"
             "except SystemExit:\n    pass\nprint(len(sys.modules), 'toolkit.core.verify' in sys.modules)")  # fmt: skip
     print(f"start-up     python3 -c pass {floor * 1000:.0f} ms; verify-eml --help {helped * 1000:.0f} ms "
           f"= {helped / floor:.1f}x (best of 5, wall)")  # fmt: skip
@@ -82,7 +82,7 @@ def file_io(count: int) -> None:
 def process_pool(count: int) -> None:
     import bench_batch
 
-    from toolkit.shells.cli import verify_eml_main
+    from toolkit.shells.runner import verify_eml_main
 
     with tempfile.TemporaryDirectory() as tmp:
         data = bench_batch.build(Path(tmp), count)

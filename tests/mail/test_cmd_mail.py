@@ -53,8 +53,12 @@ def test_milter_command_over_a_unix_socket(world, tmp_path):
     process = emlauth("milter", "--listen", f"unix:{path}", "--zones", str(zones), "--authserv-id", AUTHSERV_ID)
     try:
         deadline = time.time() + 20
-        while not path.exists() and time.time() < deadline and process.poll() is None:
-            time.sleep(0.1)
+        while time.time() < deadline and process.poll() is None:
+            try:  # the path appears at bind(), a moment before listen(): wait for a connection to work
+                MilterClient(str(path), timeout=5).sock.close()
+                break
+            except (FileNotFoundError, ConnectionRefusedError):
+                time.sleep(0.1)
         with MilterClient(str(path)) as client:
             client.negotiate()
             client.connect(ip=SENDER_IP)

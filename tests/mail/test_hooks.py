@@ -7,6 +7,7 @@ import asyncio
 import pytest
 from support.mailworld import AUTHSERV_ID, OUR_IP, OUR_NETWORKS, SENDER_IP, STRANGER_IP, make_message
 
+from toolkit.core import arheader
 from toolkit.core.dkim import verify as dkim_verify
 from toolkit.core.dkim.signtable import SigningTable
 from toolkit.core.message import parse_message
@@ -135,8 +136,8 @@ def test_envelope_rebuilds_the_exact_bytes_and_finds_the_from_domain():
 
 
 def test_authserv_id_parsing():
-    assert hooks.authserv_id_of(b" (comment) MX.Example.NET; spf=pass") == "mx.example.net"
-    assert hooks.authserv_id_of(b" mx.example.net 1; none") == "mx.example.net"
+    assert arheader.authserv_id(b" (comment) MX.Example.NET; spf=pass") == "mx.example.net"
+    assert arheader.authserv_id(b" mx.example.net 1; none") == "mx.example.net"
     assert hooks.split_field(b"Name: v1\r\n\tv2\r\n") == ("Name", "v1\r\n\tv2")
 
 

@@ -182,7 +182,7 @@ class ProxySMTP(smtplib.SMTP):
 
 def test_proxy_protocol_sets_the_client_address(world, tmp_path):
     handler = VerifyHandler(world.resolver(), AUTHSERV_ID)
-    with Pipeline(handler, maildir=tmp_path / "Maildir", proxy_protocol=True) as pipeline:
+    with Pipeline(handler, maildir=tmp_path / "Maildir", proxy_from=["127.0.0.0/8"]) as pipeline:
         raw = world.sign_as_sender(make_message())
         with ProxySMTP(pipeline.host, pipeline.port, timeout=30) as client:
             client.ehlo("mail.example.org")

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from toolkit.core.dkim.keys import generate_key
-from toolkit.shells.cli import sign_eml_main
+from toolkit.shells.runner import sign_eml_main
 
 NOW = "1795000000"
 
@@ -91,7 +91,7 @@ def test_an_unreadable_input_is_one_line_and_exit_2(tmp_path: Path, key_path: st
 
 def test_help_does_not_import_the_verifier() -> None:
     code = (
-        "import sys\nfrom toolkit.shells.cli import verify_eml_main\n"
+        "import sys\nfrom toolkit.shells.runner import verify_eml_main\n"
         "try:\n    verify_eml_main(['--help'])\nexcept SystemExit:\n    pass\n"
         "heavy = ['toolkit.core.verify', 'toolkit.core.dkim', 'cryptography', 'concurrent.futures.process']\n"
         "print('LOADED:', *[m for m in heavy if m in sys.modules])\n"

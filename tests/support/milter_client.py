@@ -71,11 +71,14 @@ class Outcome:
 
 
 class MilterClient:
-    def __init__(self, address: tuple[str, int] | str, timeout: float = 30.0) -> None:
+    def __init__(self, address: tuple[str, int] | str, timeout: float = 30.0, source: str | None = None) -> None:
+        """`source`: the local address to connect from (any 127.x.y.z works on Linux), to play another peer."""
         if isinstance(address, str):
             self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         else:
             self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            if source:
+                self.sock.bind((source, 0))
         self.sock.settimeout(timeout)
         self.sock.connect(address)
         self.negotiated: mp.OptNeg | None = None

@@ -79,7 +79,7 @@ def test_checks_subset_and_nothing_evaluated():
     assert report.authentication_results == "Authentication-Results: mx.example.org; none"
     assert report_exit_code(report) == 0
     with pytest.raises(ValueError):
-        verify_message(signed(), SmtpContext(), resolver(), NOW, VerifyOptions(checks=("arc",)))
+        verify_message(signed(), SmtpContext(), resolver(), NOW, VerifyOptions(checks=("iprev",)))
 
 
 def test_exit_codes():

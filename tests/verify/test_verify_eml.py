@@ -207,8 +207,10 @@ def test_checks_option_and_usage_errors(corpus, tmp_path, capsysbinary):
     assert code == 0 and b"dkim=pass" in out and b"dmarc=" not in out
     code, _, err = run(capsysbinary, *base(corpus, "--checks", "spf", eml))
     assert code == 2 and "SPF needs --ip" in err
-    code, _, err = run(capsysbinary, *base(corpus, "--checks", "arc", eml))
-    assert code == 2
+    code, _, err = run(capsysbinary, *base(corpus, "--checks", "iprev", eml))
+    assert code == 2 and "spf, dkim, arc, dmarc" in err
+    code, out, _ = run(capsysbinary, *base(corpus, "--checks", "arc", "--header-only", eml))
+    assert code == 0 and out.rstrip().endswith(b"; none")  # an unsealed message: arc=none is not written (ARC-5)
     code, _, err = run(capsysbinary, *base(corpus, "--ip", "192.0.2.300", eml))
     assert code == 2 and "not an IP address" in err
 
@@ -261,10 +263,11 @@ def test_umbrella_command_is_registered(corpus, tmp_path, capsysbinary):
     assert code == 0 and b"dmarc=pass" in capsysbinary.readouterr().out
 
 
-def test_trust_received_without_the_field_warns_and_skips_spf(corpus, tmp_path, capsysbinary):
+def test_trust_received_without_the_field_warns_and_says_spf_none(corpus, tmp_path, capsysbinary):
+    """SPF-2 [ours], issue 13 §4: no usable field is explained (spf=none with the reason), never silently skipped."""
     eml = write(tmp_path, "n.eml", corpus.message())
     code, out, err = run(capsysbinary, *base(corpus, "--trust-received", "2", "--header-only", eml))
-    assert code == 0 and b"spf=" not in out and "0 Received fields, not 2" in err
+    assert code == 0 and b"spf=none" in out and "0 Received fields, not 2" in err
 
 
 def test_explain_hook_calls_the_walkthrough(corpus, tmp_path, capsysbinary):

@@ -17,6 +17,7 @@ import authres.core
 from toolkit.core.message import Message
 
 if TYPE_CHECKING:
+    from toolkit.core.arc.result import ArcResult
     from toolkit.core.dkim.result import DkimResult
     from toolkit.core.dmarc import DmarcResult
     from toolkit.core.spf.result import SpfResult
@@ -157,6 +158,8 @@ def entries(
     spf_helo: SpfResult | None = None,
     dkim: Sequence[DkimResult] = (),
     dmarc: DmarcResult | None = None,
+    arc: ArcResult | None = None,
+    remote_ip: str | None = None,
 ) -> list[Entry]:
     """The resinfo entries in field order: spf (MAIL FROM), spf (HELO), one dkim per signature (AR-8), dmarc."""
     out: list[Entry] = []
@@ -165,6 +168,8 @@ def entries(
     if spf_helo is not None:
         out.append(spf_entry(spf_helo))
     out.extend(dkim_entry(sig) for sig in dkim)
+    if arc is not None:
+        out.append(arc.ar_entry(remote_ip))  # ARC-5
     if dmarc is not None:
         out.append(dmarc_entry(dmarc))
     return out
@@ -177,6 +182,8 @@ def build_field(
     spf_helo: SpfResult | None = None,
     dkim: Sequence[DkimResult] = (),
     dmarc: DmarcResult | None = None,
+    arc: ArcResult | None = None,
+    remote_ip: str | None = None,
 ) -> str:
     """The whole field `Authentication-Results: <id>; ...`, folded with CRLF+TAB, no final CRLF.
 
@@ -184,7 +191,7 @@ def build_field(
     """
     if not authserv_id or not _AUTHSERV_ID.match(authserv_id):
         raise ValueError(f"authserv-id must be a dot-atom (a host name), got {authserv_id!r}")
-    found = entries(spf=spf, spf_helo=spf_helo, dkim=dkim, dmarc=dmarc)
+    found = entries(spf=spf, spf_helo=spf_helo, dkim=dkim, dmarc=dmarc, arc=arc, remote_ip=remote_ip)
     return fold(authserv_id.lower(), [format_entry(e) for e in found])
 
 
@@ -252,7 +259,7 @@ class ArEntry:
 
 @dataclass(frozen=True, slots=True)
 class ParsedAR:
-    authserv_id: str  # lowercase; "" when missing
+    authserv_id: str  # normalised (normalise_authserv_id); "" when missing
     version: str | None
     entries: tuple[ArEntry, ...]
     readable: bool  # False: syntax error or unknown version (AR-2)
@@ -270,27 +277,102 @@ class ParsedAR:
         }
 
 
-_COMMENT = re.compile(r"\((?:[^()\\]|\\.)*\)")
+# --- the one authserv-id parser (AR-1, AR-7; issue 15): verify-eml, the milter and the pipeline all use it ----
+
+_WSP_CHARS = " \t\r\n"
+# RFC 2045 token: any CHAR but SPACE, CTLs and tspecials. Non-ASCII is let in: an id that only differs from ours in
+# being UTF-8 is not ours, and one that equals ours must be recognised whatever else the field holds.
+_TOKEN_RUN = re.compile(r'[^\x00-\x20\x7f()<>@,;:\\"/\[\]?=]+')
 
 
-def _strip_comments(text: str) -> str:
-    for _ in range(10):  # nested comments: peel from the inside
-        new = _COMMENT.sub(" ", text)
-        if new == text:
-            break
-        text = new
-    return text
+def skip_cfws(text: str, at: int = 0) -> int:
+    """The index after the CFWS at `at` (RFC 5322 §3.2.2: FWS and comments, nested, with quoted-pairs), in one
+    pass; -1 when a comment never closes (nothing after it can be read)."""
+    depth = 0
+    end = len(text)
+    while at < end:
+        char = text[at]
+        if depth:
+            if char == "\\":
+                at += 1  # the quoted character, whatever it is (a ")" included)
+            elif char == "(":
+                depth += 1
+            elif char == ")":
+                depth -= 1
+        elif char == "(":
+            depth = 1
+        elif char not in _WSP_CHARS:
+            return at
+        at += 1
+    return -1 if depth else at
+
+
+def _quoted_string(text: str, at: int) -> tuple[str, int] | None:
+    """The content of the quoted-string opening at text[at] (quoted-pairs undone, folding removed) and the index
+    after it, or None when it never closes."""
+    out: list[str] = []
+    at += 1
+    while at < len(text):
+        char = text[at]
+        if char == "\\" and at + 1 < len(text):
+            out.append(text[at + 1])
+            at += 2
+            continue
+        if char == '"':
+            return "".join(out), at + 1
+        if char not in "\r\n":
+            out.append(char)
+        at += 1
+    return None
+
+
+def normalise_authserv_id(authserv_id: str) -> str:
+    """The form two ids are compared in: case-insensitive (AR-7 [ours]) and without a root dot."""
+    return authserv_id.strip().rstrip(".").lower()
+
+
+def authserv_id_and_end(value: str | bytes) -> tuple[str, int]:
+    """RFC 8601 §2.2 `[CFWS] authserv-id`, authserv-id = value = token / quoted-string (RFC 2045), normalised,
+    and the index after it; ("", -1) when the field has none."""
+    text = value.decode("utf-8", "surrogateescape") if isinstance(value, bytes) else value
+    at = skip_cfws(text)
+    if at < 0 or at >= len(text):
+        return "", -1
+    if text[at] == '"':
+        quoted = _quoted_string(text, at)
+        return (normalise_authserv_id(quoted[0]), quoted[1]) if quoted else ("", -1)
+    token = _TOKEN_RUN.match(text, at)
+    return (normalise_authserv_id(token.group(0)), token.end()) if token else ("", -1)
+
+
+def authserv_id(value: str | bytes) -> str:
+    """The authserv-id of one A-R field value (the text after the colon, folded or not), normalised; "" if none."""
+    return authserv_id_and_end(value)[0]
+
+
+def is_ar_name(name: str) -> bool:
+    """Whether a field name as written (`Authentication-Results `, any case) is an A-R: the message model's rule
+    (message.HeaderField: the text before the colon, trailing WSP removed, compared lowercased)."""
+    return name.rstrip(" \t").lower() == "authentication-results"
+
+
+def carries_id(value: str | bytes, ours: str) -> bool:
+    """AR-7: the field's authserv-id is `ours`, whatever its form (comments, quoting, case, a root dot)."""
+    found = authserv_id(value)
+    return bool(found) and found == normalise_authserv_id(ours)
 
 
 def _lenient_head(value: str) -> tuple[str, str | None, list[str]]:
     """authserv-id and version from the text before the first ';', even when the rest does not parse."""
-    defects: list[str] = []
-    head = _strip_comments(value).split(";", 1)[0].split()
-    if not head or "=" in head[0]:
-        defects.append("missing authserv-id (AR-2)")
-        return "", None, defects
-    version = head[1] if len(head) > 1 and head[1].isdigit() else None
-    return head[0].lower(), version, defects
+    found, end = authserv_id_and_end(value)
+    at = skip_cfws(value, end) if found else -1
+    if at < 0 or value.startswith("=", at):  # "spf=pass ..." starts with a resinfo, not an id
+        return "", None, ["missing authserv-id (AR-2)"]
+    version = _VERSION.match(value, at)
+    return found, version.group(0) if version else None, []
+
+
+_VERSION = re.compile(r"\d+(?=[\s;(]|$)")
 
 
 def parse_value(value: str) -> ParsedAR:
@@ -320,7 +402,8 @@ def parse_value(value: str) -> ParsedAR:
             result = "fail"  # AR-4: obsolete spelling
         props = tuple((p.type, p.name, str(p.value) if p.value is not None else "") for p in res.properties)
         entries.append(ArEntry(method, result, res.reason and str(res.reason), props))
-    return ParsedAR(header.authserv_id or authserv_id, header.version, tuple(entries), True, tuple(defects), text)
+    # the id is ours to read (authres's reading of comments and quoting differs from RFC 8601 in places)
+    return ParsedAR(authserv_id, header.version, tuple(entries), True, tuple(defects), text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -334,14 +417,14 @@ class ExistingAR:
 
 
 def existing_fields(message: Message, authserv_id: str) -> tuple[ExistingAR, ...]:
-    """Every A-R field in the message; those with our id (case-insensitive) are marked untrusted (AR-7)."""
-    ours = authserv_id.lower()
+    """Every A-R field in the message; those with our id (in any form) are marked untrusted (AR-7)."""
+    ours = normalise_authserv_id(authserv_id)
     out = []
     for index, header in enumerate(message.headers):
         if header.lname != "authentication-results":
             continue
         parsed = parse_value(header.unfolded())
-        out.append(ExistingAR(index, parsed, parsed.authserv_id == ours))
+        out.append(ExistingAR(index, parsed, bool(parsed.authserv_id) and parsed.authserv_id == ours))
     return tuple(out)
 
 

@@ -20,7 +20,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 def verify(public_key: Ed25519PublicKey, signature: bytes, data: bytes) -> bool:
     """True if `signature` is a valid Ed25519 signature of `data` under `public_key`, exactly as
     `public_key.verify(signature, data)` decides it."""
-    if len(signature) == 64 and _sodium_ok(public_key.public_bytes_raw(), signature, data):
+    if (
+        isinstance(public_key, Ed25519PublicKey)
+        and len(signature) == 64
+        and _sodium_ok(public_key.public_bytes_raw(), signature, data)
+    ):
         return True
     try:
         public_key.verify(signature, data)

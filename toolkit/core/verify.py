@@ -6,20 +6,23 @@ fields are never used as input; those carrying our authserv-id are reported as u
 
 from __future__ import annotations
 
-import ipaddress
-import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from toolkit.core import arheader
+from toolkit.core.arc import ArcResult
+from toolkit.core.arc import verify as arc_verify
+from toolkit.core.arc.override import trusted_override
 from toolkit.core.dkim import DkimBudget, DkimResult
 from toolkit.core.dkim import verify as dkim_verify
 from toolkit.core.dmarc import DmarcResult, evaluate
 from toolkit.core.dns import Resolver
 from toolkit.core.message import Message, parse_message
-from toolkit.core.spf import SpfResult, check_host, check_identities
+from toolkit.core.received import trace_facts
+from toolkit.core.results import Step, Verdict
+from toolkit.core.spf import SpfReason, SpfResult, check_host, check_identities
 
-ALL_CHECKS = ("spf", "dkim", "dmarc")
+ALL_CHECKS = ("spf", "dkim", "arc", "dmarc")  # the order they run in, and of their A-R entries
 DEFAULT_AUTHSERV_ID = "emlauth.localhost"  # AR-2: set your host name; pipelines require it
 
 
@@ -30,9 +33,13 @@ class SmtpContext:
     ip: str | None = None
     helo: str | None = None
     mail_from: str | None = None
+    ip_problem: str = ""  # why the IP is unknown although SPF was asked for: SPF is then none, with this reason
 
     def to_json(self) -> dict:
-        return {"ip": self.ip, "helo": self.helo, "mail_from": self.mail_from}
+        out = {"ip": self.ip, "helo": self.helo, "mail_from": self.mail_from}
+        if self.ip_problem:
+            out["ip_problem"] = self.ip_problem
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +47,7 @@ class VerifyOptions:
     authserv_id: str = DEFAULT_AUTHSERV_ID
     checks: tuple[str, ...] = ALL_CHECKS
     dmarc_mode: str = "rfc9989"
+    arc_trusted: tuple[str, ...] = ()  # ARC sealers (domains) whose aligned pass overrides a DMARC fail (ARC-5)
     max_signatures: int = 10
     strip_forged: bool = False
     count_testing: bool = False  # DKIM-18 [ours]: a testing-mode DKIM pass does not count for DMARC
@@ -67,6 +75,7 @@ class Report:
     existing_ar: tuple[arheader.ExistingAR, ...]
     options: VerifyOptions = field(default_factory=VerifyOptions)
     notes: tuple[str, ...] = ()
+    arc: ArcResult | None = None  # the ARC chain (RFC 8617 §5.2); None when ARC was not run
 
     def output_message(self) -> bytes:
         """The message with our A-R prepended (AR-6); forged A-R removed when strip_forged is set (AR-7)."""
@@ -81,6 +90,7 @@ class Report:
             "spf_helo": self.spf_helo.to_json() if self.spf_helo is not None else None,
             "dkim": [d.to_json() for d in self.dkim],
             "dmarc": self.dmarc.to_json() if self.dmarc is not None else None,
+            "arc": self.arc.to_json() if self.arc is not None else None,
             "authentication_results": self.authentication_results,
             "forged_authentication_results": [f.to_json() for f in self.forged_ar],
             "existing_authentication_results": [f.to_json() for f in self.existing_ar],
@@ -140,7 +150,14 @@ def verify_message(
             multiple_authors=options.multiple_authors,
             psl_org_domain=options.psl_org_domain,
         )
-    text = arheader.build_field(options.authserv_id, spf=spf, spf_helo=spf_helo, dkim=dkim, dmarc=dmarc)
+    arc = arc_verify(message, resolver, now, options.clock) if "arc" in options.checks else None
+    if dmarc is not None and arc is not None and options.arc_trusted:
+        dmarc = _arc_override(dmarc, arc, options.arc_trusted)
+    # ARC-5: arc= goes in our A-R when the message carries a chain; an unsealed message's field stays as it was
+    shown_arc = arc if arc is not None and arc.verdict is not Verdict.NONE else None
+    text = arheader.build_field(
+        options.authserv_id, spf=spf, spf_helo=spf_helo, dkim=dkim, dmarc=dmarc, arc=shown_arc, remote_ip=context.ip
+    )
     existing = arheader.existing_fields(message, options.authserv_id)
     forged = tuple(f for f in existing if f.ours)
     return Report(
@@ -156,13 +173,29 @@ def verify_message(
         existing_ar=existing,
         options=options,
         notes=tuple(notes),
+        arc=arc,
     )
+
+
+def _arc_override(dmarc: DmarcResult, arc: ArcResult, trusted: tuple[str, ...]) -> DmarcResult:
+    """ARC-5 (RFC 8617 §7.2): a trusted sealer's aligned pass turns a failed DMARC's disposition into none."""
+    org = dmarc.org_domain or dmarc.from_domain
+
+    def aligned(domain: str) -> bool:  # relaxed alignment with the Organizational Domain DMARC found (DMARC-6)
+        return domain == org or domain.endswith("." + org)
+
+    found = trusted_override(arc, dmarc.verdict is Verdict.FAIL, dmarc.from_domain, trusted, aligned)
+    return dmarc if found is None else replace(dmarc, disposition="none", override=found)
 
 
 def _run_spf(
     context: SmtpContext, resolver: Resolver, now: int, notes: list[str], clock: Callable[[], float] | None
 ) -> tuple[SpfResult | None, SpfResult | None]:
     """SPF-1/SPF-2: needs the client IP and a MAIL FROM or HELO; otherwise SPF is skipped (and said so)."""
+    if not context.ip and context.ip_problem:
+        # the trusted Received field could not be read safely: say none, with why, rather than guess (a pass)
+        notes.append(f"SPF none: no client IP ({context.ip_problem})")
+        return _spf_unknown_client(context), None
     if not context.ip:
         notes.append("SPF skipped: no client IP (use --ip or --trust-received)")
         return None, None
@@ -177,68 +210,38 @@ def _run_spf(
     return check_identities(context.ip, context.mail_from, context.helo or "", resolver, now=now, clock=clock)
 
 
-# --- SMTP context from a trusted Received field ([ours], SPF-2) --------------------------------------------------
+def _spf_unknown_client(context: SmtpContext) -> SpfResult:
+    sender = context.mail_from or ""
+    domain = sender.rpartition("@")[2] if sender else (context.helo or "")
+    return SpfResult(
+        Verdict.NONE, "mailfrom", domain, sender, "", null_sender=context.mail_from == "",
+        reason=SpfReason.CLIENT_UNKNOWN, detail=context.ip_problem,
+        steps=(Step("SPF-2", "client IP from the trusted Received field", False, context.ip_problem),),
+    )  # fmt: skip
 
-_FROM_CLAUSE = re.compile(r"^\s*from\s+(\S+)(.*?)(?:\sby\s|;|$)", re.IGNORECASE | re.DOTALL)
-_BRACKET_IP = re.compile(r"\[(?:IPv6:)?([0-9A-Fa-f:.]+)\]")
-_HELO_EQ = re.compile(r"\bhelo=([^\s)\]]+)", re.IGNORECASE)
-_ENVELOPE_FROM = re.compile(r"envelope-from\s*[=:]?\s*<([^>]*)>|envelope-from\s*[=:]?\s*([^\s;)<>]+)", re.IGNORECASE)
+
+# --- SMTP context from a trusted Received field ([ours], SPF-2; the parser is received.py) -------------------
 
 
 @dataclass(frozen=True, slots=True)
 class ReceivedContext:
     context: SmtpContext
     sources: dict[str, str]  # what came from where, e.g. {"ip": "Received #1 [192.0.2.1]"}
-    problem: str = ""  # why nothing could be taken, if so
+    problem: str = ""  # why the client IP could not be taken, if so
+    reason: str = ""  # the same as a stable code (received.TraceFacts.reason)
 
     def to_json(self) -> dict:
-        return {"context": self.context.to_json(), "sources": dict(self.sources), "problem": self.problem}
+        out = {"context": self.context.to_json(), "sources": dict(self.sources), "problem": self.problem}
+        if self.reason:
+            out["reason"] = self.reason
+        return out
 
 
 def context_from_received(message: Message, index: int) -> ReceivedContext:
-    """SMTP facts from the index-th Received field (1 = topmost), which the caller trusts.
+    """SMTP facts from the index-th Received field (1 = topmost), which the caller trusts (received.trace_facts).
 
-    ip: the first bracketed address in the `from` clause (`from HELO (rdns [IP])`, Exim's `from [IP] (helo=X)`).
-    helo: the word after `from`, or Exim's `helo=` comment when the word is a bracketed IP.
-    mail_from: `envelope-from <...>` in that field, else the topmost Return-Path field (`<>` = null sender).
+    When no IP can be taken safely the context says why (`ip_problem`), and SPF reports none with that reason.
     """
-    received = message.get_all("received")
-    if not 1 <= index <= len(received):
-        return ReceivedContext(SmtpContext(), {}, f"the message has {len(received)} Received fields, not {index}")
-    text = received[index - 1].unfolded()
-    sources: dict[str, str] = {}
-    ip = helo = mail_from = None
-    clause = _FROM_CLAUSE.match(text)
-    if clause:
-        word, rest = clause.group(1), clause.group(2)
-        found = _BRACKET_IP.search(rest) or _BRACKET_IP.search(word)
-        if found and _is_ip(found.group(1)):
-            ip = found.group(1)
-            sources["ip"] = f"Received #{index} [{ip}]"
-        helo_eq = _HELO_EQ.search(rest)
-        if helo_eq:
-            helo = helo_eq.group(1)
-            sources["helo"] = f"Received #{index} helo={helo}"
-        elif not word.startswith("["):
-            helo = word
-            sources["helo"] = f"Received #{index} from {helo}"
-    env = _ENVELOPE_FROM.search(text)
-    if env:
-        mail_from = env.group(1) if env.group(1) is not None else env.group(2)
-        sources["mail_from"] = f"Received #{index} envelope-from"
-    else:
-        return_path = message.get_first("return-path")
-        if return_path is not None:
-            value = return_path.unfolded().strip()
-            mail_from = value[1:-1].strip() if value.startswith("<") and value.endswith(">") else value
-            sources["mail_from"] = "Return-Path"
-    problem = "" if clause else f"Received #{index} has no 'from' clause"
-    return ReceivedContext(SmtpContext(ip, helo, mail_from), sources, problem)
-
-
-def _is_ip(text: str) -> bool:
-    try:
-        ipaddress.ip_address(text)
-    except ValueError:
-        return False
-    return True
+    facts = trace_facts(message, index)
+    context = SmtpContext(facts.ip, facts.helo, facts.mail_from, ip_problem="" if facts.ip else facts.problem)
+    return ReceivedContext(context, dict(facts.sources), facts.problem, facts.reason)

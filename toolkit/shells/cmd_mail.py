@@ -12,8 +12,23 @@ import logging
 import os
 from pathlib import Path
 
-from toolkit.shells.common import UsageError, add_dns_options, epoch, parse_hostport, resolver_from_args
+from toolkit.shells.common import (
+    UsageError,
+    add_dns_options,
+    epoch,
+    parse_hostport,
+    positive_seconds,
+    resolver_from_args,
+)
 from toolkit.shells.hooks import ChainHandler, DmarcAction, Handler, SignHandler, VerifyHandler
+from toolkit.shells.peers import LOOPBACK, parse_networks
+from toolkit.shells.server_limits import (
+    DEFAULT_IDLE_TIMEOUT,
+    DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_MAX_MESSAGE_SIZE,
+    install_rate_limit,
+    parse_size,
+)
 
 MILTER_EPILOG = """\
 Postfix main.cf:
@@ -62,11 +77,33 @@ def _common_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--checks",
         metavar="LIST",
-        help="comma-separated subset of spf,dkim,dmarc (default: all); 'dkim' alone works like OpenDKIM's verifier",
+        help="comma-separated subset of spf,dkim,arc,dmarc (default: all); 'dkim' alone works like OpenDKIM's verifier",
     )
     group.add_argument("--keep-forged", action="store_true", help="keep A-R fields that carry our authserv-id")
     group.add_argument("--record", metavar="URL", help="store one row per verified message for DMARC reports")
     group.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS", help="per-stage time limit (60)")
+    limits = parser.add_argument_group("limits")
+    limits.add_argument(
+        "--max-message-size",
+        type=parse_size,
+        default=DEFAULT_MAX_MESSAGE_SIZE,
+        metavar="SIZE",
+        help="larger messages are answered by --on-error without being kept (64M)",
+    )
+    limits.add_argument(
+        "--idle-timeout",
+        type=positive_seconds,
+        default=DEFAULT_IDLE_TIMEOUT,
+        metavar="SECONDS",
+        help=f"close a connection silent this long ({DEFAULT_IDLE_TIMEOUT:.0f})",
+    )
+    limits.add_argument(
+        "--max-connections",
+        type=int,
+        default=DEFAULT_MAX_CONNECTIONS,
+        metavar="N",
+        help=f"refuse connections past this many open ones; lowered to fit the file limit ({DEFAULT_MAX_CONNECTIONS})",
+    )
     group.add_argument("--now", type=epoch, metavar="EPOCH", help="fixed clock for tests (default: the real time)")
     group.add_argument("--verbose", "-v", action="store_true", help="log each connection")
 
@@ -88,6 +125,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="N",
         help="worker processes sharing the listening socket, 0 = one per core (1); see README, Throughput",
     )
+    milter.add_argument(
+        "--allow",
+        nargs="+",
+        default=list(LOOPBACK),
+        metavar="CIDR",
+        help="MTA peers served; others are refused before any packet, since whoever speaks milter names the client "
+        "(loopback)",
+    )
     milter.set_defaults(func=run_milter)
 
     pipeline = subparsers.add_parser(
@@ -100,7 +145,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     target = pipeline.add_mutually_exclusive_group(required=True)
     target.add_argument("--maildir", type=Path, metavar="DIR", help="deliver into this Maildir")
     target.add_argument("--relay", metavar="HOST:PORT", help="relay to this next hop")
-    pipeline.add_argument("--proxy-protocol", action="store_true", help="expect a PROXY v1 header on each connection")
+    trust = pipeline.add_argument_group("trust boundaries (see README, Security model)")
+    trust.add_argument(
+        "--proxy-from",
+        nargs="+",
+        default=[],
+        metavar="CIDR",
+        help="proxies allowed to send a PROXY v1 header; with it, every connection must start with one and its "
+        "source address is the client (off)",
+    )
+    trust.add_argument(
+        "--xclient-from",
+        nargs="+",
+        default=list(LOOPBACK),
+        metavar="CIDR",
+        help="peers allowed to use XCLIENT ('none' for nobody); never honoured on a proxied connection (loopback)",
+    )
     _common_options(pipeline)
     pipeline.set_defaults(func=run_pipeline)
 
@@ -161,27 +221,43 @@ def build_handler(args: argparse.Namespace) -> Handler:
 def _checks(text: str | None) -> tuple[str, ...] | None:
     if text is None:
         return None
+    from toolkit.core.verify import ALL_CHECKS
+
     wanted = tuple(c.strip().lower() for c in text.split(",") if c.strip())
-    if not wanted or any(c not in ("spf", "dkim", "dmarc") for c in wanted):
-        raise UsageError(f"--checks takes spf, dkim, dmarc; got {text!r}")
+    if not wanted or any(c not in ALL_CHECKS for c in wanted):
+        raise UsageError(f"--checks takes {', '.join(ALL_CHECKS)}; got {text!r}")
     return wanted
 
 
 def _logging(args: argparse.Namespace) -> None:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(asctime)s %(message)s")
+    install_rate_limit()  # a flood of connections must not become a flood of log lines
+
+
+def _limits(args: argparse.Namespace) -> dict:
+    if args.max_connections < 1:
+        raise UsageError("--max-connections takes a number above 0")
+    return {
+        "max_message_size": args.max_message_size,
+        "idle_timeout": args.idle_timeout,
+        "max_connections": args.max_connections,
+    }
 
 
 def run_milter(args: argparse.Namespace) -> int:
     from toolkit.shells.milter import parse_listen, serve
 
     parse_listen(args.listen)  # a bad address is a caller error before anything starts
+    parse_networks(args.allow, "--allow")
     if args.workers < 1:
         raise UsageError("--workers takes a number above 0")
     if args.processes < 0:
         raise UsageError("--processes takes 0 (one per core) or a positive number")
+    limits = _limits(args)
     handler = build_handler(args)
     _logging(args)
-    options = {"on_error": args.on_error, "timeout": args.timeout, "workers": args.workers}
+    options = {"on_error": args.on_error, "timeout": args.timeout, "workers": args.workers, "allow": args.allow,
+               **limits}  # fmt: skip
     processes = args.processes or len(os.sched_getaffinity(0))
     if processes > 1:
         from toolkit.shells import prefork
@@ -206,6 +282,7 @@ def run_pipeline(args: argparse.Namespace) -> int:
     relay = parse_hostport(args.relay, default_port=25) if args.relay else None
     if args.maildir is not None and args.maildir.exists() and not args.maildir.is_dir():
         raise UsageError(f"--maildir {args.maildir} exists and is not a directory")
+    limits = _limits(args)
     handler = build_handler(args)
     _logging(args)
     pipeline = Pipeline(
@@ -214,7 +291,9 @@ def run_pipeline(args: argparse.Namespace) -> int:
         relay=relay,
         host=host,
         port=port,
-        proxy_protocol=args.proxy_protocol,
+        proxy_from=args.proxy_from,
+        xclient_from=[] if args.xclient_from == ["none"] else args.xclient_from,
+        **limits,
         on_error=args.on_error,
         timeout=args.timeout,
     )

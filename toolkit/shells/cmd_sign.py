@@ -19,14 +19,17 @@ from toolkit.core.dkim.keys import SigningKey, load_private_key
 from toolkit.core.dkim.signtable import SigningEntry, SigningTable
 from toolkit.core.dmarc.address import author_domains
 from toolkit.core.message import parse_message
+from toolkit.shells import arc_seal
 from toolkit.shells.common import (
     MAX_MESSAGE_BYTES,
     UsageError,
+    add_dns_options,
     byte_size,
     epoch,
     read_input,
     read_key_file,
     read_limited,
+    resolver_from_args,
     warn,
 )
 
@@ -37,6 +40,8 @@ examples:
   sign-eml --domain example.com --selector s2026 --key keys/example.com/s2026.private.pem msg.eml -o signed.eml
   sign-eml --domain example.com --selector rsa --key rsa.pem --domain example.com --selector ed --key ed.pem msg.eml
   sign-eml --sign-table signing.table --output-dir out/ mail/*.eml
+  sign-eml --arc-seal -d lists.example.net -s arc -k arc.pem --authserv-id mx.lists.example.net \
+      --ip 192.0.2.70 --helo mail.example.com --mail-from bounce@example.com --zones zones/ msg.eml
 """
 
 
@@ -71,6 +76,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     out.add_argument(
         "--max-size", type=byte_size, default=MAX_MESSAGE_BYTES, metavar="BYTES", help="largest input (256M)"
     )
+    arc_seal.add_options(parser)
+    add_dns_options(parser)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -193,7 +200,9 @@ def run(args: argparse.Namespace) -> int:
     now = args.now if args.now is not None else int(time.time())
     keys = _KeyCache(args.raw_ed25519)
     table = _load_table(args.sign_table) if args.sign_table else None
-    fixed = None if table else _command_line_signers(args, keys)
+    arc = arc_seal.sealer(args, keys.get) if args.arc_seal else None
+    resolver = resolver_from_args(args) if arc else None
+    fixed = None if table or arc else _command_line_signers(args, keys)
     if args.output_dir is not None:
         try:
             args.output_dir.mkdir(parents=True, exist_ok=True)
@@ -201,6 +210,8 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"cannot create {args.output_dir}: {exc.strerror or exc}") from None
 
     def sign_one(name: str, raw: bytes) -> bytes:
+        if arc is not None:
+            return arc_seal.seal_one(raw, name, arc, args, resolver, now)
         signers = _table_signers(args, table, keys, raw, name) if table else fixed
         return sign_prepared(parse_message(raw), signers, now)
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import ipaddress
 import json
 import re
 import sys
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from toolkit.core.display import printable, printable_json
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 # Start-up: `verify-eml --help` and argument errors must not import the verifier (DKIM, SPF, DMARC, cryptography,
 # the process pool: 3/4 of the start-up time), so run() and the workers import it and these copies of its
 # constants serve configure(); tests/perf/test_batch_commands.py checks they match toolkit.core.verify's.
-ALL_CHECKS = ("spf", "dkim", "dmarc")
+ALL_CHECKS = ("spf", "dkim", "arc", "dmarc")
 DEFAULT_AUTHSERV_ID = "emlauth.localhost"
 
 DESCRIPTION = "Verify SPF, DKIM and DMARC of messages and write an Authentication-Results field (RFC 8601)."
@@ -86,12 +86,19 @@ def configure(parser: argparse.ArgumentParser) -> None:
     checks = parser.add_argument_group("checks")
     checks.add_argument("--now", type=epoch, metavar="EPOCH", help="verification time in Unix seconds (default: now)")
     checks.add_argument(
-        "--checks", default=None, help="comma-separated subset of spf,dkim,dmarc (default: all the context allows)"
+        "--checks",
+        default=None,
+        help=f"comma-separated subset of {','.join(ALL_CHECKS)} (default: all the context allows)",
     )
     checks.add_argument("--dmarc-mode", choices=("rfc9989", "rfc7489", "both"), default="rfc9989")
     checks.add_argument("--dkim-testing-counts", action="store_true", help="let a t=y DKIM pass count for DMARC")
     checks.add_argument("--max-signatures", type=int, default=10, help="verify at most this many DKIM signatures")
     checks.add_argument("--authserv-id", default=DEFAULT_AUTHSERV_ID, help=f"our id in A-R ({DEFAULT_AUTHSERV_ID})")
+    checks.add_argument(
+        "--arc-trusted",
+        metavar="FILE|DOMAIN,...",
+        help="ARC sealers we trust: their aligned pass turns a DMARC fail's disposition into none (off by default)",
+    )
     checks.add_argument("--strip-forged", action="store_true", help="remove A-R fields carrying our authserv-id")
     out = parser.add_argument_group("output")
     mode = out.add_mutually_exclusive_group()
@@ -110,13 +117,35 @@ def register(subparsers) -> None:
     parser.set_defaults(func=run)
 
 
+def arc_trusted(value: str | None) -> tuple[str, ...]:
+    """--arc-trusted: a file of domains (one a line, # comments) or a comma-separated list (ARC-5)."""
+    if not value:
+        return ()
+    path = Path(value)
+    if path.is_file():
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UsageError(f"cannot read {value}: {getattr(exc, 'strerror', None) or exc}") from None
+        names = [line.split("#", 1)[0].strip() for line in text.splitlines()]
+    else:
+        names = value.split(",")
+    from toolkit.core.dkim.common import valid_domain  # here: importing the DKIM package costs start-up
+
+    domains = tuple(n.strip().lower().rstrip(".") for n in names if n.strip())
+    bad = [d for d in domains if not valid_domain(d)]
+    if bad or not domains:
+        raise UsageError(f"--arc-trusted wants domains or a file of them; {bad[0] if bad else value!r} is not one")
+    return domains
+
+
 def _checks(args: argparse.Namespace, have_ip: bool) -> tuple[str, ...]:
     if args.checks is None:
-        return ALL_CHECKS if have_ip else ("dkim", "dmarc")
+        return ALL_CHECKS if have_ip else tuple(c for c in ALL_CHECKS if c != "spf")
     wanted = tuple(c.strip().lower() for c in args.checks.split(",") if c.strip())
     unknown = [c for c in wanted if c not in ALL_CHECKS]
     if unknown or not wanted:
-        raise UsageError(f"--checks takes spf, dkim, dmarc; got {args.checks!r}")
+        raise UsageError(f"--checks takes {', '.join(ALL_CHECKS)}; got {args.checks!r}")
     return wanted
 
 
@@ -160,11 +189,10 @@ class _Setup:
                 self.context.ip if self.context.ip is not None else found.context.ip,
                 self.context.helo if self.context.helo is not None else found.context.helo,
                 self.context.mail_from if self.context.mail_from is not None else found.context.mail_from,
+                ip_problem="" if self.context.ip is not None else found.context.ip_problem,
             )
             extra["received_context"] = found.to_json()
-        options = self.options
-        if "spf" in options.checks and not context.ip and self.trust_received:
-            options = dataclasses.replace(options, checks=tuple(c for c in options.checks if c != "spf"))
+        options = self.options  # no IP from the field: SPF is none with the reason (never a guess, issue 15)
         report = verify_message(message, context, self.resolver, self.now, options)  # type: ignore[arg-type]
         warnings = []
         if self.trust_received and extra["received_context"]["problem"]:
@@ -249,6 +277,7 @@ def run(args: argparse.Namespace) -> int:
         count_testing=args.dkim_testing_counts,
         clock=time.monotonic,
         psl_org_domain=PslOrgDomain() if args.dmarc_mode != "rfc9989" else None,
+        arc_trusted=arc_trusted(args.arc_trusted),
     )
     try:
         from toolkit.core import arheader

@@ -10,6 +10,11 @@ Failure policy: an exception in a hook or a hook running past `timeout` answers 
 default, or accept). Modifications are only sent after the end-of-message hook has finished, so a failure never
 sends half of them: the message is either changed as a whole, left as it was, or tempfailed. While a slow
 end-of-message hook runs we send SMFIR_PROGRESS every `progress_interval` seconds so the MTA keeps waiting.
+
+Bounds (issue 15): only peers in `allow` are served; at most `max_connections` at once (fewer if the file limit
+says so); a connection idle for `idle_timeout` is closed; a message past `max_message_size` (headers and body as
+the MTA sends them) is answered by the failure policy at once and nothing more of it is kept; after a large
+message the freed memory goes back to the OS.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import os
 import socket
 import struct
 import threading
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +35,16 @@ from typing import Any
 from toolkit.shells import milter_protocol as mp
 from toolkit.shells.common import UsageError
 from toolkit.shells.hooks import ACCEPT, Action, Handler, Kind, Session, call_hook, decide, tempfail
+from toolkit.shells.peers import LOOPBACK, address_in, parse_networks, peer_address
+from toolkit.shells.server_limits import (
+    BACKLOG,
+    DEFAULT_IDLE_TIMEOUT,
+    DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_MAX_MESSAGE_SIZE,
+    RELEASE_AFTER,
+    connection_cap,
+    release_memory,
+)
 
 log = logging.getLogger("emlauth.milter")
 
@@ -101,6 +117,10 @@ class MilterServer:
         timeout: float = 60.0,
         progress_interval: float = 5.0,
         workers: int = 16,
+        allow: Sequence[str] = LOOPBACK,
+        max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE,
+        idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
     ) -> None:
         if on_error not in ("tempfail", "accept"):
             raise UsageError("--on-error must be tempfail or accept")
@@ -109,9 +129,23 @@ class MilterServer:
         self.timeout = timeout
         self.progress_interval = progress_interval
         self.workers = workers
+        self.allow = parse_networks(allow, "--allow")
+        self.max_message_size = max_message_size
+        self.idle_timeout = idle_timeout
+        self.max_connections = connection_cap(max_connections)
+        self.active = 0
         self.server: asyncio.AbstractServer | None = None
         self.spec: ListenSpec | None = None
-        self.stats = {"connections": 0, "messages": 0, "errors": 0, "timeouts": 0}
+        self.stats = {
+            "connections": 0,
+            "messages": 0,
+            "errors": 0,
+            "timeouts": 0,
+            "refused": 0,
+            "busy": 0,
+            "idle_closed": 0,
+            "oversized": 0,
+        }
 
     async def start(self, listen: str | ListenSpec, sock: socket.socket | None = None) -> ListenSpec:
         """Listen on `listen`, or serve `sock`, a socket already listening there (prefork.py: one per worker)."""
@@ -126,10 +160,12 @@ class MilterServer:
             with contextlib.suppress(FileNotFoundError):
                 if Path(spec.path).is_socket():
                     os.unlink(spec.path)
-            self.server = await asyncio.start_unix_server(self._serve, spec.path)
+            self.server = await asyncio.start_unix_server(self._serve, spec.path, backlog=BACKLOG)
             self.spec = spec
         else:
-            self.server = await asyncio.start_server(self._serve, spec.host, spec.port, reuse_address=True)
+            self.server = await asyncio.start_server(
+                self._serve, spec.host, spec.port, reuse_address=True, backlog=BACKLOG
+            )
             port = self.server.sockets[0].getsockname()[1]
             self.spec = ListenSpec("inet", spec.host, port)
         return self.spec
@@ -145,13 +181,31 @@ class MilterServer:
             await self.server.wait_closed()
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        peer = writer.get_extra_info("peername")
+        address = peer_address(peer)
+        if address is not None and not address_in(address, self.allow):
+            # issue 15: whoever speaks milter names the client and gets mail signed; refuse before any packet
+            self.stats["refused"] += 1
+            log.warning("refused a milter connection from %s (not in --allow)", address)
+            writer.close()
+            return
+        if self.active >= self.max_connections:
+            self.stats["busy"] += 1  # the MTA applies milter_default_action; the others keep being served
+            log.warning("refused a milter connection: %d open (--max-connections)", self.active)
+            writer.close()
+            return
+        self.active += 1
         self.stats["connections"] += 1
         connection = MilterConnection(self, reader, writer)
         try:
             await connection.run()
+        except TimeoutError:
+            self.stats["idle_closed"] += 1
+            log.info("closed a milter connection idle for %.0f s", self.idle_timeout)
         except (mp.ProtocolError, ConnectionError, asyncio.IncompleteReadError) as exc:
             log.info("milter connection ended: %s", exc)
         finally:
+            self.active -= 1
             with contextlib.suppress(Exception):
                 writer.close()
                 await writer.wait_closed()
@@ -169,6 +223,9 @@ class MilterConnection:
         self.leading_space = False
         self.no_reply: frozenset[str] = frozenset()  # stages answered with nothing (SMFIP_NR_*)
         self.connected = False
+        self.size = 0  # bytes of the current message seen so far (headers and body)
+        self.oversized = False  # past max_message_size: nothing more is kept, every answer is the policy's
+        self.release_pending = False  # a large message just ended: give its memory back to the OS
         sock = writer.get_extra_info("socket")
         self.tcp = sock if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6) else None
 
@@ -182,17 +239,39 @@ class MilterConnection:
                 self.tcp.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 1)
 
     async def read_packet(self) -> tuple[bytes, bytes] | None:
+        """The next packet; None at a clean close; TimeoutError when the MTA says nothing for idle_timeout."""
         self.quick_ack()
+        idle = self.server.idle_timeout
         try:
-            head = await self.reader.readexactly(4)
+            async with asyncio.timeout(idle):  # no extra task per packet, unlike wait_for
+                head = await self.reader.readexactly(4)
         except asyncio.IncompleteReadError as exc:
             if exc.partial:
                 raise
             return None  # a clean close between packets
         (length,) = struct.unpack(">I", head)
         mp.check_length(length)
-        data = await self.reader.readexactly(length)
+        async with asyncio.timeout(idle):
+            data = await self.reader.readexactly(length)
         return data[:1], data[1:]
+
+    def over_limit(self, added: int) -> bool:
+        """Count `added` bytes of the message; past the cap, drop what was kept (once) and say so."""
+        self.size += added
+        if self.oversized or self.size <= self.server.max_message_size:
+            return self.oversized
+        self.oversized = True
+        self.server.stats["oversized"] += 1
+        envelope = self.session.envelope
+        log.warning("message %s over --max-message-size (%d bytes): answered by --on-error %s",
+                    envelope.queue_id or "-", self.server.max_message_size, self.server.on_error)  # fmt: skip
+        envelope.headers.clear()
+        envelope.body_chunks.clear()
+        return True
+
+    def new_message(self) -> None:
+        self.size = 0
+        self.oversized = False
 
     async def send(self, *responses: mp.Response) -> None:
         self.writer.write(b"".join(mp.encode_response(r) for r in responses))
@@ -207,6 +286,10 @@ class MilterConnection:
             command = mp.decode_command(*packet)
             if not await self.dispatch(command):
                 return
+            if self.release_pending:  # after a large message, once dispatch() has let go of its buffers
+                self.release_pending = False
+                del packet, command
+                await asyncio.get_running_loop().run_in_executor(None, release_memory)
 
     async def dispatch(self, command: mp.Command) -> bool:
         """Handle one command; False ends the connection."""
@@ -232,12 +315,25 @@ class MilterConnection:
                 session.helo = name
                 await self.stage("helo", session)
             case mp.Mail(args):
+                self.new_message()
                 envelope.mail_from = command.address
                 envelope.mail_args = args[1:]
                 await self.stage("mail_from", session, envelope)
             case mp.Rcpt():
                 envelope.rcpts.append(command.address)
                 await self.stage("rcpt", session, envelope, command.address)
+            # the guards below count the message's bytes (over_limit); past the cap they answer by the policy
+            case mp.Header(name, value) if self.over_limit(len(name) + len(value) + 3):
+                await self.refuse("header")
+            case mp.Body(chunk) if self.over_limit(len(chunk)):
+                await self.send(verdict_response(self.error_action()))
+            case mp.EndOfMessage(chunk) if self.over_limit(len(chunk)):
+                self.server.stats["messages"] += 1
+                session.new_envelope()
+                self.new_message()
+                await self.send(verdict_response(self.error_action()))
+            case mp.Simple(cmd=mp.Cmd.EOH) if self.oversized:
+                await self.refuse("end_of_headers")
             case mp.Header(name, value):
                 raw = mp.header_value_from_wire(value, self.leading_space)
                 text_name = name.decode("utf-8", "surrogateescape")
@@ -257,6 +353,7 @@ class MilterConnection:
             case mp.Simple(cmd=mp.Cmd.ABORT):
                 await self.quiet("abort", session, envelope)
                 session.new_envelope()
+                self.new_message()
             case mp.Simple(cmd=mp.Cmd.QUIT):
                 await self._close_session()
                 return False
@@ -324,6 +421,12 @@ class MilterConnection:
     def error_action(self) -> Action:
         return ACCEPT if self.server.on_error == "accept" else tempfail(451, "4.7.1 Temporary authentication failure")
 
+    async def refuse(self, stage: str) -> None:
+        """The failure policy's answer, where the MTA waits for one; at a no-reply stage (SMFIP_NR_*) the answer
+        would desynchronise the stream, so the policy answers at the body or end of message instead."""
+        if stage not in self.no_reply:
+            await self.send(verdict_response(self.error_action()))
+
     async def stage(self, stage: str, *args: Any) -> None:
         if stage in self.no_reply:
             return  # no hook here (negotiate checked) and the MTA waits for no answer
@@ -350,6 +453,8 @@ class MilterConnection:
         self.server.stats["messages"] += 1
         session.transactions += 1
         session.new_envelope()
+        self.release_pending = self.size >= RELEASE_AFTER
+        self.new_message()
         self.writer.write(data)
         await self.writer.drain()
 

@@ -6,9 +6,21 @@
 The server calls connect/helo at the first HELO/EHLO, mail_from/rcpt at MAIL/RCPT, and header/end_of_headers/
 body/end_of_message after DATA, applies the modifications exactly as an MTA applies milter requests
 (hooks.apply_modifications), then stores the message in a Maildir (quarantined mail in its `.Quarantine` folder) or
-relays it to a next hop. Reject and tempfail become 5xx/4xx replies. Tests play remote senders with XCLIENT
-(`XCLIENT ADDR=192.0.2.1 NAME=... HELO=...`, Postfix semantics: the session restarts and the client says EHLO
-again) or with a PROXY protocol v1 header (`proxy_protocol=True`: every connection must start with one).
+relays it to a next hop. Reject and tempfail become 5xx/4xx replies.
+
+Who the client is (issue 15: signing depends on it) is decided in this order, each step trusted only from the
+peers configured for it:
+- the socket peer;
+- a PROXY protocol v1 header, with `proxy_from=` networks: every connection must start with one, and only a
+  socket peer in those networks may send it; its source address becomes the client;
+- XCLIENT (`XCLIENT ADDR=192.0.2.1 NAME=... HELO=...`, Postfix semantics: the session restarts and the client says
+  EHLO again), only from socket peers in `xclient_from` (loopback by default) and never on a connection that began
+  with PROXY: there the socket peer is the proxy, and the client is whoever the proxy relayed.
+Hooks see only the final address (Session.client_ip), so SignHandler's internal-hosts test runs on it.
+
+Bounds (issue 15): `max_message_size` (aiosmtpd answers 552 and keeps nothing past it), `idle_timeout` per
+connection, `max_connections` open at once (421 past it), and parsing, verifying and rebuilding a message run in
+the executor, never on the event loop.
 """
 
 from __future__ import annotations
@@ -40,6 +52,16 @@ from toolkit.shells.hooks import (
     call_hook,
     decide,
     tempfail,
+)
+from toolkit.shells.peers import LOOPBACK, Network, address_in, parse_networks, peer_address
+from toolkit.shells.server_limits import (
+    BACKLOG,
+    DEFAULT_IDLE_TIMEOUT,
+    DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_MAX_MESSAGE_SIZE,
+    RELEASE_AFTER,
+    connection_cap,
+    release_memory,
 )
 
 log = logging.getLogger("emlauth.pipeline")
@@ -110,14 +132,27 @@ class HookBridge:
         *,
         on_error: str = "tempfail",
         timeout: float = 60.0,
-        xclient: bool = True,
+        proxy_from: Sequence[Network] = (),
+        xclient_from: Sequence[Network] = (),
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
     ) -> None:
         self.handler = handler
         self.delivery = delivery
         self.on_error = on_error
         self.timeout = timeout
-        self.xclient = xclient
-        self.stats = {"delivered": 0, "rejected": 0, "tempfailed": 0, "discarded": 0, "quarantined": 0, "errors": 0}
+        self.proxy_from = tuple(proxy_from)
+        self.xclient_from = tuple(xclient_from)
+        self.max_connections = connection_cap(max_connections)
+        self.active = 0
+        self.stats = {
+            "delivered": 0,
+            "rejected": 0,
+            "tempfailed": 0,
+            "discarded": 0,
+            "quarantined": 0,
+            "errors": 0,
+            "busy": 0,
+        }
 
     @staticmethod
     def state(session: Any) -> ConnectionState:
@@ -174,14 +209,24 @@ class HookBridge:
     # aiosmtpd hooks ------------------------------------------------
 
     async def handle_PROXY(self, server: SMTP, session: Any, envelope: Any, proxy_data: Any) -> bool:
+        """A PROXY header counts only from a configured proxy; anyone else's closes the connection."""
+        if not address_in(peer_address(session.peer), self.proxy_from):
+            log.warning("refused a PROXY header from %s (not in --proxy-from)", peer_address(session.peer))
+            return False
         return bool(proxy_data and proxy_data.valid)
+
+    def xclient_allowed(self, session: Any) -> bool:
+        """XCLIENT from a configured peer, never on a proxied connection (its socket peer is the proxy)."""
+        if getattr(session, "proxy_data", None) is not None:
+            return False
+        return address_in(peer_address(session.peer), self.xclient_from)
 
     async def handle_EHLO(self, server, session, envelope, hostname: str, responses: list[str]) -> list[str]:
         refusal = await self.hello(session, hostname)
         if refusal:
             return [refusal]
         session.host_name = hostname
-        if self.xclient and is_loopback(session.peer):
+        if self.xclient_allowed(session):
             responses.insert(-1, "250-XCLIENT ADDR NAME HELO PROTO")
         return responses
 
@@ -249,15 +294,20 @@ class HookBridge:
         return reply
 
     async def filter_and_deliver(self, state: ConnectionState, ours: Envelope, content: bytes) -> str:
-        message = parse_message(content)
-        for header in message.headers:
-            colon = header.raw.find(b":")
-            if colon < 0:
-                continue
-            raw_value = header.raw[colon + 1 :]
-            raw_value = raw_value[:-2] if raw_value.endswith(b"\r\n") else raw_value
-            ours.headers.append((header.raw[:colon].decode("utf-8", "surrogateescape"), raw_value))
-        body = bytes(message.body)
+        loop = asyncio.get_running_loop()
+        try:
+            return await self._filter_and_deliver(state, ours, content, loop)
+        finally:
+            if len(content) >= RELEASE_AFTER:
+                # give the pages back to the OS once aiosmtpd has dropped its copies (its DATA frame and
+                # envelope hold them until the reply is sent); later is harmless, sooner would free nothing
+                loop.call_later(1.0, loop.run_in_executor, None, release_memory)
+
+    async def _filter_and_deliver(
+        self, state: ConnectionState, ours: Envelope, content: bytes, loop: asyncio.AbstractEventLoop
+    ) -> str:
+        raw, headers, body = await loop.run_in_executor(None, split_content, content)  # CPU work: off the loop
+        ours.headers.extend(headers)
         ours.body_chunks = [body[i : i + BODY_CHUNK] for i in range(0, len(body), BODY_CHUNK)]
         modifications: tuple[Action, ...] = ()
         verdict = ACCEPT
@@ -270,15 +320,14 @@ class HookBridge:
             self.stats["discarded"] += 1
             return "250 2.0.0 OK (discarded)"
         try:
-            output = apply_modifications(ours.headers, body, modifications)
+            output = await loop.run_in_executor(None, apply_modifications, ours.headers, body, modifications)
         except (ValueError, TypeError, UnicodeError):
             log.exception("cannot apply the modifications")
             self.stats["errors"] += 1
             if self.on_error != "accept":
                 return "451 4.7.1 Temporary authentication failure"
-            output, modifications = message.raw, ()
+            output, modifications = raw, ()
         quarantine = next((m.text for m in modifications if m.kind is Kind.QUARANTINE), None)
-        loop = asyncio.get_running_loop()
         try:
             where = await loop.run_in_executor(
                 None, self.delivery.deliver, ours.mail_from or "", list(ours.rcpts), output, quarantine
@@ -316,6 +365,20 @@ class HookBridge:
                 await call_hook(self.handler, "close", state.session)
 
 
+def split_content(content: bytes) -> tuple[bytes, list[tuple[str, bytes]], bytes]:
+    """The message (CRLF), its fields as (name as written, raw value) and its body: what the hooks see."""
+    message = parse_message(content)
+    headers = []
+    for header in message.headers:
+        colon = header.raw.find(b":")
+        if colon < 0:
+            continue
+        raw_value = header.raw[colon + 1 :]
+        raw_value = raw_value[:-2] if raw_value.endswith(b"\r\n") else raw_value
+        headers.append((header.raw[:colon].decode("utf-8", "surrogateescape"), raw_value))
+    return message.raw, headers, bytes(message.body)
+
+
 def smtp_reply(verdict: Action) -> str:
     if verdict.kind is Kind.REJECT:
         return verdict.smtp_reply if verdict.code else "550 5.7.1 Message rejected"
@@ -324,11 +387,24 @@ def smtp_reply(verdict: Action) -> str:
     return "250 OK"
 
 
-def is_loopback(peer: Any) -> bool:
-    try:
-        return ipaddress.ip_address(peer[0]).is_loopback
-    except (TypeError, ValueError, IndexError):
-        return False
+_XCLIENT_ATTRIBUTES = ("NAME", "ADDR", "PORT", "PROTO", "HELO", "LOGIN", "DESTADDR", "DESTPORT")
+
+
+def _xclient_attributes(arg: str) -> dict[str, str] | str:
+    """The attributes, or the reply that refuses them (an ADDR must be an address or [UNAVAILABLE])."""
+    attrs: dict[str, str] = {}
+    for item in arg.split():
+        name, sep, value = item.partition("=")
+        if not sep or name.upper() not in _XCLIENT_ATTRIBUTES:
+            return f"501 5.5.4 Bad XCLIENT attribute: {name}"
+        attrs[name.upper()] = xtext_decode(value)
+    addr = attrs.get("ADDR", "")
+    if addr and not addr.startswith("["):
+        try:
+            ipaddress.ip_address(addr[5:] if addr.upper().startswith("IPV6:") else addr)
+        except ValueError:
+            return "501 5.5.4 Bad XCLIENT address"
+    return attrs
 
 
 class PipelineSMTP(SMTP):
@@ -336,28 +412,16 @@ class PipelineSMTP(SMTP):
 
     async def smtp_XCLIENT(self, arg: str | None) -> None:
         bridge: HookBridge = self.event_handler
-        if not bridge.xclient or not is_loopback(self.session.peer):
+        if not bridge.xclient_allowed(self.session):
             await self.push("550 5.7.0 Error: insufficient authorization")
             return
         if not arg:
             await self.push("501 5.5.4 Syntax: XCLIENT attribute=value...")
             return
-        attrs: dict[str, str] = {}
-        for item in arg.split():
-            name, sep, value = item.partition("=")
-            if not sep or name.upper() not in (
-                "NAME",
-                "ADDR",
-                "PORT",
-                "PROTO",
-                "HELO",
-                "LOGIN",
-                "DESTADDR",
-                "DESTPORT",
-            ):
-                await self.push(f"501 5.5.4 Bad XCLIENT attribute: {name}")
-                return
-            attrs[name.upper()] = xtext_decode(value)
+        attrs = _xclient_attributes(arg)
+        if isinstance(attrs, str):
+            await self.push(attrs)
+            return
         await bridge.close(self.session)  # the old identity ends; a new one starts at the next EHLO
         state = bridge.state(self.session)
         state.xclient.update(attrs)
@@ -369,8 +433,23 @@ class PipelineSMTP(SMTP):
         self.session.extended_smtp = False
         await self.push(f"220 {self.hostname} ESMTP emlauth pipeline")
 
-    def connection_lost(self, error: Exception | None) -> None:
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
         bridge: HookBridge = self.event_handler
+        if bridge.active >= bridge.max_connections:  # refused before aiosmtpd starts a session for it
+            bridge.stats["busy"] += 1
+            log.warning("refused an SMTP connection: %d open (--max-connections)", bridge.active)
+            self.refused = True
+            transport.write(b"421 4.7.0 Too many connections, try again later\r\n")  # type: ignore[attr-defined]
+            transport.close()
+            return
+        bridge.active += 1
+        super().connection_made(transport)
+
+    def connection_lost(self, error: Exception | None) -> None:
+        if getattr(self, "refused", False):
+            return
+        bridge: HookBridge = self.event_handler
+        bridge.active -= 1
         if self.session is not None and getattr(self.session, "emlauth", None) is not None:
             self.loop.create_task(bridge.close(self.session))
         super().connection_lost(error)
@@ -390,22 +469,33 @@ class Pipeline:
         relay: tuple[str, int] | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
-        proxy_protocol: bool = False,
-        xclient: bool = True,
+        proxy_from: Sequence[str] = (),
+        xclient_from: Sequence[str] = LOOPBACK,
         on_error: str = "tempfail",
         timeout: float = 60.0,
         hostname: str = "pipeline.emlauth.test",
-        data_size_limit: int = 50 * 1024 * 1024,
+        max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE,
+        idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
     ) -> None:
         if (maildir is None) == (relay is None):
             raise ValueError("give exactly one of maildir= or relay=")
         self.delivery = MaildirDelivery(maildir) if maildir is not None else RelayDelivery(*relay)  # type: ignore[misc]
-        self.bridge = HookBridge(handler, self.delivery, on_error=on_error, timeout=timeout, xclient=xclient)
+        self.bridge = HookBridge(
+            handler,
+            self.delivery,
+            on_error=on_error,
+            timeout=timeout,
+            proxy_from=parse_networks(proxy_from, "--proxy-from"),
+            xclient_from=parse_networks(xclient_from, "--xclient-from"),
+            max_connections=max_connections,
+        )
         self.host = host
         self.port = port
-        self.proxy_protocol = proxy_protocol
+        self.proxy_protocol = bool(self.bridge.proxy_from)  # a PROXY header is then required on every connection
         self.hostname = hostname
-        self.data_size_limit = data_size_limit
+        self.max_message_size = max_message_size
+        self.idle_timeout = idle_timeout
         self.loop: asyncio.AbstractEventLoop | None = None
         self.server: asyncio.AbstractServer | None = None
         self.thread: threading.Thread | None = None
@@ -423,14 +513,17 @@ class Pipeline:
         return PipelineSMTP(
             self.bridge,
             hostname=self.hostname,
-            data_size_limit=self.data_size_limit,
+            data_size_limit=self.max_message_size,
+            timeout=self.idle_timeout,
             proxy_protocol_timeout=5.0 if self.proxy_protocol else None,
             loop=self.loop,
         )
 
     async def start_async(self) -> None:
         self.loop = asyncio.get_running_loop()
-        self.server = await self.loop.create_server(self._factory, self.host, self.port, reuse_address=True)
+        self.server = await self.loop.create_server(
+            self._factory, self.host, self.port, reuse_address=True, backlog=BACKLOG
+        )
         self.port = self.server.sockets[0].getsockname()[1]
 
     async def serve_forever(self) -> None:

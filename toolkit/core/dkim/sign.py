@@ -10,13 +10,11 @@ that does not fit the algorithm, RSA under 1024 bits, i= outside d=) raises Call
 from __future__ import annotations
 
 import base64
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
+from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
 from toolkit.core.canon import BodyHash, CanonError, body_hash, parse_canon
 from toolkit.core.dkim.common import (
@@ -31,6 +29,7 @@ from toolkit.core.dkim.common import (
 )
 from toolkit.core.errors import CallerError
 from toolkit.core.message import HeaderField, Message, parse_message
+from toolkit.core.signature import LINE_WIDTH, fold, sign_bytes
 
 # DKIM-30: what we sign by default, in this order (only those present, plus the oversigned ones)
 DEFAULT_HEADERS = (
@@ -54,7 +53,6 @@ DEFAULT_HEADERS = (
 # DKIM-31: listed once more than they occur, so a copy added later breaks the signature
 DEFAULT_OVERSIGN = ("from", "subject", "date", "to", "cc", "reply-to", "sender")
 MIN_RSA_BITS = 1024  # DKIM-29, RFC 8301
-LINE_WIDTH = 78  # DKIM-32: fold the new field to stay under this
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,7 +211,7 @@ def _sign_one(signer: PreparedSigner, by_name: dict[str, list[HeaderField]], bh:
     prefix = _fold("DKIM-Signature:", tags, h_pieces) + "\r\n\tb="
     unsigned = prefix.encode("ascii") + b"\r\n"
     data = header_hash_input(select_headers(by_name, names), unsigned, signer.head_canon)
-    signature = base64.b64encode(_raw_sign(signer, data)).decode()
+    signature = base64.b64encode(sign_bytes(signer.algorithm, signer.private_key, data)).decode()
     width = LINE_WIDTH - 2
     first = width - 3
     lines = [signature[:first]] + [signature[i : i + width] for i in range(first, len(signature), width)]
@@ -223,22 +221,7 @@ def _sign_one(signer: PreparedSigner, by_name: dict[str, list[HeaderField]], bh:
 
 def _fold(name: str, tags: list[str], h_pieces: list[str]) -> str:
     """Join tags with spaces, breaking lines at whitespace (and h= after a colon) under LINE_WIDTH (DKIM-32)."""
-    out = name
-    column = len(name)
     # h= goes before bh=; its pieces join without spaces
     tokens = [(t, " ") for t in tags[:-1]] + [(p, " " if i == 0 else "") for i, p in enumerate(h_pieces)]
     tokens.append((tags[-1], " "))
-    for token, glue in tokens:
-        if column + len(glue) + len(token) > LINE_WIDTH:
-            out += "\r\n\t" + token
-            column = 1 + len(token)
-        else:
-            out += glue + token
-            column += len(glue) + len(token)
-    return out
-
-
-def _raw_sign(signer: PreparedSigner, data: bytes) -> bytes:
-    if signer.algorithm == "rsa-sha256":
-        return signer.private_key.sign(data, padding.PKCS1v15(), hashes.SHA256())
-    return signer.private_key.sign(hashlib.sha256(data).digest())  # RFC 8463: Ed25519 over SHA-256(input)
+    return fold(name, tokens)

@@ -98,6 +98,9 @@ class DmarcResult:
     other: DmarcResult | None = None  # mode "both": the rfc7489 verdict next to this rfc9989 one
     difference: str = ""
     per_domain: tuple[DmarcResult, ...] = ()  # several author domains [ours]
+    # a local-policy override (toolkit.core.arc.override.ArcOverride: a trusted ARC sealer saw an aligned pass,
+    # ARC-5): the disposition is then none, the verdict stays fail
+    override: Any = None
 
     @property
     def comment(self) -> str:
@@ -115,6 +118,8 @@ class DmarcResult:
             parts.append(f"pct={self.record.pct}")
         if self.policy and self.effective_policy and self.effective_policy != self.policy:
             parts.append(f"applied={self.effective_policy}")
+        if self.override is not None:
+            parts.append(f"override={self.override.reason} {self.override.comment}")
         return " ".join(parts)
 
     def to_json(self) -> dict:
@@ -136,6 +141,8 @@ class DmarcResult:
             "warnings": list(self.warnings),
             "steps": [s.to_json() for s in self.steps],
         }
+        if self.override is not None:
+            out["override"] = self.override.to_json()
         if self.other is not None:
             out["other"] = self.other.to_json()
             out["difference"] = self.difference

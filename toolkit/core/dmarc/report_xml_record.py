@@ -169,6 +169,8 @@ def _reasons(report: Report) -> list[Reason]:
         out.append(Reason("policy_test_mode", f"{tag}: {dmarc.policy} applied as {dmarc.effective_policy}"))
     if dmarc.effective_policy == "reject" and dmarc.disposition == "quarantine":
         out.append(Reason("local_policy", "p=reject alone: quarantine, not reject (RFC 9989 section 7.4)"))
+    if dmarc.override is not None:  # ARC-5: a trusted sealer's aligned pass (RFC 8617 section 7.2)
+        out.append(Reason(dmarc.override.reason, dmarc.override.comment))
     return out
 
 

@@ -135,6 +135,7 @@ _RULES = {
     SpfReason.INCLUDE_NO_RECORD: "SPF-8",
     SpfReason.REDIRECT_NO_RECORD: "SPF-9",
     SpfReason.INVALID_IP: "SPF-2",
+    SpfReason.CLIENT_UNKNOWN: "SPF-2",
 }
 
 

@@ -27,6 +27,7 @@ class SpfReason(enum.StrEnum):
     INCLUDE_NO_RECORD = "include_target_no_record"  # permerror (SPF-8)
     REDIRECT_NO_RECORD = "redirect_target_no_record"  # permerror (SPF-9)
     INVALID_IP = "invalid_ip"  # permerror: the client address does not parse
+    CLIENT_UNKNOWN = "client_ip_unknown"  # none: a trusted Received field names no client IP we can trust
 
 
 class LedgerEntry(NamedTuple):

@@ -151,7 +151,7 @@ class Envelope:
         head = b"".join(
             name.encode("utf-8", "surrogateescape") + b":" + value + b"\r\n" for name, value in self.headers
         )
-        return head + b"\r\n" + self.body
+        return b"".join([head, b"\r\n", *self.body_chunks])  # one copy of a large body, not two
 
     def header_values(self, name: str) -> list[bytes]:
         lname = name.lower()
@@ -256,7 +256,8 @@ def apply_modifications(headers: Sequence[tuple[str, bytes]], body: bytes, actio
         elif action.kind is Kind.INSERT_HEADER:
             fields.insert(max(0, min(action.index, len(fields))), (action.name, value))
         elif action.kind is Kind.CHANGE_HEADER:
-            positions = [i for i, (n, _) in enumerate(fields) if n.lower() == action.name.lower()]
+            wanted = action.name.lower()  # the MTA's name test: "Name :" is a Name field (message.HeaderField)
+            positions = [i for i, (n, _) in enumerate(fields) if n.rstrip(" \t").lower() == wanted]
             if 1 <= action.index <= len(positions):
                 pos = positions[action.index - 1]
                 if action.value:

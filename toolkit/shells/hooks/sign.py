@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from toolkit.shells.hooks.api import Action, Envelope, Handler, Session, insert_header, run_blocking, split_field
+from toolkit.shells.peers import address_in
 
 DEFAULT_INTERNAL_HOSTS = ("127.0.0.0/8", "::1/128")
 
@@ -73,15 +74,10 @@ class SignHandler(Handler):
         return [h.raw if h.raw.endswith(b"\r\n") else h.raw + b"\r\n" for h in parse_message(new + b"\r\n").headers]
 
     def is_internal(self, ip: str | None) -> bool:
+        """On the final client address (after PROXY and XCLIENT, see smtp.py); none known = local submission."""
         if self.internal is None or ip is None:
             return True
-        try:
-            address = ipaddress.ip_address(ip)
-        except ValueError:
-            return False
-        if address.version == 6 and address.ipv4_mapped is not None:
-            address = address.ipv4_mapped
-        return any(address in network for network in self.internal)
+        return address_in(ip, self.internal)
 
     async def end_of_message(self, session: Session, envelope: Envelope) -> list[Action]:
         if not self.is_internal(session.client_ip):

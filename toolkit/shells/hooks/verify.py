@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import enum
-import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
+from toolkit.core import arheader
 from toolkit.core.dns import Resolver
 from toolkit.shells.hooks.api import (
     Action,
@@ -22,12 +22,21 @@ from toolkit.shells.hooks.api import (
     split_field,
 )
 
-_AUTHSERV_ID = re.compile(rb"^\s*(?:\([^)]*\)\s*)*([^\s;()]+)")
 
+def forged_deletions(headers: Sequence[tuple[str, bytes]], authserv_id: str) -> list[Action]:
+    """AR-7: delete (change to empty, by index) every A-R carrying our authserv-id in any form (arheader reads it).
 
-def authserv_id_of(raw_value: bytes) -> str:
-    match = _AUTHSERV_ID.match(raw_value.replace(b"\r\n", b""))
-    return match.group(1).decode("utf-8", "replace").lower() if match else ""
+    The index is 1-based among the fields the MTA counts as A-R (its name test is the message model's,
+    arheader.is_ar_name). Deletions come before our insert so the indexes still point at the fields as received.
+    """
+    actions: list[Action] = []
+    index = 0
+    for name, value in headers:
+        if arheader.is_ar_name(name):
+            index += 1
+            if arheader.carries_id(value, authserv_id):
+                actions.append(change_header(arheader.FIELD_NAME, index, ""))
+    return actions
 
 
 class DmarcAction(enum.Enum):
@@ -76,15 +85,7 @@ class VerifyHandler(Handler):
         envelope.report = report
         actions: list[Action] = []
         if self.strip_forged:
-            # AR-7: delete (change to empty) every A-R carrying our authserv-id. Deletions come before our insert
-            # so the MTA's 1-based indexes still point at the fields as received.
-            ours = self.authserv_id.lower()
-            index = 0
-            for name, value in envelope.headers:
-                if name.lower() == "authentication-results":
-                    index += 1
-                    if authserv_id_of(value) == ours:
-                        actions.append(change_header("Authentication-Results", index, ""))
+            actions.extend(forged_deletions(envelope.headers, self.authserv_id))
         name, value = split_field(report.ar_field)
         actions.append(insert_header(0, name, value))  # AR-6: above every other field
         actions.extend(self.policy_actions(report))
