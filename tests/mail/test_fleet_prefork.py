@@ -95,3 +95,25 @@ def test_bad_process_count_is_one_line(tmp_path: Path) -> None:
         cwd=ROOT, capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert result.returncode == 2 and result.stderr.count("\n") == 1 and "--processes" in result.stderr
+
+
+def test_oversized_headers_at_no_reply_stages_are_answered_at_the_body(world) -> None:
+    """With SMFIP_NR_HDR/NR_EOH negotiated, the milter must not answer a header past --max-message-size (the
+    MTA reads no answer there: the stream would shift by one packet); the body's answer carries the policy, and
+    the next message on the connection is served normally."""
+    from toolkit.shells.hooks import VerifyHandler
+    from toolkit.shells.milter import BackgroundMilter
+
+    big = make_message(extra_headers=tuple(f"X-Filler-{i}: {'y' * 900}" for i in range(40)))  # ~36 KB of headers
+    with BackgroundMilter(VerifyHandler(world.resolver(), AUTHSERV_ID), max_message_size=8 * 1024) as milter:
+        client = MilterClient((milter.host, milter.port), timeout=10)
+        reply = client.negotiate(protocol=ALL_PROTOCOL)
+        assert reply.protocol & mp.Proto.NR_HDR and not reply.protocol & mp.Proto.NR_BODY
+        client.connect(ip=SENDER_IP)
+        outcome = client.transaction(big, "alice@example.org", ["bob@example.net"])
+        assert outcome.code == b"y" and outcome.modifications == []  # tempfail, at the body
+        client.abort()
+        small = client.transaction(world.sign_as_sender(make_message()), "alice@example.org", ["bob@example.net"])
+        assert small.code == b"c" and any(isinstance(m, mp.InsHeader) for m in small.modifications)
+        client.quit()
+        assert milter.server.stats["oversized"] == 1
