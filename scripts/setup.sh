@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Set up a fresh Debian 12 machine for emlauth: the real peers the tests compare against (apt),
-# and a virtualenv in .venv with the package and its test dependencies (pip).
-#   scripts/setup.sh            everything (peers + Python)
-#   scripts/setup.sh --python   only the virtualenv (enough for the CLI and the offline samples)
+# and a virtualenv in .venv with the package (pip).
+#   scripts/setup.sh            everything for the tests: peers + the package with its test extras (scripts/test)
+#   scripts/setup.sh --python   only the virtualenv with what the CLI needs (enough for the offline samples)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,8 +14,10 @@ SUDO=""
 
 if [ "$want_peers" = 1 ]; then
     # Real counterparts, never mocks: knot (authoritative DNS), OpenDKIM, Mail::DKIM,
-    # Postfix and swaks (milter integration), script(1) from bsdutils to give Postfix a terminal.
-    packages=(knot opendkim opendkim-tools libmail-dkim-perl libnet-dns-perl postfix swaks bsdutils)
+    # Postfix and swaks (milter integration), script(1) from bsdutils to give Postfix a terminal,
+    # PostgreSQL 15 (the report store's second database) and Chromium (renders the report page headless).
+    # miltertest: OpenDKIM's Lua milter tester, an independent client for our milter (tests/mail/test_miltertest.py)
+    packages=(knot opendkim opendkim-tools miltertest libmail-dkim-perl libnet-dns-perl postfix swaks bsdutils postgresql chromium)
     missing=()
     for p in "${packages[@]}"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
@@ -32,4 +34,8 @@ chmod 600 keys/test/*/*.private.pem
 
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -e '.[test]'
+if [ "$want_peers" = 1 ]; then
+    .venv/bin/python -m pip install -q -e '.[test]'
+else
+    .venv/bin/python -m pip install -q -e .
+fi

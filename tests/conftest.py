@@ -6,6 +6,8 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+from support import fuzz
 from support.knot import KNOTD, KnotServer, start_knot
 
 
@@ -31,3 +33,15 @@ def knot_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[
     yield start
     for server in servers.values():
         server.stop()
+
+
+# --- hypothesis profiles (issue 13 §9) ------------------------------------------------------------------------
+# "ci" (selected when CI=true, as .ci/run's machine sets it): derandomized, so a run finds the same bugs every time
+# and a failure reproduces; more examples (support.fuzz.examples scales each test's own count); no example database
+# (a fresh clone has none to replay). "dev" (default): random, so local runs keep exploring new inputs.
+# HYPOTHESIS_PROFILE=ci selects the CI behaviour locally.
+settings.register_profile(
+    "ci", derandomize=True, database=None, deadline=None, print_blob=True, max_examples=fuzz.CI_DEFAULT_EXAMPLES
+)
+settings.register_profile("dev", deadline=None)
+settings.load_profile(fuzz.PROFILE)

@@ -18,8 +18,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()
-ENTRY_POINTS = {"emlauth": "toolkit.shells.cli:main", "sign-eml": "toolkit.shells.cli:sign_eml_main",
-                "verify-eml": "toolkit.shells.cli:verify_eml_main"}  # fmt: skip
+ENTRY_POINTS = {"emlauth": "toolkit.shells.cli:main", "sign-eml": "toolkit.shells.runner:sign_eml_main",
+                "verify-eml": "toolkit.shells.runner:verify_eml_main"}  # fmt: skip
 
 
 def _commands() -> list[str]:

@@ -15,11 +15,21 @@ def test_fields_keep_folding_and_order():
     assert msg.has_separator and not msg.line_endings.normalised
 
 
-def test_bare_lf_and_cr_are_normalised_and_recorded():
-    msg = parse_message(b"From: a@example.com\nX: y\r\rbody\n")
-    assert msg.raw == b"From: a@example.com\r\nX: y\r\n\r\nbody\r\n"
-    assert msg.line_endings.bare_lf == 2 and msg.line_endings.bare_cr == 2 and msg.line_endings.crlf == 0
-    assert "converted 2 bare LF" in msg.line_endings.describe()
+def test_bare_lf_becomes_crlf_and_bare_cr_stays_data():
+    """DKIM-22 (changed 2026-12-02): only a bare LF is a line end; a bare CR is kept, and both are counted."""
+    msg = parse_message(b"From: a@example.com\nX: y\rz\r\n\nbody\r\rend\n")
+    assert msg.raw == b"From: a@example.com\r\nX: y\rz\r\n\r\nbody\r\rend\r\n"
+    assert msg.line_endings.bare_lf == 3 and msg.line_endings.bare_cr == 3 and msg.line_endings.crlf == 1
+    assert [h.raw for h in msg.headers] == [b"From: a@example.com\r\n", b"X: y\rz\r\n"]
+    assert bytes(msg.body) == b"body\r\rend\r\n"
+    assert msg.line_endings.describe() == "converted 3 bare LF line endings to CRLF, kept 3 bare CR as data"
+
+
+def test_bare_cr_alone_changes_nothing():
+    data = b"From: a@example.com\r\nX: a\rb\r\n\r\nbody\r\r\n"
+    msg = parse_message(data)
+    assert msg.raw is data and not msg.line_endings.normalised
+    assert msg.headers[1].raw == b"X: a\rb\r\n" and msg.headers[1].unfolded() == "a\rb"
 
 
 def test_space_before_colon_name_is_trimmed_but_raw_kept():

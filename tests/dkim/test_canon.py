@@ -5,8 +5,9 @@ import hashlib
 import re
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from support.fuzz import examples
 
 from toolkit.core.canon import (
     CanonError,
@@ -68,6 +69,11 @@ def test_dkim24_relaxed_header_steps():
         (b"  \r\n\t\r\n", b"  \r\n\t\r\n", b""),  # only WSP lines: empty for relaxed
         (b"a\r\n \r\nb\r\n", b"a\r\n \r\nb\r\n", b"a\r\n\r\nb\r\n"),  # inner WSP-only line kept empty
         (b"x\t\ty  z \r\n\r\n", b"x\t\ty  z \r\n", b"x y z\r\n"),
+        # DKIM-22 (changed 2026-12-02): a bare CR is data, never a line end, also in the trailing run
+        (b"a \rb \r\n", b"a \rb \r\n", b"a \rb\r\n"),
+        (b"a\r\n\r\r\n\r\n", b"a\r\n\r\r\n", b"a\r\n\r\r\n"),
+        (b"a\r", b"a\r\r\n", b"a\r\r\n"),
+        (b"a\r \t\r\n", b"a\r \t\r\n", b"a\r\r\n"),
     ],
 )
 def test_dkim25_26_bodies(body, simple, relaxed):
@@ -89,12 +95,15 @@ def _reference_simple(body: bytes) -> bytes:
     return text + b"\r\n"
 
 
-_body_bytes = st.lists(st.sampled_from([b"a", b"b", b" ", b"\t", b"\r\n", b"  ", b"\r\n\r\n"]), max_size=60).map(
+# b"\r" alone is a bare CR: data for both references, which split lines at CRLF only (DKIM-22)
+_body_bytes = st.lists(st.sampled_from([b"a", b"b", b" ", b"\t", b"\r\n", b"  ", b"\r\n\r\n", b"\r"]), max_size=60).map(
     b"".join
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
+@example(body=b"a \r\n \r\r\n\r", chunk=2, limit=7)  # bug class: a bare CR taken as a line end (DKIM-22)
+@example(body=b"x \r\ny", chunk=3, limit=80)  # a window cut between " \r" and "\n"
 @given(body=_body_bytes, chunk=st.integers(min_value=1, max_value=9), limit=st.integers(min_value=0, max_value=80))
 def test_streaming_matches_reference(body, chunk, limit):
     for method, ref in (("relaxed", _reference_relaxed), ("simple", _reference_simple)):

@@ -7,6 +7,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.fuzz import examples
 
 from toolkit.core.dkim.keyrecord import KeyRecordError, KeyRecordReason, keys_match, parse_key_record
 
@@ -116,7 +117,7 @@ def test_to_json_roundtrip_fields(keys):
     assert data["key_type"] == "ed25519" and data["testing"] is True and data["raw"].startswith("v=DKIM1")
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(
     st.lists(
         st.sampled_from(

@@ -6,9 +6,10 @@ import re
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.fuzz import examples
 
 from toolkit.core.dkim import DEFAULT_OVERSIGN, SignerConfig, sign, signature_fields, verify
-from toolkit.core.errors import UsageError
+from toolkit.core.errors import CallerError
 from toolkit.core.message import parse_message
 from toolkit.core.results import Verdict
 from toolkit.core.tags import parse_tag_list
@@ -141,22 +142,22 @@ def test_signing_key_from_keys_module(keys):
 )
 def test_refusals(keys, config, words):
     base = {"domain": "example.com", "selector": "rsa", "key": keys.rsa} | config
-    with pytest.raises(UsageError, match=words):
+    with pytest.raises(CallerError, match=words):
         sign(keys.MESSAGE, [SignerConfig(**base)], NOW)
 
 
 def test_refuses_short_rsa_key(keys):
-    with pytest.raises(UsageError, match="under 1024"):
+    with pytest.raises(CallerError, match="under 1024"):
         sign(keys.MESSAGE, [SignerConfig("example.com", "rsa", keys.rsa512)], NOW)
 
 
 def test_refuses_message_without_from(keys):
-    with pytest.raises(UsageError, match="no From"):
+    with pytest.raises(CallerError, match="no From"):
         sign(b"To: x@example.org\r\n\r\nhi\r\n", [SignerConfig("example.com", "rsa", keys.rsa)], NOW)
 
 
 def test_refuses_unknown_key_object():
-    with pytest.raises(UsageError, match="unsupported signing key"):
+    with pytest.raises(CallerError, match="unsupported signing key"):
         sign(b"From: a@example.com\r\n\r\n", [SignerConfig("example.com", "rsa", object())], NOW)
 
 
@@ -177,7 +178,7 @@ _fields = st.lists(
 _body = st.lists(st.sampled_from([b"x", b" ", b"\t", b"\r\n", b"\n", b"\r", b"\r\n\r\n", b"\xff", b"."]), max_size=40)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(fields=_fields, folded=st.booleans(), body=_body, canon=st.sampled_from(CANONS), ed=st.booleans())
 def test_round_trip_property(keys, fields, folded, body, canon, ed):
     """Whatever the header and body look like (bare CR/LF, 8-bit, WSP runs, no final CRLF), what we sign verifies."""

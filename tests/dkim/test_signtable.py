@@ -3,7 +3,7 @@
 import pytest
 
 from toolkit.core.dkim.signtable import SigningTable
-from toolkit.core.errors import UsageError
+from toolkit.core.errors import CallerError
 
 TABLE = """\
 # sender         signing domain    selector  key
@@ -50,7 +50,7 @@ def test_wildcards_most_specific_wins():
     ],
 )
 def test_bad_lines_name_the_line(line, words):
-    with pytest.raises(UsageError, match=words) as info:
+    with pytest.raises(CallerError, match=words) as info:
         SigningTable.parse("# header\n" + line, source="table.txt")
     assert "table.txt:2" in str(info.value)
 

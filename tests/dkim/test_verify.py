@@ -398,6 +398,22 @@ def test_time_budget_and_failed_lookups_end_in_temperror(keys):
     assert all(r.verdict is Verdict.TEMPERROR for r in results)
 
 
+def test_signatures_related_to_from_get_the_budget_first(keys):
+    """Ten junk signatures on top (d=attacker.test, selectors that time out) do not push the example.com one
+    (From: alice@example.com) past the signature limit or the failed-lookup budget; results stay in header order."""
+    timeouts = {f"j{i}._domainkey.attacker.test": {"TXT": "TIMEOUT"} for i in range(10)}
+    message = signed(keys)  # d=example.com, s=rsa, the bottom-most signature
+    message = sign(message, [SignerConfig("attacker.test", f"j{i}", keys.ed) for i in range(10)], NOW)
+    results = verify(parse_message(message), keys.resolver(**timeouts), NOW)
+    assert len(results) == 11 and results[10].domain == "example.com" and results[10].verdict is Verdict.PASS
+    assert [r.reason for r in results[:10]].count(DkimReason.KEY_DNS_TEMPFAIL) == 3
+    assert {r.reason for r in results[:10]} == {
+        DkimReason.KEY_DNS_TEMPFAIL,
+        DkimReason.TIME_BUDGET,
+        DkimReason.TOO_MANY_SIGNATURES,
+    }
+
+
 def test_header_block_over_the_limit_is_not_verified(keys):
     message = signed(keys)
     huge = b"X-Filler: " + b"a" * 70 + b"\r\n"

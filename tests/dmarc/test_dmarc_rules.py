@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 
 from toolkit.core.dkim import DkimResult
-from toolkit.core.dmarc import DmarcReason, evaluate
+from toolkit.core.dmarc import DmarcReason
+from toolkit.core.dmarc import evaluate as core_evaluate
 from toolkit.core.dmarc.discovery import walk_names
 from toolkit.core.message import parse_message
 from toolkit.core.results import Verdict
 from toolkit.core.spf import SpfResult
 from toolkit.resolvers.memory import MemoryResolver
+from toolkit.shells.psl import PslOrgDomain
+
+# the Public Suffix List is data the caller passes in (DMARC-18); one copy serves the whole module
+evaluate = functools.partial(core_evaluate, psl_org_domain=PslOrgDomain())
 
 PASS, FAIL, TEMP = Verdict.PASS, Verdict.FAIL, Verdict.TEMPERROR
 
@@ -478,3 +485,17 @@ def test_hostile_huge_record_is_parsed_not_memoised():
     huge = "v=DMARC1; p=quarantine; " + "x=" + "a" * 60000
     result = evaluate(msg(), [], None, dns({"example.com": [[huge[i : i + 255] for i in range(0, len(huge), 255)]]}))
     assert result.verdict is FAIL and result.policy == "quarantine"
+
+
+def test_dmarc18_rfc7489_without_a_public_suffix_list_is_the_callers_fault():
+    from toolkit.core.errors import CallerError
+
+    with pytest.raises(CallerError, match="public suffix list"):
+        core_evaluate(msg(), [], None, dns({}), mode="rfc7489")
+    assert core_evaluate(msg(), [], None, dns({"example.com": "v=DMARC1; p=none"})).verdict is FAIL  # 9989: no PSL
+    import pickle
+
+    psl = PslOrgDomain()
+    assert psl("mail.example.co.uk") == "example.co.uk" and psl("co.uk") == "co.uk"
+    copy = pickle.loads(pickle.dumps(psl))  # a batch worker gets an empty one and loads its own list
+    assert copy._psl is None and copy("a.b.example.com") == "example.com"

@@ -2,7 +2,8 @@
 
 Every message has From in example.com, so that every peer (OpenDKIM only signs mail whose author domain is its
 `Domain`) signs it as example.com. `data` is what a signer is handed; it is CRLF except for the bare-LF case, whose
-`wire` form (what an MTA would transmit, and what peers are given) is CRLF.
+`wire` form (what an MTA would transmit, and what peers are given) has each bare LF turned into CRLF. A bare CR is
+data and stays in both (DKIM-22 as changed 2026-12-02: Postfix, OpenDKIM, Mail::DKIM and dkimpy all keep it).
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ class CorpusMessage:
 
 
 def to_crlf(data: bytes) -> bytes:
-    return data.replace(b"\r\n", b"\n").replace(b"\r", b"\n").replace(b"\n", b"\r\n")
+    """Each bare LF becomes CRLF; a bare CR stays (DKIM-22)."""
+    return data.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
 
 
 def _crlf(text: str) -> bytes:
@@ -120,6 +122,20 @@ def _no_final_newline() -> bytes:
 def _bare_lf() -> bytes:
     text = _headers("Bare LF line endings") + "\nThis file uses bare LF.\n  Indented line.\n\nEnd.\n"
     return text.encode("ascii")
+
+
+def _mixed_eol() -> bytes:
+    """CRLF, bare LF and bare CR in one file, as a Windows editor or a progress-bar log pasted into mail leaves it.
+    The bare CRs (in a header value and in body lines, one before a space, one before the final CRLF run) are data."""
+    head = _headers("Mixed line endings").replace("\n", "\r\n").replace("Subject: Mixed", "Subject: Mixed\r")
+    body = (
+        "Line with CRLF.\r\n"
+        "Line with bare LF.\n"
+        "progress 10%\rprogress 50% \rprogress 100%\r\n"
+        "Trailing bare CR\r\r\n"
+        "\r\n"
+    )
+    return (head + "\r\n" + body).encode("ascii")
 
 
 def _long_lines() -> bytes:
@@ -256,6 +272,7 @@ def build_corpus() -> tuple[CorpusMessage, ...]:
         CorpusMessage("blank_lines_body", _only_blank_lines(), "body made only of empty lines"),
         CorpusMessage("no_final_crlf", _no_final_newline(), "body without a final line break"),
         CorpusMessage("bare_lf", _bare_lf(), "bare LF line endings in the input"),
+        CorpusMessage("mixed_eol", _mixed_eol(), "CRLF, bare LF and bare CR (data) in one file"),
         CorpusMessage("long_lines", _long_lines(), "998-octet body line, 998-octet header line"),
         CorpusMessage("duplicated_headers", _duplicated_headers(), "two Received, two To, two X-Dup"),
         CorpusMessage("rfc2047", _rfc2047(), "RFC 2047 encoded words in From/To/Subject"),

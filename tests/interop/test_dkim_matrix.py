@@ -81,7 +81,7 @@ def test_we_verify_peer_signatures(interop_env, peer_name: str, key_name: str, c
     now = int(time.time())
     got, want = {}, {}
     for message, data in zip(messages, signed, strict=True):
-        if message.data != message.wire:  # bare LF: verify the file as it was stored (DKIM-22)
+        if b"\r" not in message.data and message.data != message.wire:  # bare LF: verify the file as stored (DKIM-22)
             data = data.replace(b"\r\n", b"\n")
         results = our_verify(data, interop_env.resolver, now)
         assert [(r.domain, r.selector) for r in results] == [("example.com", published.selector)]

@@ -235,6 +235,37 @@ def test_mail_dkim_has_no_ed25519(interop_env) -> None:
         mail_dkim.sign(PLAIN, published.key, "example.com", "ed25519")
 
 
+def _bh(signed: bytes) -> bytes:
+    return re.sub(rb"\s", b"", re.search(rb"bh=([^;]+)", signed).group(1))
+
+
+def test_bare_cr_is_data_simple_everyone_agrees_relaxed_opendkim_drops_it(interop_env) -> None:
+    """DKIM-22 (changed 2026-12-02): a bare CR is data. Under simple/simple all three peers and we agree on a message
+    with bare CRs in a header and the body (converting them, as we did before, broke every peer's signature). Under
+    relaxed body canonicalization OpenDKIM drops the bare CR and the WSP before it ("a \rb" hashes as "ab");
+    Mail::DKIM and dkimpy keep it, as we do. Relaxed header: OpenDKIM again alone."""
+    now = int(time.time())
+    published = interop_env.keys["rsa2048"]
+    head, _, _ = PLAIN.partition(b"\r\n\r\n")
+    message = head.replace(b"Subject: Plain", b"Subject: Pl\rain") + b"\r\n\r\na \rb\r\n"
+    opendkim = interop_env.peers["opendkim"]
+    everyone = {"opendkim": ["pass"], "mail-dkim": ["pass"], "dkimpy": ["pass"]}
+
+    simple = our_sign(message, published.key, "rsa2048", "simple/simple", now)
+    assert peer_view(interop_env, simple) == everyone
+    assert describe(our_verify(simple, interop_env.resolver, now)) == ["pass:"]
+    theirs = opendkim.sign(message, published.key, "example.com", "rsa2048", canon="simple/simple")
+    assert describe(our_verify(theirs, interop_env.resolver, now)) == ["pass:"]
+
+    for canon in ("simple/relaxed", "relaxed/simple"):
+        ours = our_sign(message, published.key, "rsa2048", canon, now)
+        assert peer_view(interop_env, ours) == {**everyone, "opendkim": ["fail"]}, canon
+        assert describe(our_verify(ours, interop_env.resolver, now)) == ["pass:"]
+    theirs = opendkim.sign(message, published.key, "example.com", "rsa2048", canon="simple/relaxed")
+    assert _bh(theirs) == b64encode(hashlib.sha256(b"ab\r\n").digest())
+    assert describe(our_verify(theirs, interop_env.resolver, now)) == ["fail:BODY_HASH_MISMATCH"]
+
+
 def test_agreements_beyond_the_corpus(interop_env) -> None:
     """Cases where everyone agrees: two signatures (RSA + Ed25519, DKIM-13/33), l= with appended text (DKIM-10),
     i= in a subdomain of d= (DKIM-8)."""

@@ -9,6 +9,7 @@ import pytest
 from toolkit.core.dkim.keys import KeyCheckStatus, check_published_key
 from toolkit.core.results import Verdict
 from toolkit.resolvers.memory import MemoryResolver
+from toolkit.shells.exits import keycheck_exit
 
 NAME = "s1._domainkey.example.com"
 
@@ -21,7 +22,7 @@ def _check(key, txt):
 def test_match_with_split_strings(rsa2048):
     result, resolver = _check(rsa2048, [rsa2048.dns_txt_strings()])
     assert resolver.queries == [(NAME, "TXT")]  # DKIM-14: the absolute name, TXT only
-    assert result.status is KeyCheckStatus.MATCH and result.exit_code == 0 and result.verdict is Verdict.PASS
+    assert result.status is KeyCheckStatus.MATCH and keycheck_exit(result) == 0 and result.verdict is Verdict.PASS
     assert result.name == NAME + "."
     (record,) = result.records
     assert (record.key_type, record.key_bits, record.notes) == ("rsa", 2048, ())
@@ -29,7 +30,7 @@ def test_match_with_split_strings(rsa2048):
 
 def test_mismatch_other_key(rsa2048, rsa1024):
     result, _ = _check(rsa2048, [rsa1024.dns_record_value()])
-    assert result.status is KeyCheckStatus.MISMATCH and result.exit_code == 1 and result.verdict is Verdict.FAIL
+    assert result.status is KeyCheckStatus.MISMATCH and keycheck_exit(result) == 1 and result.verdict is Verdict.FAIL
     assert result.records[0].key_bits == 1024
     assert any("1024 bits" in note for note in result.records[0].notes)
 
@@ -47,7 +48,7 @@ def test_ed25519_match(ed25519_key):
 
 def test_absent_nxdomain(rsa2048):
     result, _ = _check(rsa2048, None)
-    assert result.status is KeyCheckStatus.ABSENT and result.exit_code == 3 and result.verdict is Verdict.PERMERROR
+    assert result.status is KeyCheckStatus.ABSENT and keycheck_exit(result) == 3 and result.verdict is Verdict.PERMERROR
     assert result.answer.status.value == "NXDOMAIN" and result.records == ()
 
 
@@ -59,7 +60,7 @@ def test_absent_nodata(rsa2048):
 
 def test_revoked(rsa2048):
     result, _ = _check(rsa2048, ["v=DKIM1; k=rsa; p="])
-    assert result.status is KeyCheckStatus.REVOKED and result.exit_code == 4
+    assert result.status is KeyCheckStatus.REVOKED and keycheck_exit(result) == 4
     assert result.records[0].reason == "KEY_REVOKED"
 
 
@@ -76,14 +77,16 @@ def test_revoked(rsa2048):
 )
 def test_syntax_problems(rsa2048, value, reason):
     result, _ = _check(rsa2048, [value])
-    assert result.status is KeyCheckStatus.INVALID and result.exit_code == 4
+    assert result.status is KeyCheckStatus.INVALID and keycheck_exit(result) == 4
     assert result.records[0].reason == reason and result.records[0].problem
 
 
 @pytest.mark.parametrize("fault", ["TIMEOUT", "SERVFAIL"])
 def test_dns_error_is_temperror(rsa2048, fault):
     result, _ = _check(rsa2048, fault)
-    assert result.status is KeyCheckStatus.TEMPFAIL and result.exit_code == 5 and result.verdict is Verdict.TEMPERROR
+    assert (
+        result.status is KeyCheckStatus.TEMPFAIL and keycheck_exit(result) == 5 and result.verdict is Verdict.TEMPERROR
+    )
     assert result.answer.detail in ("timeout", "SERVFAIL")
 
 
@@ -92,7 +95,7 @@ def test_several_records_each_one_is_judged(rsa2048, rsa1024):
     txt = ["v=spf1 -all", "v=DKIM1; p=", [rsa1024.dns_record_value()], rsa2048.dns_txt_strings()]
     result, _ = _check(rsa2048, txt)
     assert [r.status.value for r in result.records] == ["invalid", "revoked", "mismatch", "match"]
-    assert result.status is KeyCheckStatus.MATCH and result.exit_code == 0
+    assert result.status is KeyCheckStatus.MATCH and keycheck_exit(result) == 0
     without_ours, _ = _check(rsa2048, txt[:3])
     assert without_ours.status is KeyCheckStatus.MISMATCH
     only_revoked_and_junk, _ = _check(rsa2048, txt[:2])
@@ -109,7 +112,7 @@ def test_to_json_round_trips_and_holds_no_private_material(rsa2048):
     result, _ = _check(rsa2048, [rsa2048.dns_txt_strings()])
     text = json.dumps(result.to_json())
     data = json.loads(text)
-    assert data["status"] == "match" and data["exit_code"] == 0 and data["verdict"] == "pass"
+    assert data["status"] == "match" and "exit_code" not in data and data["verdict"] == "pass"  # exit codes: shells
     assert data["records"][0]["value"] == rsa2048.dns_record_value()
     assert data["private_key"] == {"type": "rsa", "bits": 2048, "public_key_sha256": rsa2048.fingerprint()}
     assert rsa2048.ses_private_key_string()[40:80] not in text

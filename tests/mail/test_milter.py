@@ -13,11 +13,11 @@ from support.milter_client import MilterClient
 
 from toolkit.core.dkim import verify as dkim_verify
 from toolkit.core.dkim.signtable import SigningTable
-from toolkit.core.errors import UsageError
 from toolkit.core.message import parse_message
 from toolkit.core.results import Verdict
 from toolkit.shells import hooks
 from toolkit.shells import milter_protocol as mp
+from toolkit.shells.common import UsageError
 from toolkit.shells.hooks import ChainHandler, DmarcAction, Handler, SignHandler, VerifyHandler
 from toolkit.shells.milter import BackgroundMilter, ListenSpec, parse_listen
 

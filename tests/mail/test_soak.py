@@ -3,7 +3,8 @@
 EMLAUTH_SOAK sets the count (CI: 300, by hand: EMLAUTH_SOAK=2000). A resolver wrapper makes a fraction of queries
 fail fast (TEMPFAIL: the A-R says temperror, the message is delivered) and a smaller fraction hang past the milter's
 time limit (the milter answers tempfail, Postfix says 451, the test client retries later). Every message must end
-up delivered exactly once: none lost, none duplicated (unique Message-IDs, files counted).
+up delivered exactly once: none lost, none duplicated (unique Message-IDs, files counted). The faults must have
+happened (a soak whose DNS never failed proves nothing), and every signature we added must verify, not just exist.
 """
 
 from __future__ import annotations
@@ -19,9 +20,11 @@ import pytest
 from support.mailworld import AUTHSERV_ID, OUR_IP, OUR_NETWORKS, SENDER_IP, STRANGER_IP, make_message
 from support.postfix import smtp_send, start_postfix
 
+from toolkit.core.dkim import verify as dkim_verify
 from toolkit.core.dkim.signtable import SigningTable
 from toolkit.core.dns import DnsAnswer, DnsStatus
 from toolkit.core.message import parse_message
+from toolkit.core.results import Verdict
 from toolkit.shells.hooks import ChainHandler, SignHandler, VerifyHandler
 from toolkit.shells.milter import BackgroundMilter
 
@@ -123,10 +126,17 @@ def test_soak_none_lost_none_duplicated(world, tmp_path):
     assert set(by_id) == expected  # none lost
     assert all(len(v) == 1 for v in by_id.values())  # none duplicated
     assert len(delivered) == len(files) == COUNT
+    # every outbound message carries our signature, and it verifies (with sound DNS) as delivered by Postfix
+    now = int(time.time())
     for message_id, kind, _, _ in messages:
         if kind == "outbound":
-            assert parse_message(by_id[message_id][0]).get_first("DKIM-Signature") is not None
+            results = dkim_verify(parse_message(by_id[message_id][0]), world.resolver(), now)
+            ours = [r for r in results if r.domain == "example.com"]
+            assert [(r.verdict, r.selector) for r in ours] == [(Verdict.PASS, "out")], (message_id, results)
+    # the faults happened: quick DNS failures (temperror in A-R) and hangs past the milter's limit (451, retried)
     retried = sum(1 for a in attempts.values() if a > 1)
+    assert resolver.counts["tempfail"] > 0 and resolver.counts["hang"] > 0, dict(resolver.counts)
+    assert temperrors > 0 and milter.server.stats["timeouts"] > 0 and retried > 0
     print(
         f"\nsoak: {COUNT} messages delivered once each in {elapsed:.1f}s ({COUNT / elapsed:.1f} msg/s); "
         f"{retried} needed retries ({sum(attempts.values()) - COUNT} extra attempts, milter timeouts "

@@ -72,19 +72,26 @@ def test_maildir_items_are_read_as_the_work_is_handed_out(tmp_path: Path) -> Non
         assert seen == [(str(tmp_path / "cur" / f"{i:03d}"), b"message %d" % i) for i in range(40)]
 
 
-def test_a_read_error_comes_before_any_output(tmp_path: Path) -> None:
-    import pytest
+def _echo_error(item: batch.Item) -> tuple[int, bytes, str]:
+    return (2 if item.error else 0), item.data, item.error
 
-    from toolkit.core.errors import UsageError
 
+def _echo_error_setup():
+    return _echo_error
+
+
+def test_a_file_gone_before_reading_is_reported_in_its_place(tmp_path: Path) -> None:
+    """Issue 13 §6: a Maildir file that vanished between listing and reading is an error item in its place; the
+    other 39 are still processed, in order, in-process and over workers."""
     for sub in ("cur", "new"):
         (tmp_path / sub).mkdir()
     for index in range(40):
-        (tmp_path / "cur" / f"{index:03d}").write_bytes(b"x")
+        (tmp_path / "cur" / f"{index:03d}").write_bytes(b"m%d" % index)
     items = batch.expand_inputs([str(tmp_path)])
     (tmp_path / "cur" / "030").unlink()  # gone between listing and reading
     for jobs in (1, 2):
         emitted: list = []
-        with pytest.raises(UsageError, match="cannot read"):
-            batch.run_items(items, _echo_setup, jobs, lambda item, out, emitted=emitted: emitted.append(item), False)
-        assert emitted == []
+        batch.run_items(items, _echo_error_setup, jobs, lambda item, out, emitted=emitted: emitted.append(out), False)
+        assert [code for code, _data, _error in emitted] == [0] * 30 + [2] + [0] * 9
+        assert emitted[29][1] == b"m29" and emitted[31][1] == b"m31"
+        assert emitted[30][1] == b"" and emitted[30][2].startswith(f"cannot read {tmp_path / 'cur' / '030'}:")

@@ -9,6 +9,7 @@ import re
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.fuzz import examples
 
 from toolkit.core.canon import _collapse_wsp, canon_header_relaxed
 from toolkit.core.dkim.common import valid_header_name, valid_header_names
@@ -49,7 +50,7 @@ def outcome(fn, *args):
 TAG_PIECES = ["a", "b", "v", "1", "_", "=", ";", " ", "\t", "\r\n", "\r\n ", "\n", "x y", "é", "==", ";;"]
 
 
-@settings(max_examples=800, deadline=None)
+@settings(max_examples=examples(800), deadline=None)
 @given(st.lists(st.sampled_from(TAG_PIECES), max_size=30), st.booleans())
 def test_tag_list_same_as_before(pieces: list[str], allow_duplicates: bool) -> None:
     text = "".join(pieces)
@@ -72,14 +73,14 @@ FIELD_PIECES = [b"Sub", b"ject", b"X", b":", b" ", b"  ", b"\t", b"\r\n", b"\r\n
 FIELD_PIECES += [b"\r", b"\n", b"\x0b", b"\x0c", b"a b"]  # bare CR/LF, VT, FF: what bytes.split() also cuts at
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=examples(1500), deadline=None)
 @given(st.lists(st.sampled_from(FIELD_PIECES), max_size=25))
 def test_relaxed_header_same_as_before(pieces: list[bytes]) -> None:
     raw = b"".join(pieces)
     assert canon_header_relaxed(raw) == reference_canon_relaxed(raw)
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=examples(500), deadline=None)
 @given(st.lists(st.text(alphabet="ab:- \t\n\x7f~;", max_size=6), min_size=1, max_size=6))
 def test_header_name_list_same_as_one_by_one(names: list[str]) -> None:
     # callers pass names with surrounding whitespace stripped (h= split at ':', or configured names .strip()ped)
@@ -96,7 +97,7 @@ def reference_comment(text: str) -> str | None:
     return text[:200]
 
 
-@settings(max_examples=800, deadline=None)
+@settings(max_examples=examples(800), deadline=None)
 @given(st.text(alphabet="ab ()\\\x00\x7f\xe9\t~!", max_size=230))
 def test_ar_comment_same_as_before(text: str) -> None:
     from toolkit.core.arheader import _comment
@@ -134,7 +135,7 @@ def reference_remove_b_value(raw_field: bytes) -> bytes:
 B_PIECES = [b"DKIM-Signature", b":", b";", b" ", b"\r\n\t", b"\r\n", b"b", b"bh", b"=", b"abc", b"b=x", b"\t"]
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=examples(1500), deadline=None)
 @given(st.lists(st.sampled_from(B_PIECES), max_size=25))
 def test_remove_b_value_same_as_before(pieces: list[bytes]) -> None:
     from toolkit.core.dkim.common import remove_b_value
@@ -143,7 +144,7 @@ def test_remove_b_value_same_as_before(pieces: list[bytes]) -> None:
     assert remove_b_value(raw) == reference_remove_b_value(raw)
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=examples(500), deadline=None)
 @given(st.text(alphabet="aZ+/= \t\r\n\x0b\x0c\xa0", max_size=40))
 def test_strip_fws_removes_exactly_sp_tab_cr_lf(text: str) -> None:
     from toolkit.core.tags import strip_fws

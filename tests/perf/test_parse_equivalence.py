@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.fuzz import examples
 
 from toolkit.core.message import HeaderField, parse_message, to_crlf
 
@@ -58,7 +59,7 @@ def observed(data: bytes) -> tuple:
 PIECES = [b"a", b"B", b":", b" ", b"\t", b"\r", b"\n", b"\r\n", b"\x00", b"x: y", b"\r\n ", b"\r\n\r\n", b"\xff"]
 
 
-@settings(max_examples=600, deadline=None)
+@settings(max_examples=examples(600), deadline=None)
 @given(st.lists(st.sampled_from(PIECES), max_size=40))
 def test_same_fields_as_the_line_loop(pieces: list[bytes]) -> None:
     data = b"".join(pieces)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from toolkit.core.dns import DnsStatus, Resolver
-from toolkit.core.errors import ZoneFileError
+from toolkit.resolvers.base import ZoneFileError
 from toolkit.resolvers.zonefile import ZoneFileResolver
 
 ZONES = Path(__file__).parent / "zones"

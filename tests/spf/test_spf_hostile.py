@@ -7,6 +7,7 @@ import json
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.fuzz import examples
 
 from toolkit.core.dns import DnsAnswer, DnsStatus
 from toolkit.core.results import Verdict
@@ -145,7 +146,7 @@ ip = st.one_of(st.ip_addresses(v=4).map(str), st.ip_addresses(v=6).map(str), st.
 local = st.text(st.characters(min_codepoint=0x21, max_codepoint=0x7E), max_size=40)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(top=record, inc=record, exp_text=st.text(max_size=60), client=ip, localpart=local)
 def test_fuzz_records_give_a_result(top, inc, exp_text, client, localpart):
     mapping = {
@@ -160,7 +161,7 @@ def test_fuzz_records_give_a_result(top, inc, exp_text, client, localpart):
         assert res.result is Verdict.FAIL and res.explanation.isascii()
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     spec=st.one_of(
         st.text(max_size=80), st.lists(st.sampled_from(["%{l}", "%{l2r-}", ".", "a", "%%", "x.com"])).map("".join)

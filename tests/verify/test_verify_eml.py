@@ -87,6 +87,30 @@ def test_missing_file_is_one_line_exit_2(corpus, tmp_path, capsysbinary):
     assert code == 2 and out == b"" and err.count("\n") == 1 and "nope.eml" in err
 
 
+def test_mixed_batch_reports_unreadable_inputs_and_runs_the_rest(corpus, faulty_zones, tmp_path, capsysbinary):
+    """A missing file, a folder that is no Maildir, a failing, a temperror and a passing message: every readable
+    one is verified in its place; the batch exit is 2 > 3 > 1 > 0; each JSON line keeps its own exit_code."""
+    good = write(tmp_path, "good.eml", corpus.message())
+    bad = write(tmp_path, "bad.eml", corpus.message(signer="example.net"))
+    temp = write(tmp_path, "temp.eml", corpus.message(from_domain="broken.example.org", signer=None))
+    (tmp_path / "plain").mkdir()
+    names = [good, tmp_path / "nope.eml", bad, tmp_path / "plain", temp]
+    code, out, err = run(capsysbinary, "--zones", faulty_zones, "--now", NOW, "--json", *names)
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert [r["input"] for r in lines] == [str(n) for n in names]
+    assert [r["exit_code"] for r in lines] == [0, 2, 1, 2, 3]
+    assert "No such file" in lines[1]["error"] and "not a Maildir" in lines[3]["error"] and "error" not in lines[0]
+    assert code == 2
+    assert err.count("verify-eml: error: cannot read") == 1 and err.count("not a Maildir") == 1
+    # without the unreadable inputs: a temporary DNS error (retry) outranks a failed check
+    code, _, _ = run(capsysbinary, "--zones", faulty_zones, "--now", NOW, "--header-only", good, bad, temp)
+    assert code == 3
+    code, out, _ = run(capsysbinary, "--zones", faulty_zones, "--now", NOW, "--header-only", bad, good)
+    assert code == 1 and out.decode().count("==> ") == 2
+    code, out, err = run(capsysbinary, "--zones", faulty_zones, "--now", NOW, "--header-only", good, names[1])
+    assert code == 2 and out.decode().count("==> ") == 1 and "nope.eml" in err
+
+
 def test_not_a_maildir_exit_2(corpus, tmp_path, capsysbinary):
     (tmp_path / "plain").mkdir()
     code, _, err = run(capsysbinary, *base(corpus, tmp_path / "plain"))
@@ -183,8 +207,10 @@ def test_checks_option_and_usage_errors(corpus, tmp_path, capsysbinary):
     assert code == 0 and b"dkim=pass" in out and b"dmarc=" not in out
     code, _, err = run(capsysbinary, *base(corpus, "--checks", "spf", eml))
     assert code == 2 and "SPF needs --ip" in err
-    code, _, err = run(capsysbinary, *base(corpus, "--checks", "arc", eml))
-    assert code == 2
+    code, _, err = run(capsysbinary, *base(corpus, "--checks", "iprev", eml))
+    assert code == 2 and "spf, dkim, arc, dmarc" in err
+    code, out, _ = run(capsysbinary, *base(corpus, "--checks", "arc", "--header-only", eml))
+    assert code == 0 and out.rstrip().endswith(b"; none")  # an unsealed message: arc=none is not written (ARC-5)
     code, _, err = run(capsysbinary, *base(corpus, "--ip", "192.0.2.300", eml))
     assert code == 2 and "not an IP address" in err
 
@@ -225,7 +251,8 @@ def test_progress_bar_and_worst_exit_code():
         bar.step()
     bar.close()
     assert stream.getvalue().rstrip().endswith("3/3")
-    assert worst([0, 3, 0]) == 3 and worst([3, 1]) == 1 and worst([1, 2, 3]) == 2 and worst([]) == 0
+    assert worst([0, 3, 0]) == 3 and worst([3, 1]) == 3 and worst([1, 2, 3]) == 2 and worst([]) == 0
+    assert worst([1, 0]) == 1 and worst([0, 0]) == 0
 
 
 def test_umbrella_command_is_registered(corpus, tmp_path, capsysbinary):

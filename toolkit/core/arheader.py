@@ -17,6 +17,7 @@ import authres.core
 from toolkit.core.message import Message
 
 if TYPE_CHECKING:
+    from toolkit.core.arc.result import ArcResult
     from toolkit.core.dkim.result import DkimResult
     from toolkit.core.dmarc import DmarcResult
     from toolkit.core.spf.result import SpfResult
@@ -60,12 +61,20 @@ _TOKEN = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`{|}~-]+$")  # RFC 2045 token, as au
 _QUOTE_ESCAPE = re.compile(r'(["\\])')
 
 
+MAX_PROPERTY_VALUE = 253  # [ours] the longest domain name; longer values (a 60,000-character s=) are cut
+TRUNCATED = "..."  # marks a cut value; token characters, so a token stays a token (authres reads no quoted pvalue)
+
+
 def _prop(ptype: str, name: str, value: str | None, props: list) -> None:
     """Keep every printable-ASCII value; `_quote` makes the ones that are not tokens a quoted-string (AR-1).
 
-    Values with controls or non-ASCII cannot be written faithfully and are left out.
+    Values with controls or non-ASCII cannot be written faithfully and are left out. Values are attacker text
+    (d=, s=, i=, From): past MAX_PROPERTY_VALUE characters they are cut and marked (issue 15), so no line of
+    our field grows with them; `fold` puts such a property on a line of its own.
     """
     if value and _PRINTABLE.match(value):
+        if len(value) > MAX_PROPERTY_VALUE:
+            value = value[: MAX_PROPERTY_VALUE - len(TRUNCATED)] + TRUNCATED
         props.append((ptype, name, value))
 
 
@@ -149,6 +158,8 @@ def entries(
     spf_helo: SpfResult | None = None,
     dkim: Sequence[DkimResult] = (),
     dmarc: DmarcResult | None = None,
+    arc: ArcResult | None = None,
+    remote_ip: str | None = None,
 ) -> list[Entry]:
     """The resinfo entries in field order: spf (MAIL FROM), spf (HELO), one dkim per signature (AR-8), dmarc."""
     out: list[Entry] = []
@@ -157,6 +168,8 @@ def entries(
     if spf_helo is not None:
         out.append(spf_entry(spf_helo))
     out.extend(dkim_entry(sig) for sig in dkim)
+    if arc is not None:
+        out.append(arc.ar_entry(remote_ip))  # ARC-5
     if dmarc is not None:
         out.append(dmarc_entry(dmarc))
     return out
@@ -169,6 +182,8 @@ def build_field(
     spf_helo: SpfResult | None = None,
     dkim: Sequence[DkimResult] = (),
     dmarc: DmarcResult | None = None,
+    arc: ArcResult | None = None,
+    remote_ip: str | None = None,
 ) -> str:
     """The whole field `Authentication-Results: <id>; ...`, folded with CRLF+TAB, no final CRLF.
 
@@ -176,7 +191,7 @@ def build_field(
     """
     if not authserv_id or not _AUTHSERV_ID.match(authserv_id):
         raise ValueError(f"authserv-id must be a dot-atom (a host name), got {authserv_id!r}")
-    found = entries(spf=spf, spf_helo=spf_helo, dkim=dkim, dmarc=dmarc)
+    found = entries(spf=spf, spf_helo=spf_helo, dkim=dkim, dmarc=dmarc, arc=arc, remote_ip=remote_ip)
     return fold(authserv_id.lower(), [format_entry(e) for e in found])
 
 

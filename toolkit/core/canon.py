@@ -84,15 +84,22 @@ def canon_header(raw_field: bytes, method: str) -> bytes:
 
 
 def _content_end(body: memoryview, strip: bytes) -> int:
-    """Length of the body without its trailing run of `strip` bytes, looking at the tail in small windows."""
+    """Length of the body without its trailing run of `strip` bytes (CR, LF and maybe WSP), looking at the tail in
+    small windows. A bare CR in that run is data (DKIM-22), so the content ends just after the last one."""
     end = len(body)
     while end > 0:
         start = max(0, end - _TAIL_WINDOW)
         kept = len(bytes(body[start:end]).rstrip(strip))
         if kept:
-            return start + kept
+            end = start + kept
+            break
         end = start
-    return 0
+    tail = bytes(body[end:])
+    if tail.find(b"\r") >= 0:
+        # same length, CRLF pairs masked: any CR left is a bare one
+        bare = tail.replace(_CRLF, b"\n\n").rfind(b"\r")
+        end += bare + 1
+    return end
 
 
 def canon_body_chunks(body: bytes | memoryview, method: str, chunk: int = _CHUNK) -> Iterator[bytes | memoryview]:
@@ -116,12 +123,14 @@ def canon_body_chunks(body: bytes | memoryview, method: str, chunk: int = _CHUNK
     carry = b""  # a WSP run cut at a window edge, reduced to one SP (its exact bytes no longer matter)
     while pos < end:
         stop = min(pos + chunk, end)
+        while stop < end and view[stop - 1] == 13:  # never cut after a CR: " \r" | "\n" would hide a line end
+            stop += 1
         piece = carry + bytes(view[pos:stop])
         pos = stop
         kept = piece.rstrip(b" \t")
         carry = b" " if len(kept) != len(piece) else b""
-        # collapsed, each line's trailing WSP is at most one SP before its CR (input is CRLF-normalised)
-        yield _collapse_wsp(kept).replace(b" \r", b"\r")
+        # collapsed, each line's trailing WSP is at most one SP before its CRLF; an SP before a bare CR is data
+        yield _collapse_wsp(kept).replace(b" \r\n", _CRLF)
     yield _CRLF
 
 

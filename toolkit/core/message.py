@@ -9,9 +9,10 @@ import re
 from dataclasses import dataclass, field
 
 _WSP = b" \t"
-# Where one header field ends: a CRLF not followed by WSP (a continuation line). Input is CRLF-normalised. One
-# regex search per field replaces a Python loop per line. A regex matching the whole field (`(?:\r\n[ \t]...)*`)
-# kept a backtracking frame per continuation line: 20 MB of folded lines took ~1 GB (issue 15).
+# Where one header field ends: a CRLF not followed by WSP (a continuation line). Input is CRLF-normalised; a bare CR
+# is data (DKIM-22) and never ends a field. One regex search per field replaces a Python loop per line. A regex
+# matching the whole field (`(?:\r\n[ \t]...)*`) kept a backtracking frame per continuation line: 20 MB of folded
+# lines took ~1 GB (issue 15).
 _FIELD_END = re.compile(rb"\r\n(?![ \t])")
 MAX_HEADER_BYTES = 1024 * 1024  # [ours] fields past the first MiB of header are not read (Message.header_truncated)
 
@@ -59,16 +60,17 @@ class LineEndingFacts:
 
     crlf: int = 0
     bare_lf: int = 0
-    bare_cr: int = 0
+    bare_cr: int = 0  # CRs not followed by LF: kept as data, never a line end (DKIM-22)
 
     @property
     def normalised(self) -> bool:
-        return bool(self.bare_lf or self.bare_cr)
+        return bool(self.bare_lf)
 
     def describe(self) -> str:
-        if not self.normalised:
-            return "CRLF line endings as received"
-        return f"converted {self.bare_lf} bare LF and {self.bare_cr} bare CR line endings to CRLF"
+        said = f"converted {self.bare_lf} bare LF line endings to CRLF" if self.bare_lf else "CRLF line endings"
+        if self.bare_cr:
+            said += f", kept {self.bare_cr} bare CR as data"
+        return said if self.bare_lf else said + " as received"
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,10 +88,6 @@ class Message:
         """The body as a view into raw: no copy, even for a 50 MB message."""
         return memoryview(self.raw)[self.body_offset :]
 
-    @property
-    def header_bytes(self) -> bytes:
-        return self.raw[: self.body_offset]
-
     def get_all(self, name: str) -> list[HeaderField]:
         lname = name.lower()
         return [h for h in self.headers if h.lname == lname]
@@ -98,24 +96,19 @@ class Message:
         found = self.get_all(name)
         return found[0] if found else None
 
-    def with_prepended(self, *fields: bytes) -> bytes:
-        """The message bytes with header fields (each ending in CRLF) added on top."""
-        return b"".join(fields) + self.raw
-
 
 def to_crlf(data: bytes) -> tuple[bytes, LineEndingFacts]:
-    """Normalise any mix of CRLF, bare LF and bare CR to CRLF, and count what was there."""
+    """Turn each bare LF into CRLF and count what was there. A bare CR is data and stays (DKIM-22): Postfix,
+    OpenDKIM, Mail::DKIM and dkimpy all keep it, so converting it would break their signatures."""
     crlf = data.count(b"\r\n")
     bare_lf = data.count(b"\n") - crlf
     bare_cr = data.count(b"\r") - crlf
     facts = LineEndingFacts(crlf, bare_lf, bare_cr)
-    if not facts.normalised:
+    if not bare_lf:
         return data, facts
-    # bytes.replace instead of re.sub: the regex builds one object per line (about 5x a big message in memory)
-    lf_only = data.replace(b"\r\n", b"\n")
-    if bare_cr:
-        lf_only = lf_only.replace(b"\r", b"\n")  # what is left are bare CRs
-    return lf_only.replace(b"\n", b"\r\n"), facts
+    # bytes.replace instead of re.sub: the regex builds one object per line (about 5x a big message in memory).
+    # "\r\r\n" (a bare CR, then a line end) becomes "\r\n" and then "\r\r\n" again: the bare CR survives.
+    return data.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"), facts
 
 
 def parse_message(data: bytes, max_header_bytes: int = MAX_HEADER_BYTES) -> Message:

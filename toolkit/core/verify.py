@@ -6,10 +6,13 @@ fields are never used as input; those carrying our authserv-id are reported as u
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 
 from toolkit.core import arheader
+from toolkit.core.arc import ArcResult
+from toolkit.core.arc import verify as arc_verify
+from toolkit.core.arc.override import trusted_override
 from toolkit.core.dkim import DkimBudget, DkimResult
 from toolkit.core.dkim import verify as dkim_verify
 from toolkit.core.dmarc import DmarcResult, evaluate
@@ -19,15 +22,8 @@ from toolkit.core.received import trace_facts
 from toolkit.core.results import Step, Verdict
 from toolkit.core.spf import SpfReason, SpfResult, check_host, check_identities
 
-ALL_CHECKS = ("spf", "dkim", "dmarc")
+ALL_CHECKS = ("spf", "dkim", "arc", "dmarc")  # the order they run in, and of their A-R entries
 DEFAULT_AUTHSERV_ID = "emlauth.localhost"  # AR-2: set your host name; pipelines require it
-
-EXIT_OK = 0  # DMARC pass, or nothing failed
-EXIT_FAILED = 1  # a check failed
-EXIT_USAGE = 2  # usage or I/O error (the shells use it)
-EXIT_TEMPERROR = 3  # a temporary DNS error decided the outcome
-
-_FAILED = {Verdict.FAIL, Verdict.SOFTFAIL, Verdict.PERMERROR, Verdict.POLICY}
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +47,7 @@ class VerifyOptions:
     authserv_id: str = DEFAULT_AUTHSERV_ID
     checks: tuple[str, ...] = ALL_CHECKS
     dmarc_mode: str = "rfc9989"
+    arc_trusted: tuple[str, ...] = ()  # ARC sealers (domains) whose aligned pass overrides a DMARC fail (ARC-5)
     max_signatures: int = 10
     strip_forged: bool = False
     count_testing: bool = False  # DKIM-18 [ours]: a testing-mode DKIM pass does not count for DMARC
@@ -60,6 +57,8 @@ class VerifyOptions:
         None  # SPF-14 and DKIM time budgets; shells pass time.monotonic (core reads none)
     )
     dkim_budget: DkimBudget = field(default_factory=DkimBudget)  # [ours] work and time one message may cost DKIM
+    # DMARC-18: rfc7489's Organizational Domain from the Public Suffix List (data the shells load and pass in)
+    psl_org_domain: Callable[[str], str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,9 +73,9 @@ class Report:
     ar_field: bytes  # the field as CRLF-terminated bytes, ready to prepend
     forged_ar: tuple[arheader.ExistingAR, ...]
     existing_ar: tuple[arheader.ExistingAR, ...]
-    exit_code: int
     options: VerifyOptions = field(default_factory=VerifyOptions)
     notes: tuple[str, ...] = ()
+    arc: ArcResult | None = None  # the ARC chain (RFC 8617 §5.2); None when ARC was not run
 
     def output_message(self) -> bytes:
         """The message with our A-R prepended (AR-6); forged A-R removed when strip_forged is set (AR-7)."""
@@ -91,6 +90,7 @@ class Report:
             "spf_helo": self.spf_helo.to_json() if self.spf_helo is not None else None,
             "dkim": [d.to_json() for d in self.dkim],
             "dmarc": self.dmarc.to_json() if self.dmarc is not None else None,
+            "arc": self.arc.to_json() if self.arc is not None else None,
             "authentication_results": self.authentication_results,
             "forged_authentication_results": [f.to_json() for f in self.forged_ar],
             "existing_authentication_results": [f.to_json() for f in self.existing_ar],
@@ -104,25 +104,7 @@ class Report:
                 "defects": list(self.message.defects),
             },
             "notes": list(self.notes),
-            "exit_code": self.exit_code,
         }
-
-
-def exit_code_for(spf: SpfResult | None, dkim: Sequence[DkimResult], dmarc: DmarcResult | None) -> int:
-    """0 DMARC pass or nothing failed; 1 a check failed; 3 a temperror left the outcome open.
-
-    When DMARC reached a verdict it decides; otherwise (none, or not run) the SPF MAIL FROM and DKIM results do.
-    """
-    if dmarc is not None and dmarc.verdict is not Verdict.NONE:
-        if dmarc.verdict is Verdict.PASS:
-            return EXIT_OK
-        return EXIT_TEMPERROR if dmarc.verdict is Verdict.TEMPERROR else EXIT_FAILED
-    verdicts = [d.verdict for d in dkim] + ([spf.verdict] if spf is not None else [])
-    if any(v in _FAILED for v in verdicts):
-        return EXIT_FAILED
-    if any(v is Verdict.TEMPERROR for v in verdicts):
-        return EXIT_TEMPERROR
-    return EXIT_OK
 
 
 def verify_message(
@@ -166,8 +148,16 @@ def verify_message(
             count_testing=options.count_testing,
             sample=options.dmarc_sample,
             multiple_authors=options.multiple_authors,
+            psl_org_domain=options.psl_org_domain,
         )
-    text = arheader.build_field(options.authserv_id, spf=spf, spf_helo=spf_helo, dkim=dkim, dmarc=dmarc)
+    arc = arc_verify(message, resolver, now, options.clock) if "arc" in options.checks else None
+    if dmarc is not None and arc is not None and options.arc_trusted:
+        dmarc = _arc_override(dmarc, arc, options.arc_trusted)
+    # ARC-5: arc= goes in our A-R when the message carries a chain; an unsealed message's field stays as it was
+    shown_arc = arc if arc is not None and arc.verdict is not Verdict.NONE else None
+    text = arheader.build_field(
+        options.authserv_id, spf=spf, spf_helo=spf_helo, dkim=dkim, dmarc=dmarc, arc=shown_arc, remote_ip=context.ip
+    )
     existing = arheader.existing_fields(message, options.authserv_id)
     forged = tuple(f for f in existing if f.ours)
     return Report(
@@ -181,10 +171,21 @@ def verify_message(
         ar_field=arheader.field_bytes(text),
         forged_ar=forged,
         existing_ar=existing,
-        exit_code=exit_code_for(spf, dkim, dmarc),
         options=options,
         notes=tuple(notes),
+        arc=arc,
     )
+
+
+def _arc_override(dmarc: DmarcResult, arc: ArcResult, trusted: tuple[str, ...]) -> DmarcResult:
+    """ARC-5 (RFC 8617 §7.2): a trusted sealer's aligned pass turns a failed DMARC's disposition into none."""
+    org = dmarc.org_domain or dmarc.from_domain
+
+    def aligned(domain: str) -> bool:  # relaxed alignment with the Organizational Domain DMARC found (DMARC-6)
+        return domain == org or domain.endswith("." + org)
+
+    found = trusted_override(arc, dmarc.verdict is Verdict.FAIL, dmarc.from_domain, trusted, aligned)
+    return dmarc if found is None else replace(dmarc, disposition="none", override=found)
 
 
 def _run_spf(

@@ -1,23 +1,25 @@
-"""DNS resolvers: live (dnspython), zone files (offline), in-memory (tests), and a TTL cache around any of them."""
+"""DNS resolvers: live (dnspython), zone files (offline), in-memory (tests), and a TTL cache around any of them.
+
+Importing this package imports dnspython; the CLI imports it only when a command needs DNS (shells/common.py), so
+`--help` and argument errors stay fast.
+"""
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
+from toolkit.resolvers.base import DnsAnswer, DnsStatus, Resolver, ZoneFileError, normalize_name
+from toolkit.resolvers.caching import CachingResolver
+from toolkit.resolvers.live import LiveResolver
+from toolkit.resolvers.memory import MemoryResolver
+from toolkit.resolvers.zonefile import ZoneFileResolver
 
-from toolkit.resolvers.base import DnsAnswer, DnsStatus, Resolver, normalize_name
-
-_LAZY = {
-    "MemoryResolver": "toolkit.resolvers.memory",
-    "ZoneFileResolver": "toolkit.resolvers.zonefile",
-    "LiveResolver": "toolkit.resolvers.live",
-    "CachingResolver": "toolkit.resolvers.caching",
-}
-
-__all__ = ["DnsAnswer", "DnsStatus", "Resolver", "normalize_name", *_LAZY]
-
-
-def __getattr__(name: str) -> Any:  # lazy, so importing the package does not import dnspython
-    if name in _LAZY:
-        return getattr(import_module(_LAZY[name]), name)
-    raise AttributeError(name)
+__all__ = [
+    "CachingResolver",
+    "DnsAnswer",
+    "DnsStatus",
+    "LiveResolver",
+    "MemoryResolver",
+    "Resolver",
+    "ZoneFileError",
+    "ZoneFileResolver",
+    "normalize_name",
+]

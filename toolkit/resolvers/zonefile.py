@@ -44,7 +44,7 @@ import dns.rdatatype
 import dns.zone
 
 from toolkit.core.dns import DnsAnswer, DnsStatus, Record, normalize_name
-from toolkit.core.errors import ZoneFileError
+from toolkit.resolvers.base import ZoneFileError
 from toolkit.resolvers.live import MAX_CNAME, parse_name, parse_rdtype, records_from_rdataset
 
 FAULTS_FILE = "faults.txt"

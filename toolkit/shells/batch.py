@@ -1,24 +1,28 @@
 """Batch input for verify-eml: .eml files, stdin, mbox files, Maildirs; parallel verification; a progress bar.
 
 - An input whose first line starts with `From ` is an mbox (mboxrd: one `>` is removed from `>From ` lines).
-- A directory is a Maildir: the files in `cur/` and `new/`, sorted by name.
+- A directory is a Maildir: the files in `cur/` and `new/`, sorted by name. Symlinks and anything that is not a
+  regular file are skipped, with a line on stderr, unless `follow_symlinks` (issue 15: as root, a Maildir entry
+  linking to /etc/shadow printed it). Every read stops past `max_size` bytes (one line, exit 2).
 - Results come back in input order. With more than a few messages, work is spread over processes
   (`concurrent.futures.ProcessPoolExecutor`, chunked); each process builds its own resolver.
 - The progress bar goes to stderr, and only when stderr is a terminal.
+- An input that cannot be read (missing, unreadable, a folder that is no Maildir) becomes an Item with `error`
+  set: it is reported in its place, and the rest of the batch still runs.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import stat
 import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from toolkit.core.errors import UsageError
-from toolkit.shells.common import read_input
+from toolkit.shells.common import MAX_MESSAGE_BYTES, UsageError, read_input, read_limited, warn
 
 PARALLEL_THRESHOLD = 16  # fewer messages than this are verified in-process
 _MBOX_FROM = re.compile(rb"^>(>*From )", re.MULTILINE)
@@ -30,10 +34,18 @@ class Item:
     data: bytes
     mbox_from: bytes = b""  # the mbox `From ` line, if the message came from an mbox
     path: str = ""  # a Maildir file not read yet (data is empty until loaded())
+    max_size: int = MAX_MESSAGE_BYTES
+    follow_symlinks: bool = False
+    error: str = ""  # why this input could not be read (one line); data is empty then
 
     def loaded(self) -> Item:
-        """The item with its data; reading a file that became unreadable raises UsageError."""
-        return Item(self.label, _read_file(self.path), self.mbox_from) if self.path else self
+        """The item with its data; a file that became unreadable gives an item with `error` set."""
+        if not self.path:
+            return self
+        try:
+            return Item(self.label, _read_file(self.path, self.max_size, self.follow_symlinks), self.mbox_from)
+        except UsageError as exc:
+            return Item(self.label, b"", self.mbox_from, error=str(exc))
 
 
 def is_mbox(data: bytes) -> bool:
@@ -41,56 +53,115 @@ def is_mbox(data: bytes) -> bool:
 
 
 def split_mbox(data: bytes) -> list[tuple[bytes, bytes]]:
-    """(From_ line, message bytes) for each message. A `From ` line starts a message after an empty line."""
-    lines = data.splitlines(keepends=True)
-    messages: list[tuple[bytes, list[bytes]]] = []
-    previous_blank = True
-    for line in lines:
-        if line.startswith(b"From ") and previous_blank:
-            messages.append((line.rstrip(b"\r\n"), []))
-        elif messages:
-            messages[-1][1].append(line)
-        previous_blank = line in (b"\n", b"\r\n")
+    """(From_ line, message bytes) for each message. A `From ` line starts a message after an empty line.
+
+    One pass over the `From ` lines, never a list of every line: an mbox under --max-size of empty lines would
+    otherwise cost ~50 octets of objects per line (a 256 MB file, gigabytes; issue 15).
+    """
+    starts = [m.start() for m in _FROM_LINE.finditer(data) if _after_blank_line(data, m.start())]
     out = []
-    for from_line, body_lines in messages:
-        if body_lines and body_lines[-1] in (b"\n", b"\r\n"):
-            body_lines = body_lines[:-1]  # the separator line before the next From_
-        out.append((from_line, _MBOX_FROM.sub(rb"\1", b"".join(body_lines))))
+    for number, start in enumerate(starts):
+        line_end = _line_end(data, start)
+        end = starts[number + 1] if number + 1 < len(starts) else len(data)
+        from_line = data[start:line_end].rstrip(b"\r\n")
+        body = data[line_end:end]
+        cut = _blank_last_line(body)
+        if cut is not None:
+            body = body[:cut]  # the separator line before the next From_
+        out.append((from_line, _MBOX_FROM.sub(rb"\1", body)))
     return out
 
 
-def maildir_files(path: Path) -> list[Path]:
+_FROM_LINE = re.compile(rb"(?:\A|(?<=[\r\n]))From ")  # at a line start (lines end in LF, CRLF or CR)
+
+
+def _line_end(data: bytes, start: int) -> int:
+    """The index after the line terminator (LF, CRLF or CR) of the line starting at `start`."""
+    found = _EOL.search(data, start)
+    return found.end() if found else len(data)
+
+
+_EOL = re.compile(rb"\r\n|\n|\r")
+
+
+def _after_blank_line(data: bytes, start: int) -> bool:
+    """Is the line before `start` empty (LF or CRLF alone), or is `start` the beginning of the file?"""
+    if start == 0:
+        return True
+    if data[start - 1 : start] != b"\n":
+        return False
+    cut = start - 2 if start >= 2 and data[start - 2 : start] == b"\r\n" else start - 1  # the terminator's start
+    return cut == 0 or data[cut - 1 : cut] in (b"\n", b"\r")  # nothing between it and the line before
+
+
+def _blank_last_line(data: bytes) -> int | None:
+    """Where the last line starts when it is empty (just LF or CRLF), else None."""
+    if data.endswith(b"\r\n"):
+        cut = len(data) - 2
+    elif data.endswith(b"\n"):
+        cut = len(data) - 1
+    else:
+        return None
+    return cut if cut == 0 or data[cut - 1 : cut] in (b"\n", b"\r") else None
+
+
+def maildir_files(path: Path, follow_symlinks: bool = False) -> list[Path]:
     subdirs = [path / "cur", path / "new"]
     if not any(d.is_dir() for d in subdirs):
         raise UsageError(f"{path} is a directory but not a Maildir (no cur/ or new/)")
     files: list[Path] = []
     for d in subdirs:
+        if d.is_symlink() and not follow_symlinks:
+            warn(f"skipped {d}: a symbolic link (use --follow-symlinks to read it)")
+            continue
         if d.is_dir():
             try:
-                # scandir: is_file() from the directory entry, and names sort like the Paths of one folder (a
+                # scandir: the file type from the directory entry, and names sort like the Paths of one folder (a
                 # Maildir holds thousands of files; pathlib's stat and comparisons cost more than reading them)
                 with os.scandir(d) as entries:
-                    names = sorted(e.name for e in entries if e.is_file() and not e.name.startswith("."))
+                    names = sorted(e.name for e in entries if _wanted(e, follow_symlinks))
                 files.extend(d / name for name in names)
             except OSError as exc:
                 raise UsageError(f"cannot read Maildir {d}: {exc.strerror or exc}") from None
     return files
 
 
-def expand_inputs(inputs: Sequence[str]) -> list[Item]:
-    """Every message of every input, in order. Missing or unreadable inputs raise UsageError (exit 2)."""
-    for name in inputs:  # fail fast, before any work
-        if name != "-" and not Path(name).exists():
-            raise UsageError(f"cannot read {name}: no such file or directory")
+def _wanted(entry: os.DirEntry, follow_symlinks: bool) -> bool:
+    """A regular file not starting with '.'; symlinks (unless followed) and other kinds are skipped and said so."""
+    if entry.name.startswith("."):
+        return False
+    if entry.is_symlink() and not follow_symlinks:
+        warn(f"skipped {entry.path}: a symbolic link (use --follow-symlinks to read it)")
+        return False
+    if not entry.is_file(follow_symlinks=follow_symlinks):
+        warn(f"skipped {entry.path}: not a regular file")
+        return False
+    return True
+
+
+def expand_inputs(
+    inputs: Sequence[str], max_size: int = MAX_MESSAGE_BYTES, follow_symlinks: bool = False
+) -> list[Item]:
+    """Every message of every input, in order. An input that cannot be read is one Item with `error` set, in its
+    place: the caller reports it and goes on with the rest (exit 2 for the batch)."""
     items: list[Item] = []
     for name in inputs:
-        path = Path(name)
-        if name != "-" and path.is_dir():
-            for file in maildir_files(path):
-                label = str(file)
-                items.append(Item(label, b"", path=label))  # read by run_items, as the work is handed out
-            continue
-        data = read_input(name)
+        try:
+            items.extend(_expand_one(name, max_size, follow_symlinks))
+        except UsageError as exc:
+            items.append(Item(name, b"", error=str(exc)))
+    return items
+
+
+def _expand_one(name: str, max_size: int, follow_symlinks: bool) -> list[Item]:
+    path = Path(name)
+    items: list[Item] = []
+    if name != "-" and path.is_dir():
+        for file in maildir_files(path, follow_symlinks):
+            label = str(file)  # read by run_items, as the work is handed out
+            items.append(Item(label, b"", path=label, max_size=max_size, follow_symlinks=follow_symlinks))
+    else:
+        data = read_input(name, max_size)
         if is_mbox(data):
             for index, (from_line, message) in enumerate(split_mbox(data), 1):
                 items.append(Item(f"{name}#{index}", message, from_line))
@@ -99,11 +170,20 @@ def expand_inputs(inputs: Sequence[str]) -> list[Item]:
     return items
 
 
-def _read_file(path: str) -> bytes:
-    """read_input for the files of a Maildir, without pathlib: thousands of small reads, half the time each."""
+def _read_file(path: str, limit: int = MAX_MESSAGE_BYTES, follow_symlinks: bool = False) -> bytes:
+    """read_input for the files of a Maildir, without pathlib: thousands of small reads, half the time each.
+
+    O_NOFOLLOW and the fstat check close the window between listing the folder and opening the file, in which an
+    entry could be swapped for a symlink or a FIFO."""
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    if not follow_symlinks:
+        flags |= getattr(os, "O_NOFOLLOW", 0)
     try:
-        with open(path, "rb") as handle:
-            return handle.read()
+        fd = os.open(path, flags)
+        with open(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise UsageError(f"cannot read {path}: not a regular file")
+            return read_limited(handle, limit, path)
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
 
@@ -135,7 +215,7 @@ def run_items(
     bar = ProgressBar(len(items)) if progress else None
     jobs = min(jobs, len(items))  # with fork, the pool starts every worker up front: never more than the messages
     if jobs <= 1 or len(items) < PARALLEL_THRESHOLD:
-        items = [item.loaded() for item in items]  # every read error before any output
+        items = [item.loaded() for item in items]
         process = setup()
         for item in items:
             emit(item, process(item))
@@ -146,8 +226,8 @@ def run_items(
         # about 8 per worker, so the last ones still balance the load
         chunksize = max(1, min(256, len(items) // (jobs * 8)))
         with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(setup,)) as pool:
-            # Maildir files are read while the workers already verify the first chunks; map() submits (and so
-            # reads) everything before it yields a result, so a read error still comes before any output
+            # Maildir files are read while the workers already verify the first chunks; an unreadable one is an
+            # item with `error`, which the per-item function reports in its place
             loaded = (item.loaded() for item in items)
             for item, outcome in zip(items, pool.map(_work, loaded, chunksize=chunksize), strict=True):
                 emit(item, outcome)

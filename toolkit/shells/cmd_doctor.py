@@ -15,11 +15,12 @@ import sys
 import time
 import unicodedata
 
+from toolkit.core.display import printable, printable_json
 from toolkit.core.domain import DoctorReport, diagnose
 from toolkit.core.domain.findings import CHECKS, Finding
 from toolkit.core.domain.spf import tree_lines
-from toolkit.core.errors import UsageError
-from toolkit.shells.common import add_dns_options, read_input, resolver_from_args
+from toolkit.shells.common import UsageError, add_dns_options, read_input, resolver_from_args
+from toolkit.shells.exits import doctor_exit
 
 DESCRIPTION = "Check a sending domain's SPF, DKIM, DMARC, MX, MAIL FROM, PTR, MTA-STS, TLS-RPT and BIMI records."
 EPILOG = """\
@@ -76,16 +77,16 @@ def run(args: argparse.Namespace) -> int:
         mail_from=args.mail_from_domain, ip=args.ip, message_report=message_report, ses_domain=args.ses_domain,
     )  # fmt: skip
     if args.json:
-        out = report.to_json()
+        out = {**report.to_json(), "exit_code": doctor_exit(report.findings)}
         if args.lang == "ja":
             from toolkit.core.domain.text_ja import localize
 
             for item, f in zip(out["findings"], report.findings, strict=True):
                 item["message"] = localize(f)
-        print(json.dumps(out, indent=2, ensure_ascii=False))
+        print(printable_json(json.dumps(out, indent=2, ensure_ascii=False)))
     else:
         sys.stdout.write(render(report, args.lang, colour=_colour()))
-    return report.exit_code
+    return doctor_exit(report.findings)
 
 
 def _colour() -> bool:
@@ -124,7 +125,7 @@ def render(report: DoctorReport, lang: str = "en", *, colour: bool = False) -> s
         from toolkit.core.domain.text_ja import LABELS_JA
 
         result = LABELS_JA["result"]
-    lines += ["", f"{result}{summary} (exit {report.exit_code})"]
+    lines += ["", f"{result}{summary} (exit {doctor_exit(report.findings)})"]
     return "\n".join(lines) + "\n"
 
 
@@ -141,12 +142,16 @@ def render_findings(findings, tree=None, lang: str = "en", *, colour: bool = Fal
         label = levels.get(f.level, f.level.upper())
         label += " " * (8 - _width(label))  # a Japanese label is two columns a character
         where = f" [{f.selector}]" if f.selector else ""
-        lines.append(f"  {_paint(label, COLOURS[f.level], colour)} {f.code}{where}: {text(f)}")
-        lines += [f"           {labels['fix']}: {line}" for line in (f.fix or "").splitlines()]
+        # DNS text (records, rua addresses) is attacker text: escaped before our own colour codes go in (issue 15)
+        shown = printable(f"{f.code}{where}: {text(f)}", one_line=True)
+        lines.append(f"  {_paint(label, COLOURS[f.level], colour)} {shown}")
+        lines += [
+            f"           {labels['fix']}: {printable(line, one_line=True)}" for line in (f.fix or "").splitlines()
+        ]
         if f.rule:
             lines.append(f"           {labels['rule']}: {f.rule}")
     if tree is not None:
-        lines += ["", f"  {labels['tree']}"] + [f"    {line}" for line in tree_lines(tree, lang=lang)]
+        lines += ["", f"  {labels['tree']}"] + [f"    {printable(line)}" for line in tree_lines(tree, lang=lang)]
     return lines
 
 

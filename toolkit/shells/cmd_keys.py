@@ -8,12 +8,14 @@ keycheck asks DNS whether the published record is present, parses, and matches t
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import stat
 import sys
 from pathlib import Path
 
+from toolkit.core.display import printable, printable_json
 from toolkit.core.dkim.keys import (
     DEFAULT_TTL,
     KeyCheckResult,
@@ -28,8 +30,8 @@ from toolkit.core.dkim.keys import (
     record_name,
 )
 from toolkit.core.domain.records import FORMATS
-from toolkit.core.errors import KeyFileError, UsageError
-from toolkit.shells.common import add_dns_options, resolver_from_args, warn
+from toolkit.shells.common import UsageError, add_dns_options, read_key_file, resolver_from_args, warn
+from toolkit.shells.exits import keycheck_exit
 
 DEFAULT_KEY_DIR = Path("keys")
 
@@ -97,6 +99,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     _add_identity(keycheck)
     keycheck.add_argument("--key", required=True, type=Path, metavar="PATH", help="private key file")
+    _add_raw_ed25519(keycheck)
     add_dns_options(keycheck)
     keycheck.add_argument("--json", action="store_true", help="print a JSON object")
     keycheck.set_defaults(func=run_keycheck)
@@ -105,6 +108,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _add_identity(parser: argparse.ArgumentParser, required: bool = True) -> None:
     parser.add_argument("--domain", required=required, help="signing domain (d=)")
     parser.add_argument("--selector", required=required, help="selector (s=)")
+
+
+def _add_raw_ed25519(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--raw-ed25519", action="store_true", help="also read a bare base64 Ed25519 seed as --key")
 
 
 def _add_record_options(parser: argparse.ArgumentParser) -> None:
@@ -123,13 +130,14 @@ def _add_common_record_options(parser: argparse.ArgumentParser) -> None:
 def _add_dkim_records(parser: argparse.ArgumentParser, *, required: bool) -> None:
     _add_identity(parser, required)
     parser.add_argument("--key", required=required, type=Path, metavar="PATH", help="private key file")
+    _add_raw_ed25519(parser)
     _add_record_options(parser)
     parser.add_argument("--ses", action="store_true", help="print the SES BYODKIM private-key string and notes")
     _add_common_record_options(parser)
 
 
 def _ttl(text: str) -> int:
-    if not text.isdigit() or int(text) > 2**31 - 1:  # RFC 2181 §8
+    if not (text.isascii() and text.isdigit()) or int(text) > 2**31 - 1:  # RFC 2181 §8
         raise argparse.ArgumentTypeError(f"TTL must be 0 to {2**31 - 1} seconds")
     return int(text)
 
@@ -144,18 +152,9 @@ def _check_identity(args: argparse.Namespace) -> tuple[str, str]:
     return domain, args.selector
 
 
-MAX_KEY_FILE = 1 << 20  # real key files are a few kB; do not slurp a device or a mail archive
-
-
-def read_key(path: Path) -> SigningKey:
-    try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_KEY_FILE + 1)
-    except OSError as exc:
-        raise KeyFileError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    if len(data) > MAX_KEY_FILE:
-        raise KeyFileError(f"{path}: over {MAX_KEY_FILE} bytes, not a key file")
-    key = load_private_key(data, str(path))
+def read_key(path: Path, raw_ed25519: bool = False) -> SigningKey:
+    data = read_key_file(path)  # at most 1 MiB: real key files are a few kB; never slurp a device
+    key = load_private_key(data, str(path), raw_ed25519=raw_ed25519)
     mode = _mode(path)
     if mode is not None and mode & 0o077:
         warn(f"{path} is readable by others (mode {mode:04o}); chmod 600 it")
@@ -216,11 +215,17 @@ def run_keygen(args: argparse.Namespace) -> int:
         for path in (key_path, txt_path, folder / f"{selector}.ses-private-key.txt"):
             if path.exists() or path.is_symlink():
                 raise UsageError(f"{path} exists; pick a new selector (DKIM-36) or pass --force to replace it")
+    if folder.is_symlink():
+        _open_key_folder(folder)  # raises the one-line refusal before anything is created or warned about
     _make_private_dir(args.out, warn_if_open=False)  # keys/ itself holds the public README and test keys
     _make_private_dir(folder, warn_if_open=True)
     zone_line = key.zone_line(selector, domain, ttl=args.ttl, testing=args.testing)
-    write_new_file(key_path, key.private_pem(), 0o600, replace=args.force)
-    write_new_file(txt_path, (zone_line + "\n").encode("ascii"), 0o644, replace=args.force)
+    folder_fd = _open_key_folder(folder)
+    try:  # both files are created inside the folder opened above: swapping it for a symlink now changes nothing
+        write_new_file(key_path, key.private_pem(), 0o600, replace=args.force, dir_fd=folder_fd)
+        write_new_file(txt_path, (zone_line + "\n").encode("ascii"), 0o644, replace=args.force, dir_fd=folder_fd)
+    finally:
+        os.close(folder_fd)
     print(f"wrote {key_path} ({key.key_type} {key.bits}, mode 0600) and {txt_path}", file=sys.stderr)
 
     ses_path = folder / f"{selector}.ses-private-key.txt"
@@ -254,16 +259,33 @@ def _make_private_dir(path: Path, *, warn_if_open: bool) -> None:
         warn(f"{path} is open to others (mode {mode:04o}); chmod 700 it")
 
 
-def write_new_file(path: Path, data: bytes, mode: int, *, replace: bool) -> None:
+def _open_key_folder(folder: Path) -> int:
+    """The DOMAIN folder under --out, refused when it is a symlink (issue 15: keygen wrote through a symlinked
+    domain folder). O_NOFOLLOW makes the check and the open one step."""
+    flags = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        return os.open(folder, flags)
+    except OSError as exc:
+        if folder.is_symlink():
+            raise UsageError(
+                f"{folder} is a symbolic link; keygen writes keys only into a real folder (remove the link or "
+                "point --out at the folder it names)"
+            ) from None
+        raise UsageError(f"cannot open {folder}: {exc.strerror or exc}") from None
+
+
+def write_new_file(path: Path, data: bytes, mode: int, *, replace: bool, dir_fd: int | None = None) -> None:
     """Create `path` with `mode` from the first byte (O_CREAT|O_EXCL, no chmod afterwards, so no race).
 
     With `replace`, write a fresh temporary file the same way and rename it over the old one, so the old key
-    stays whole until the new one is complete.
+    stays whole until the new one is complete. With `dir_fd`, `path` names a file in that open folder.
     """
     target = path.with_name(f".{path.name}.tmp{os.getpid()}") if replace else path
+    if dir_fd is not None:
+        path, target = Path(path.name), Path(target.name)
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
-        fd = os.open(target, flags, mode)
+        fd = os.open(target, flags, mode, dir_fd=dir_fd)
     except FileExistsError:
         raise UsageError(f"{path} exists; pick a new selector (DKIM-36) or pass --force to replace it") from None
     except OSError as exc:
@@ -274,10 +296,11 @@ def write_new_file(path: Path, data: bytes, mode: int, *, replace: bool) -> None
             handle.flush()
             os.fsync(handle.fileno())
         if replace:
-            os.replace(target, path)
+            os.replace(target, path, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
     except OSError as exc:
         if replace:
-            target.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                os.unlink(target, dir_fd=dir_fd)
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
@@ -288,7 +311,7 @@ def run_records(args: argparse.Namespace) -> int:
     if not (args.domain and args.selector and args.key):
         raise UsageError("records needs --domain, --selector and --key (or: records dmarc|spf ... --help)")
     domain, selector = _check_identity(args)
-    key = read_key(args.key)
+    key = read_key(args.key, args.raw_ed25519)
     if args.format != "zone" or args.region:
         from toolkit.shells.records_build import dkim_output
 
@@ -322,14 +345,14 @@ def run_records(args: argparse.Namespace) -> int:
 
 def run_keycheck(args: argparse.Namespace) -> int:
     domain, selector = _check_identity(args)
-    key = read_key(args.key)
+    key = read_key(args.key, args.raw_ed25519)
     result = check_published_key(key, selector, domain, resolver_from_args(args))
     if args.json:
-        print(json.dumps(result.to_json(), indent=2))
+        print(printable_json(json.dumps({**result.to_json(), "exit_code": keycheck_exit(result)}, indent=2)))
     else:
         for line in keycheck_lines(result):
-            print(line)
-    return result.exit_code
+            print(printable(line, one_line=True))  # TXT records are attacker text (issue 15)
+    return keycheck_exit(result)
 
 
 def keycheck_lines(result: KeyCheckResult) -> list[str]:
@@ -352,5 +375,5 @@ def keycheck_lines(result: KeyCheckResult) -> list[str]:
         else:
             lines.append(f"    {record.status.value}: {record.problem}")
         lines.extend(f"    note: {note}" for note in record.notes)
-    lines.append(f"result: {result.status.value} (exit {result.exit_code})")
+    lines.append(f"result: {result.status.value} (exit {keycheck_exit(result)})")
     return lines

@@ -13,8 +13,14 @@ import asyncio
 import logging
 from pathlib import Path
 
-from toolkit.core.errors import UsageError
-from toolkit.shells.common import add_dns_options, epoch, parse_hostport, positive_seconds, resolver_from_args
+from toolkit.shells.common import (
+    UsageError,
+    add_dns_options,
+    epoch,
+    parse_hostport,
+    positive_seconds,
+    resolver_from_args,
+)
 from toolkit.shells.hooks import ChainHandler, DmarcAction, Handler, SignHandler, VerifyHandler
 from toolkit.shells.peers import LOOPBACK, parse_networks
 from toolkit.shells.server_limits import (
@@ -97,6 +103,7 @@ def _common_options(parser: argparse.ArgumentParser) -> None:
         "--quarantine-on-dmarc", action="store_true", help="quarantine DMARC failures under p=quarantine or p=reject"
     )
     group.add_argument("--keep-forged", action="store_true", help="keep A-R fields that carry our authserv-id")
+    group.add_argument("--record", metavar="URL", help="store one row per verified message for DMARC reports")
     group.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS", help="per-stage time limit (60)")
     limits = parser.add_argument_group("limits")
     limits.add_argument(
@@ -217,6 +224,12 @@ def build_handler(args: argparse.Namespace) -> Handler:
                 sign_hosts=networks if args.sign_table is not None else None,  # theirs signed, not verified
             )
         )
+        if args.record:  # wraps the verifier, so rejected mail is recorded too
+            from toolkit.shells.record import Recorder, RecordHandler
+
+            handlers[-1] = RecordHandler(handlers[-1], Recorder(args.record), clock=clock)
+    elif args.record:
+        raise UsageError("--record needs verification (drop --no-verify)")
     if args.sign_table is not None:
         from toolkit.core.dkim.signtable import SigningTable
 

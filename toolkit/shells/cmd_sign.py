@@ -16,9 +16,20 @@ from toolkit.core.dkim import PreparedSigner, SignerConfig, prepare, sign_prepar
 from toolkit.core.dkim.keys import SigningKey, load_private_key
 from toolkit.core.dkim.signtable import SigningEntry, SigningTable
 from toolkit.core.dmarc.address import author_domains
-from toolkit.core.errors import KeyFileError, UsageError
 from toolkit.core.message import parse_message
-from toolkit.shells.common import epoch, read_input, warn
+from toolkit.shells import arc_seal
+from toolkit.shells.common import (
+    MAX_MESSAGE_BYTES,
+    UsageError,
+    add_dns_options,
+    byte_size,
+    epoch,
+    read_input,
+    read_key_file,
+    read_limited,
+    resolver_from_args,
+    warn,
+)
 
 DESCRIPTION = "Sign .eml messages with DKIM (rsa-sha256 or ed25519-sha256), prepending DKIM-Signature fields."
 
@@ -27,6 +38,8 @@ examples:
   sign-eml --domain example.com --selector s2026 --key keys/example.com/s2026.private.pem msg.eml -o signed.eml
   sign-eml --domain example.com --selector rsa --key rsa.pem --domain example.com --selector ed --key ed.pem msg.eml
   sign-eml --sign-table signing.table --output-dir out/ mail/*.eml
+  sign-eml --arc-seal -d lists.example.net -s arc -k arc.pem --authserv-id mx.lists.example.net \
+      --ip 192.0.2.70 --helo mail.example.com --mail-from bounce@example.com --zones zones/ msg.eml
 """
 
 
@@ -38,6 +51,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     signer.add_argument("--selector", "-s", action="append", default=[], help="selector (s=)")
     signer.add_argument("--key", "-k", action="append", default=[], metavar="PATH", help="private key file")
     signer.add_argument("--sign-table", metavar="FILE", type=Path, help="choose signers by the From domain")
+    signer.add_argument(
+        "--raw-ed25519", action="store_true", help="also read a key file holding a bare base64 Ed25519 seed"
+    )
     opts = parser.add_argument_group("signature options (once for all signers, or once per signer)")
     opts.add_argument("--algorithm", "-a", action="append", help="rsa-sha256 | ed25519-sha256 (default: key type)")
     opts.add_argument("--canon", "-c", action="append", help="header/body canonicalization (relaxed/relaxed)")
@@ -51,6 +67,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     out.add_argument("inputs", nargs="*", default=["-"], metavar="IN.eml", help="messages ('-' = stdin, default)")
     out.add_argument("-o", "--output", metavar="OUT", help="output file for one input (default: stdout)")
     out.add_argument("--output-dir", metavar="DIR", type=Path, help="write each signed input under its own name")
+    out.add_argument(
+        "--max-size", type=byte_size, default=MAX_MESSAGE_BYTES, metavar="BYTES", help="largest input (256M)"
+    )
+    arc_seal.add_options(parser)
+    add_dns_options(parser)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -78,16 +99,14 @@ def _per_signer(values: list[str] | None, count: int, option: str) -> list[str |
 class _KeyCache:
     """Each key file is read and parsed once per run."""
 
-    def __init__(self) -> None:
+    def __init__(self, raw_ed25519: bool = False) -> None:
         self._keys: dict[str, SigningKey] = {}
+        self.raw_ed25519 = raw_ed25519
 
     def get(self, path: str) -> SigningKey:
         if path not in self._keys:
-            try:
-                data = Path(path).read_bytes()
-            except OSError as exc:
-                raise KeyFileError(f"cannot read key {path}: {exc.strerror or exc}") from None
-            self._keys[path] = load_private_key(data, source=path)
+            data = read_key_file(path)  # at most 1 MiB
+            self._keys[path] = load_private_key(data, source=path, raw_ed25519=self.raw_ed25519)
         return self._keys[path]
 
 
@@ -150,9 +169,13 @@ def _table_signers(
     ]
 
 
+MAX_TABLE_BYTES = 16 * 2**20  # a signing table of ~200,000 lines; /dev/zero ends in one line (issue 15)
+
+
 def _load_table(path: Path) -> SigningTable:
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:
+            text = read_limited(handle, MAX_TABLE_BYTES, f"signing table {path}", flag="").decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"cannot read signing table {path}: {getattr(exc, 'strerror', None) or exc}") from None
     return SigningTable.parse(text, base_dir=path.parent, source=str(path))
@@ -169,18 +192,23 @@ def run(args: argparse.Namespace) -> int:
     if args.output_dir is not None and "-" in inputs:
         raise UsageError("--output-dir needs named input files, not '-'")
     now = args.now if args.now is not None else int(time.time())
-    keys = _KeyCache()
+    keys = _KeyCache(args.raw_ed25519)
     table = _load_table(args.sign_table) if args.sign_table else None
-    fixed = None if table else _command_line_signers(args, keys)
+    arc = arc_seal.sealer(args, keys.get) if args.arc_seal else None
+    resolver = resolver_from_args(args) if arc else None
+    fixed = None if table or arc else _command_line_signers(args, keys)
     if args.output_dir is not None:
         try:
             args.output_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise UsageError(f"cannot create {args.output_dir}: {exc.strerror or exc}") from None
     for name in inputs:
-        raw = read_input(name)
-        signers = _table_signers(args, table, keys, raw, name) if table else fixed
-        signed = sign_prepared(parse_message(raw), signers, now)
+        raw = read_input(name, args.max_size)
+        if arc is not None:
+            signed = arc_seal.seal_one(raw, name, arc, args, resolver, now)
+        else:
+            signers = _table_signers(args, table, keys, raw, name) if table else fixed
+            signed = sign_prepared(parse_message(raw), signers, now)
         if args.output_dir is not None:
             _write(args.output_dir / Path(name).name, signed)
         elif args.output:

@@ -12,7 +12,7 @@ import math
 import sys
 import time
 
-from toolkit.core.errors import UsageError
+from toolkit.core.display import printable, printable_json
 from toolkit.core.results import Verdict
 from toolkit.core.spf import (
     DEFAULT_MAX_VOID,
@@ -22,7 +22,8 @@ from toolkit.core.spf import (
     SpfResult,
     check_identities,
 )
-from toolkit.shells.common import add_dns_options, resolver_from_args
+from toolkit.shells.common import UsageError, add_dns_options, resolver_from_args
+from toolkit.shells.exits import doctor_exit
 
 DESCRIPTION = "Evaluate SPF (RFC 7208) for a client IP, MAIL FROM and HELO, and show every DNS lookup it took."
 EPILOG = """\
@@ -90,17 +91,15 @@ def run(args: argparse.Namespace) -> int:
     )
     if args.json:
         out = {"ip": args.ip, "mailfrom": mailfrom.to_json(), "helo": helo.to_json() if helo else None}
-        json.dump(out, sys.stdout, indent=2)
-        sys.stdout.write("\n")
-    else:
-        sys.stdout.write(render_text(mailfrom, helo, args.max_void))
+        sys.stdout.write(printable_json(json.dumps(out, indent=2)) + "\n")
+    else:  # HELO, exp= texts and DNS answers are attacker text (issue 15)
+        sys.stdout.write(printable(render_text(mailfrom, helo, args.max_void)))
     return exit_code(mailfrom)
 
 
 def run_analysis(args: argparse.Namespace) -> int:
     """No client IP: the record, its problems and the worst-case lookup tree (doctor's SPF section)."""
     from toolkit.core.domain import ascii_domain
-    from toolkit.core.domain.findings import exit_code as findings_exit
     from toolkit.core.domain.spf import analyse_spf
     from toolkit.shells.cmd_doctor import render_findings
 
@@ -111,7 +110,7 @@ def run_analysis(args: argparse.Namespace) -> int:
     if problem:
         raise UsageError(f"{target!r} is not a usable domain: {problem}")
     analysis = analyse_spf(domain, resolver_from_args(args))
-    code = findings_exit(analysis.findings)
+    code = doctor_exit(analysis.findings)
     if args.json:
         out = {"domain": domain, "record": analysis.record, "findings": [f.to_json() for f in analysis.findings],
                "tree": analysis.tree.to_json() if analysis.tree else None, "exit_code": code}  # fmt: skip

@@ -9,25 +9,24 @@ import re
 import sys
 import time
 from dataclasses import dataclass, field
-from importlib import import_module
+from pathlib import Path
 
 from toolkit.core.diagnose import diagnose_message
-from toolkit.core.errors import UsageError
+from toolkit.core.display import printable, printable_json
+from toolkit.core.dkim.common import valid_domain
 from toolkit.core.message import parse_message
 from toolkit.core.verify import (
     ALL_CHECKS,
     DEFAULT_AUTHSERV_ID,
-    EXIT_FAILED,
-    EXIT_OK,
-    EXIT_TEMPERROR,
-    EXIT_USAGE,
     SmtpContext,
     VerifyOptions,
     context_from_received,
     verify_message,
 )
 from toolkit.shells import batch
-from toolkit.shells.common import add_dns_options, epoch, resolver_from_args
+from toolkit.shells.common import MAX_MESSAGE_BYTES, UsageError, add_dns_options, byte_size, epoch, resolver_from_args
+from toolkit.shells.exits import EXIT_FAILED, EXIT_OK, EXIT_TEMPERROR, EXIT_USAGE, report_exit_code
+from toolkit.shells.psl import PslOrgDomain
 
 DESCRIPTION = "Verify SPF, DKIM and DMARC of messages and write an Authentication-Results field (RFC 8601)."
 
@@ -54,13 +53,19 @@ DNS: --zones DIR is the whole DNS of an offline world: a name outside every zone
 authserv-id: default 'emlauth.localhost'; set it to your host name in pipelines (AR-2, AR-7).
 
 exit codes: 0 DMARC pass or nothing failed; 1 a check failed; 2 usage or I/O error; 3 temporary DNS error.
-  For several messages: the worst of them (2 > 1 > 3 > 0).
+  Batches: an input that cannot be read is reported on stderr (and, with --json, as a line with its "error")
+  and the rest still runs. The batch exits with the first of these that happened: 2 (an input could not be
+  read), 3 (a temporary DNS error on some message: retry), 1 (a check failed), 0. Each JSON line keeps its own
+  exit_code.
 """
 
-_SEVERITY = {EXIT_OK: 0, EXIT_TEMPERROR: 1, EXIT_FAILED: 2, EXIT_USAGE: 3}
+# batch precedence: an unreadable input first (the batch is incomplete), then "retry" (the run could change),
+# then a failed check (final), then success
+_SEVERITY = {EXIT_OK: 0, EXIT_FAILED: 1, EXIT_TEMPERROR: 2, EXIT_USAGE: 3}
 
 
 def worst(codes: list[int]) -> int:
+    """The batch exit code: 2 > 3 > 1 > 0 (an unknown code counts as 2)."""
     return max(codes, key=lambda c: _SEVERITY.get(c, 3), default=EXIT_OK)
 
 
@@ -68,6 +73,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.epilog = EPILOG
     parser.add_argument("inputs", nargs="*", metavar="INPUT", help=".eml file, '-', mbox file or Maildir (default -)")
+    limits = parser.add_argument_group("input limits")
+    limits.add_argument(
+        "--max-size", type=byte_size, default=MAX_MESSAGE_BYTES, metavar="BYTES", help="largest input file (256M)"
+    )
+    limits.add_argument("--follow-symlinks", action="store_true", help="read symlinks in Maildirs (default: skip them)")
     smtp = parser.add_argument_group("SMTP context")
     smtp.add_argument("--ip", help="client IP address of the SMTP session")
     smtp.add_argument("--helo", help="HELO/EHLO name")
@@ -77,19 +87,28 @@ def configure(parser: argparse.ArgumentParser) -> None:
     checks = parser.add_argument_group("checks")
     checks.add_argument("--now", type=epoch, metavar="EPOCH", help="verification time in Unix seconds (default: now)")
     checks.add_argument(
-        "--checks", default=None, help="comma-separated subset of spf,dkim,dmarc (default: all the context allows)"
+        "--checks",
+        default=None,
+        help=f"comma-separated subset of {','.join(ALL_CHECKS)} (default: all the context allows)",
     )
     checks.add_argument("--dmarc-mode", choices=("rfc9989", "rfc7489", "both"), default="rfc9989")
     checks.add_argument("--dkim-testing-counts", action="store_true", help="let a t=y DKIM pass count for DMARC")
     checks.add_argument("--max-signatures", type=int, default=10, help="verify at most this many DKIM signatures")
     checks.add_argument("--authserv-id", default=DEFAULT_AUTHSERV_ID, help=f"our id in A-R ({DEFAULT_AUTHSERV_ID})")
+    checks.add_argument(
+        "--arc-trusted",
+        metavar="FILE|DOMAIN,...",
+        help="ARC sealers we trust: their aligned pass turns a DMARC fail's disposition into none (off by default)",
+    )
     checks.add_argument("--strip-forged", action="store_true", help="remove A-R fields carrying our authserv-id")
     out = parser.add_argument_group("output")
     mode = out.add_mutually_exclusive_group()
     mode.add_argument("--header-only", action="store_true", help="print only our Authentication-Results field")
     mode.add_argument("--json", action="store_true", help="JSON Lines: one object per message")
-    mode.add_argument("--explain", action="store_true", help="narrated walkthrough (needs toolkit.walkthrough)")
+    mode.add_argument("--explain", action="store_true", help="narrated walkthrough of each message")
+    out.add_argument("--lang", choices=("en", "ja"), default="en", help="language of the --explain walkthrough")
     out.add_argument("--jobs", type=int, default=0, help="processes for batches (default: every core)")
+    out.add_argument("--record", metavar="URL", help="store one row per message for DMARC reports (report generate)")
     out.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
 
 
@@ -99,13 +118,33 @@ def register(subparsers) -> None:
     parser.set_defaults(func=run)
 
 
+def arc_trusted(value: str | None) -> tuple[str, ...]:
+    """--arc-trusted: a file of domains (one a line, # comments) or a comma-separated list (ARC-5)."""
+    if not value:
+        return ()
+    path = Path(value)
+    if path.is_file():
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UsageError(f"cannot read {value}: {getattr(exc, 'strerror', None) or exc}") from None
+        names = [line.split("#", 1)[0].strip() for line in text.splitlines()]
+    else:
+        names = value.split(",")
+    domains = tuple(n.strip().lower().rstrip(".") for n in names if n.strip())
+    bad = [d for d in domains if not valid_domain(d)]
+    if bad or not domains:
+        raise UsageError(f"--arc-trusted wants domains or a file of them; {bad[0] if bad else value!r} is not one")
+    return domains
+
+
 def _checks(args: argparse.Namespace, have_ip: bool) -> tuple[str, ...]:
     if args.checks is None:
-        return ALL_CHECKS if have_ip else ("dkim", "dmarc")
+        return ALL_CHECKS if have_ip else tuple(c for c in ALL_CHECKS if c != "spf")
     wanted = tuple(c.strip().lower() for c in args.checks.split(",") if c.strip())
     unknown = [c for c in wanted if c not in ALL_CHECKS]
     if unknown or not wanted:
-        raise UsageError(f"--checks takes spf, dkim, dmarc; got {args.checks!r}")
+        raise UsageError(f"--checks takes {', '.join(ALL_CHECKS)}; got {args.checks!r}")
     return wanted
 
 
@@ -120,6 +159,8 @@ class _Setup:
     now: int
     output: str  # "message" | "header" | "json" | "explain"
     native_eol: bool = True
+    lang: str = "en"  # of the --explain walkthrough
+    record: bool = False  # also return the message's row for the report store (toolkit.shells.record)
     resolver: object = field(default=None, repr=False)
 
     def __call__(self):
@@ -132,6 +173,9 @@ class _Setup:
         return {**self.__dict__, "resolver": None}
 
     def process(self, item: batch.Item) -> tuple[int, bytes, str]:
+        if item.error:  # reported in its place; the batch goes on (exit 2 at the end)
+            line = json.dumps({"input": item.label, "error": item.error, "exit_code": EXIT_USAGE}) + "\n"
+            return EXIT_USAGE, line.encode() if self.output == "json" else b"", f"error: {item.error}"
         message = parse_message(item.data)
         context = self.context
         extra: dict = {}
@@ -155,20 +199,34 @@ class _Setup:
                 f"{item.label}: {len(report.forged_ar)} Authentication-Results field(s) with our id, {action}"
             )
         warning = "\n".join(warnings)
+        if self.record and context.ip:
+            from toolkit.core.dmarc.report_xml_record import record_from_report
+
+            return (*self.render(item, report, message, warning, extra), record_from_report(report, self.now))
+        if self.record:  # a report row needs the source IP (RFC 9990 source_ip is required)
+            warning = "\n".join([*warnings, f"{item.label}: not recorded: no client IP (--ip or --trust-received)"])
+        return self.render(item, report, message, warning, extra)
+
+    def render(self, item: batch.Item, report, message, warning: str, extra: dict) -> tuple[int, bytes, str]:
+        code = report_exit_code(report)
         if self.output == "json":
-            data = {"input": item.label, **report.to_json(), **extra}
+            data = {"input": item.label, **report.to_json(), **extra, "exit_code": code}
             # why a signature failed, and risks of those that passed (the walkthrough shows the same objects)
             data["diagnoses"] = [d.to_json() for d in diagnose_message(report.message, report.dkim)]
-            return report.exit_code, (json.dumps(data, ensure_ascii=False) + "\n").encode(), warning
+            text = printable_json(json.dumps(data, ensure_ascii=False))  # C1 and bidi escaped too (issue 15)
+            return code, (text + "\n").encode(), warning
         if self.output == "explain":
-            walkthrough = import_module("toolkit.walkthrough")
-            return report.exit_code, (walkthrough.explain(report).rstrip("\n") + "\n").encode(), warning
+            from toolkit.walkthrough import explain  # here: only --explain pays for importing the narrator
+
+            text = explain(report, lang=self.lang, trust_received=self.trust_received)
+            text = printable(text.rstrip("\n"))  # header text may hold ESC sequences (issue 15)
+            return code, (text + "\n").encode(), warning
         if self.output == "header":
-            return report.exit_code, _eol(report.ar_field, message, self.native_eol), warning
+            return code, _eol(report.ar_field, message, self.native_eol), warning
         out = report.output_message()
         if item.mbox_from:
             out = item.mbox_from + b"\r\n" + _mbox_quote(out) + b"\r\n"
-        return report.exit_code, _eol(out, message, self.native_eol), warning
+        return code, _eol(out, message, self.native_eol), warning
 
 
 def _mbox_quote(data: bytes) -> bytes:
@@ -185,11 +243,6 @@ def _eol(data: bytes, message, native: bool) -> bytes:
 
 def run(args: argparse.Namespace) -> int:
     inputs = args.inputs or ["-"]
-    if args.explain:
-        try:
-            import_module("toolkit.walkthrough")
-        except ModuleNotFoundError:
-            raise UsageError("--explain needs toolkit.walkthrough, which is not installed") from None
     if args.ip is not None:
         try:
             ipaddress.ip_address(args.ip)
@@ -214,6 +267,8 @@ def run(args: argparse.Namespace) -> int:
         strip_forged=args.strip_forged,
         count_testing=args.dkim_testing_counts,
         clock=time.monotonic,
+        psl_org_domain=PslOrgDomain() if args.dmarc_mode != "rfc9989" else None,
+        arc_trusted=arc_trusted(args.arc_trusted),
     )
     try:
         from toolkit.core import arheader
@@ -222,7 +277,9 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     output = "json" if args.json else "header" if args.header_only else "explain" if args.explain else "message"
-    items = batch.expand_inputs(inputs)
+    if not args.inputs and sys.stdin.isatty():  # not hung: waiting for a message typed or pasted on the terminal
+        print("verify-eml: reading a message from standard input (end it with Ctrl-D; see --help)", file=sys.stderr)
+    items = batch.expand_inputs(inputs, args.max_size, args.follow_symlinks)
     if not items:
         raise UsageError("no messages found in the inputs")
     if output == "message" and len(items) > 1 and not all(i.mbox_from for i in items):
@@ -236,8 +293,6 @@ def run(args: argparse.Namespace) -> int:
     # built once here: a bad zone folder fails now, as a usage error, and in-process runs and forked workers
     # reuse it instead of reading the zones again
     resolver = resolver_from_args(argparse.Namespace(**dns))
-    for module in ("toolkit.core.dkim", "toolkit.core.spf"):  # verify_message imports these on first use:
-        import_module(module)  # import them before the workers fork, not once in each of them
     setup = _Setup(
         dns=dns,
         options=options,
@@ -245,23 +300,46 @@ def run(args: argparse.Namespace) -> int:
         trust_received=args.trust_received,
         now=args.now if args.now is not None else int(time.time()),
         output=output,
+        lang=args.lang,
         resolver=resolver,
     )
+    recorder = None
+    if args.record:
+        from toolkit.shells.record import Recorder
+
+        recorder, setup.record = Recorder(args.record), True  # a store error is a one-line exit 2, before any work
     labelled = output in ("header", "explain") and len(items) > 1  # say which message each walkthrough is about
     codes: list[int] = []
     stdout = sys.stdout.buffer
 
-    def emit(item: batch.Item, outcome: tuple[int, bytes, str]) -> None:
-        code, data, warning = outcome
+    records: list = []  # --record: written 1,000 at a time, one transaction each
+    recorded = [0, 0]  # new, seen
+
+    def flush() -> None:
+        recorded[0] += recorder.add(records)  # type: ignore[union-attr]
+        recorded[1] += len(records)
+        records.clear()
+
+    def emit(item: batch.Item, outcome: tuple) -> None:
+        code, data, warning = outcome[:3]
+        records.extend(outcome[3:])
+        if len(records) >= 1000:
+            flush()
         codes.append(code)
         for line in warning.splitlines():
-            print(f"verify-eml: {line}", file=sys.stderr)
-        if labelled:
-            stdout.write(f"==> {item.label} <==\n".encode())
+            print(f"verify-eml: {printable(line)}", file=sys.stderr)
+        if labelled and data:
+            stdout.write(f"==> {printable(item.label, one_line=True)} <==\n".encode())
         stdout.write(data)
 
     jobs = args.jobs or batch.default_jobs()
     progress = len(items) > 1 and not args.no_progress and sys.stderr.isatty()
     batch.run_items(items, setup, jobs, emit, progress)
     stdout.flush()
+    if recorder is not None:
+        flush()
+        new, seen = recorded
+        print(f"verify-eml: recorded {new} new message(s) in {recorder.label} ({seen - new} already there)",
+              file=sys.stderr)  # fmt: skip
+        recorder.close()
     return worst(codes)

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import io
 import math
+import re
 import sys
 from pathlib import Path
+from typing import BinaryIO
 
 from toolkit.core.dns import Resolver
-from toolkit.core.errors import UsageError
+from toolkit.core.errors import KeyFileError, ToolkitError
+
+
+class UsageError(ToolkitError):
+    """A bad command line or an input the command cannot read: one line on stderr, exit 2 (the CLI's error)."""
 
 
 def add_dns_options(parser: argparse.ArgumentParser) -> None:
@@ -59,7 +66,7 @@ def parse_hostport(text: str, default_port: int = 53) -> tuple[str, int]:
         host, port = text.split(":")
     else:
         host, port = text, str(default_port)
-    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+    if not host or not (port.isascii() and port.isdigit()) or not 0 < int(port) < 65536:
         raise UsageError(f"bad HOST:PORT {text!r}")
     return host, int(port)
 
@@ -90,16 +97,58 @@ def resolver_from_args(args: argparse.Namespace) -> Resolver:
     return CachingResolver(inner)
 
 
-def read_input(path: str) -> bytes:
-    """Read a file, or standard input for '-'. Errors become one-line UsageErrors."""
+MAX_MESSAGE_BYTES = 256 * 2**20  # [ours] --max-size default for a message (or an mbox) read from a file or stdin
+_CHUNK = 2**20
+_SIZE = re.compile(r"([0-9]{1,15})([KMG]?)(?:i?B)?", re.IGNORECASE)
+
+
+def byte_size(text: str) -> int:
+    """argparse type for --max-size: bytes, or with a K, M or G suffix (powers of 1024): 1048576, 256M, 1G."""
+    found = _SIZE.fullmatch(text.strip())
+    if not found or int(found.group(1)) == 0:
+        raise argparse.ArgumentTypeError(f"want a size above 0 like 1048576, 256M or 1G, not {text!r}")
+    return int(found.group(1)) * 1024 ** " KMG".index(found.group(2).upper() or " ")
+
+
+def read_limited(handle: BinaryIO, limit: int, name: str, flag: str = "--max-size") -> bytes:
+    """Read to the end, but stop as soon as more than `limit` bytes came: /dev/zero ends in one line, not a
+    MemoryError. Chunks go into a BytesIO, whose getvalue() hands its buffer over without a second copy."""
+    out = io.BytesIO()
+    while True:
+        chunk = handle.read(min(_CHUNK, limit + 1 - out.tell()))
+        if not chunk:
+            return out.getvalue()
+        out.write(chunk)
+        if out.tell() > limit:
+            hint = f" (raise it with {flag})" if flag else ""
+            raise UsageError(f"{name} is larger than {limit} bytes{hint}; not read")
+
+
+def read_input(path: str, limit: int = MAX_MESSAGE_BYTES, flag: str = "--max-size") -> bytes:
+    """Read a file, or standard input for '-', at most `limit` bytes. Errors become one-line UsageErrors."""
+    name = "standard input" if path == "-" else path
     try:
         if path == "-":
             if sys.stdin is None:  # started with standard input closed (<&-)
                 raise UsageError("cannot read standard input: it is closed")
-            return sys.stdin.buffer.read()
-        return Path(path).read_bytes()
+            return read_limited(sys.stdin.buffer, limit, name, flag)
+        with open(path, "rb") as handle:
+            return read_limited(handle, limit, name, flag)
     except OSError as exc:
-        raise UsageError(f"cannot read {'standard input' if path == '-' else path}: {exc.strerror or exc}") from None
+        raise UsageError(f"cannot read {name}: {exc.strerror or exc}") from None
+
+
+def read_key_file(path: str | Path) -> bytes:
+    """A key file, at most MAX_KEY_BYTES (1 MiB): a device or a hostile PEM is refused in one line."""
+    from toolkit.core.dkim.keys import MAX_KEY_BYTES
+
+    try:
+        with open(path, "rb") as handle:
+            return read_limited(handle, MAX_KEY_BYTES, f"key {path}", flag="")
+    except OSError as exc:
+        raise KeyFileError(f"cannot read key {path}: {exc.strerror or exc}") from None
+    except UsageError:
+        raise KeyFileError(f"{path}: over {MAX_KEY_BYTES} bytes, not a key file") from None
 
 
 def warn(message: str) -> None:

@@ -31,8 +31,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from toolkit.core.errors import UsageError
 from toolkit.shells import milter_protocol as mp
+from toolkit.shells.common import UsageError
 from toolkit.shells.hooks import ACCEPT, Action, Handler, Kind, Session, call_hook, decide, tempfail
 from toolkit.shells.hooks.outcome import message_line
 from toolkit.shells.peers import LOOPBACK, address_in, parse_networks, peer_address
@@ -90,7 +90,7 @@ def parse_listen(text: str) -> ListenSpec:
         host, _, port_text = rest[1:].partition("]:")
     else:
         host, _, port_text = rest.rpartition(":")
-    if not port_text.isdigit() or not 0 <= int(port_text) < 65536:
+    if not (port_text.isascii() and port_text.isdigit()) or not 0 <= int(port_text) < 65536:
         raise UsageError(f"bad port in {text!r}")
     return ListenSpec("inet", host=host or "127.0.0.1", port=int(port_text))
 

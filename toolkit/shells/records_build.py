@@ -22,8 +22,8 @@ from toolkit.core.domain.records import (
     ses_mail_from,
     spf_records,
 )
-from toolkit.core.errors import UsageError
-from toolkit.shells.common import add_dns_options, resolver_from_args, warn
+from toolkit.shells.common import UsageError, add_dns_options, resolver_from_args, warn
+from toolkit.shells.psl import PslOrgDomain
 
 _REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d{1,2}\Z")
 POLICY = ("none", "quarantine", "reject")
@@ -112,7 +112,8 @@ def run_dmarc(args: argparse.Namespace) -> int:
         if "@" not in uri or uri.count(",") or uri.count("!"):
             raise UsageError(f"{uri!r} is not a report address (want name@domain or mailto:name@domain)")
     sets = [dmarc_records(domain, args.policy, args.rua, args.ruf, pct=args.pct, sp=args.sp, np=args.np,
-                          adkim=args.adkim, aspf=args.aspf, testing=args.testing, ttl=args.ttl)]  # fmt: skip
+                          adkim=args.adkim, aspf=args.aspf, testing=args.testing, ttl=args.ttl,
+                          org_domain=PslOrgDomain())]  # fmt: skip
     sets += _ses_sets(args, domain, required=True)
     _print(sets, args.format)
     return 0

@@ -2,6 +2,7 @@
 
 TEXT = {
     "title": "Walkthrough: how this message was authenticated",
+    "lesson": "The lesson of this sample: {text}",
     "h_envelope": "Who sent it: the SMTP envelope and the From header",
     "h_spf": "SPF: may {ip} send mail for {domain}?",
     "h_spf_none": "SPF",
@@ -17,20 +18,35 @@ TEXT = {
     "then checks postmaster@{helo}, the HELO name, instead (SPF-1).",
     "mail_from": "The envelope sender (MAIL FROM, where bounces go) is <{mail_from}>. SPF checks its domain {domain}.",
     "from_field": "The From header, the address the reader sees, is: {value}",
+    "raw_form": "as written in the message: {raw}",
+    "subject": "The Subject is: {value}",
     "no_from": "The message has no From header.",
     "author": "So the Author Domain is {domain}. SPF and DKIM each authenticate some domain; DMARC then asks whether "
     "one of those domains lines up (aligns) with this one.",
     "line_endings": "Note: the file had non-CRLF line endings; the verifier {facts} (DKIM-22).",
+    "received_used": "--trust-received {n}: the SMTP facts come from Received field #{n} (counting from the top): "
+    "{sources}.",
+    "received_field": "Received #{n}: {text}",
+    "received_problem": "Received field #{n} gave no client IP: {problem}. Without it SPF cannot judge the sender.",
+    "received_candidates": "The Received fields that carry a client IP (1 = topmost, the last one added):",
+    "received_candidate": "#{n}: [{ip}] HELO {helo}",
+    "received_suggest": "The topmost field is normally your own server's; the first one naming an outside address is "
+    "#{n}, so try: --trust-received {n}",
+    "received_none": "No Received field carries a client IP; give it with --ip (and --helo, --mail-from).",
     "spf_not_run": "SPF was not checked. {notes}",
     "spf_identity": "Identity: {who} (null reverse-path, so the HELO domain stands in).",
     "spf_record": 'The TXT record of {domain} is: "{record}"',
     "spf_ledger": "DNS queries, in order (the ledger; at most 10 terms may cause lookups, SPF-14):",
     "spf_query": "{rdtype} {name} -> {status}{void}, {records} record(s), for {term}{cost}",
     "spf_query_record": "the SPF record itself",
+    "spf_void": " (void)",
+    "spf_cost": " [lookup {n}/10]",
+    "spf_event": "{event}: {name} {detail}",
     "spf_no_queries": "(no DNS queries)",
     "spf_matched": "Evaluated left to right, the first term that matched was {term}.",
     "spf_matched_via": "Evaluated left to right, the first term that matched was {term} (via {chain}).",
     "spf_result": "SPF result: {verdict}: {meaning}.",
+    "spf_result_no_ip": "SPF result: {verdict}: without a client IP there is nothing to check.",
     "spf_exp": "The domain's explanation: {text}",
     "spf_helo": "The HELO name {domain} was checked separately: {verdict}. DMARC never uses the HELO result (except "
     "through a null MAIL FROM).",
@@ -53,6 +69,9 @@ TEXT = {
     "dkim_bh_differ": "they DIFFER, so the body changed.",
     "dkim_unsigned_bytes": "{n} octets of the body lie beyond l= and are not signed (DKIM-10).",
     "dkim_steps": "Checks, in order:",
+    "mark_ok": "ok  ",
+    "mark_fail": "FAIL",
+    "mark_info": "info",
     "dkim_result": "DKIM result: {verdict}{reason}: {meaning}.",
     "diagnosis": "Diagnosis:",
     "dmarc_not_run": "DMARC was not checked.",
@@ -96,6 +115,56 @@ TEXT = {
     "not_checked": "not checked",
     "note": "Note: {text}",
     "and": " and ",
+    "mode_strict": "strict",
+    "mode_relaxed": "relaxed",
+    "summary_spoof": "SPF passed for {spf_domain}, which proves nothing about the From address ({author}): a pass "
+    "counts only when its domain aligns with From. This is the spoofing DMARC exists to catch.",
+    "do": "What to do: {text}",
+    "do_spf_fail": "If {ip} really sends mail for {domain}, add it to the SPF record (ip4:/ip6:, or the include: of "
+    "your provider). Forwarders and mailing lists break SPF by design; for that mail, a DKIM signature carries DMARC.",
+    "do_spf_neutral": "The SPF record says nothing about {ip}: once every legitimate sender is listed, end it with "
+    "~all or -all.",
+    "do_spf_client": "Give the client IP: --ip, or --trust-received N naming the Received field your own border "
+    "MX wrote.",
+    "do_spf_none": "Publish an SPF record for {domain}, e.g. v=spf1 include:<your provider> ~all.",
+    "do_spf_temperror": "A temporary DNS error: retry later; if it persists, check the name servers of {domain}.",
+    "do_spf_lookups": "Bring the DNS-querying terms down to 10 or fewer, e.g. by replacing includes with ip4:/ip6: "
+    "(SPF-14).",
+    "do_spf_void": "Remove the terms that point at names that do not exist (at most 2 void lookups, SPF-14).",
+    "do_spf_multiple": "Publish exactly one v=spf1 record: merge them (SPF-4).",
+    "do_spf_syntax": "Fix the SPF record's syntax (emlauth spf checks it, SPF-5).",
+    "do_spf_target": "An include or redirect target has no SPF record: fix or remove that term (SPF-8, SPF-9).",
+    "do_spf_permerror": "Fix the SPF record (emlauth spf checks it).",
+    "do_dkim_body": "The body changed after signing. If a mailing list or gateway adds a footer, have it re-sign or "
+    "add ARC; on your own path, sign after the last step that changes the body.",
+    "do_dkim_header": "A signed header field was rewritten after signing: find the relay that rewrites it (see the "
+    "diagnosis), or sign after it.",
+    "do_dkim_no_key": "Publish the public key at {name} (emlauth records prints it), or fix s= and d= in the signer.",
+    "do_dkim_revoked": "The signer still uses the selector of a revoked key: switch it to the current key's selector "
+    "(DKIM-36).",
+    "do_dkim_expired": "The signature had expired when it was checked: use a longer x= or none, and check the signer's "
+    "clock (DKIM-11).",
+    "do_dkim_clock": "Set the signing server's clock right (DKIM-11).",
+    "do_dkim_sha1": "Sign with rsa-sha256 or ed25519-sha256 (DKIM-5).",
+    "do_dkim_short_key": "Publish a 2048-bit key under a new selector and sign with it (DKIM-34).",
+    "do_dkim_from": "Sign with From in h= (DKIM-9).",
+    "do_dkim_temperror": "Retry later; if it persists, check the name servers of {domain}.",
+    "do_dkim_permerror": "The signature itself is defective ({reason}): fix the signer's configuration.",
+    "do_dmarc_spf_unaligned": "SPF passed for {spf_domain}, which does not align with {author}: set a custom MAIL FROM "
+    "under {author} (e.g. bounce.{author}) whose SPF includes your sender (SES-6, SES-7).",
+    "do_dmarc_dkim_unaligned": "DKIM passed for d={dkim_domain}, which does not align with {author}: have the sender "
+    "sign with your own d={author} (Easy DKIM, BYODKIM or your own key).",
+    "do_dmarc_dkim_failed": "The signature that would align, d={dkim_domain}, failed: see its diagnosis and what to do "
+    "above.",
+    "do_dmarc_testing": "Signing works: remove t=y from the key record and the pass will count for DMARC (DKIM-18).",
+    "do_dmarc_strict": "adkim=s or aspf=s demand the exact From domain: sign with d={author} or use a MAIL FROM in "
+    "{author}, or relax the record to adkim=r, aspf=r if strictness is not needed.",
+    "do_dmarc_nothing": "Nothing vouches for {author}. If this is your mail, sign it with d={author} and send it from "
+    "servers in its SPF record. If it is not, this is spoofing, and the domain's policy ({policy}) is doing its job.",
+    "do_dmarc_author": "Give the message exactly one From field with one address in it (DMARC-1).",
+    "do_dmarc_temperror": "A temporary DNS error: retry later. No policy was applied (DMARC-7).",
+    "do_dmarc_permerror": "DMARC could not be evaluated ({detail}): fix the From field or the record at "
+    "_dmarc.{author}.",
 }
 
 MEANING = {

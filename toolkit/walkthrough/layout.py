@@ -14,7 +14,7 @@ def tag_value(name: str, value: str) -> str:
     value = " ".join(value.split())
     if name == "b":
         return value.replace(" ", "")[:16] + "..."
-    if name in ("t", "x") and value.isdigit() and len(value) <= 12:
+    if name in ("t", "x") and value.isascii() and value.isdigit() and len(value) <= 12:  # not "¹": int() refuses it
         stamp = datetime.fromtimestamp(int(value), UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
         return f"{value} = {stamp}"
     if name == "h":
@@ -58,29 +58,54 @@ class Writer:
         return "\n".join(self.lines).rstrip() + "\n"
 
 
-def wrap(text: str, first: str, rest: str) -> list[str]:
+# Japanese line breaking (kinsoku shori): a line may break between any two characters when one of them is wide, but
+# never before closing punctuation, the prolonged sound mark or small kana, and never after an opening bracket.
+NO_LINE_START = frozenset(
+    "。、，．・：；？！）」』】〕〉》ーぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶ々ゝゞヽヾ" + ")]},.:;!?%"
+)
+NO_LINE_END = frozenset("（「『【〔〈《" + "([{")
+
+
+def wrap(text: str, first: str, rest: str, width: int = WIDTH) -> list[str]:
+    """Lines of at most `width` columns: ASCII text breaks at spaces; Japanese also between characters (kinsoku)."""
     if text.isascii():
-        return textwrap.wrap(text, WIDTH, initial_indent=first, subsequent_indent=rest, break_on_hyphens=False) or [
+        return textwrap.wrap(text, width, initial_indent=first, subsequent_indent=rest, break_on_hyphens=False) or [
             first.rstrip()
         ]
-    # Japanese has no spaces between words: break by display width, preferring spaces when there are any
+    allowed = _break_opportunities(text)
     lines: list[str] = []
-    line = first
-    width = columns(first)
-    for char in text:
-        char_width = columns(char)
-        if width + char_width > WIDTH:
-            cut = line.rfind(" ")
-            # columns, not characters: a wide character takes two, so a late space has a small index
-            if columns(line[:cut]) > columns(rest) + WIDTH // 2 and line[:cut].strip():
-                lines.append(line[:cut])
-                line = rest + line[cut + 1 :]
-            else:
-                lines.append(line)
-                line = rest
-            width = columns(line)
-        line += char
-        width += char_width
-    if line.strip():
-        lines.append(line)
-    return lines
+    prefix, pos = first, 0
+    while pos < len(text):
+        room, end = width - columns(prefix), pos
+        while end < len(text) and room >= _char_columns(text[end]):
+            room -= _char_columns(text[end])
+            end += 1
+        if end < len(text):
+            cut = next((k for k in range(end, pos, -1) if allowed[k]), end)  # no opportunity: a hard break
+            end = max(cut, pos + 1)
+        lines.append((prefix + text[pos:end]).rstrip())
+        pos = end
+        while pos < len(text) and text[pos] == " ":
+            pos += 1
+        prefix = rest
+    return lines or [first.rstrip()]
+
+
+def _break_opportunities(text: str) -> list[bool]:
+    """allowed[k]: a line may end before text[k] (spaces at the break are dropped)."""
+    allowed = [False] * (len(text) + 1)
+    for k in range(1, len(text)):
+        before, after = text[k - 1], text[k]
+        if after == " " or before == " ":
+            allowed[k] = after == " " or after not in NO_LINE_START
+        elif _wide(before) or _wide(after):
+            allowed[k] = after not in NO_LINE_START and before not in NO_LINE_END
+    return allowed
+
+
+def _wide(char: str) -> bool:
+    return unicodedata.east_asian_width(char) in "WF"
+
+
+def _char_columns(char: str) -> int:
+    return 2 if _wide(char) else 1

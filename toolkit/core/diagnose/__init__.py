@@ -19,7 +19,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from toolkit.core.diagnose.body import MAX_CANDIDATES, MAX_SEARCH_BYTES, MAX_TAIL_LINES, diagnose_body
+from toolkit.core.diagnose.body import (
+    MAX_CANDIDATES,
+    MAX_DIAGNOSE_BYTES,
+    MAX_HASHED_BYTES,
+    MAX_SEARCH_BYTES,
+    MAX_TAIL_LINES,
+    diagnose_body,
+)
 from toolkit.core.diagnose.header import diagnose_headers
 from toolkit.core.diagnose.model import Diagnosis, DiagnosisCode
 from toolkit.core.diagnose.risk import risk_notes
@@ -29,6 +36,8 @@ from toolkit.core.message import Message
 
 __all__ = [
     "MAX_CANDIDATES",
+    "MAX_DIAGNOSE_BYTES",
+    "MAX_HASHED_BYTES",
     "MAX_SEARCH_BYTES",
     "MAX_TAIL_LINES",
     "Diagnosis",

@@ -24,6 +24,7 @@ from toolkit.core.dkim.result import DkimResult
 from toolkit.core.message import HeaderField, Message
 from toolkit.core.tags import strip_fws
 
+MAX_REMOVAL_TRIES = 50  # signed fields tried for "added after signing" (each try re-hashes the header)
 ByName = dict[str, list[HeaderField]]  # index_headers(): fields by lowercase name, top to bottom
 
 SINGLETON_HEADERS = ("from", "sender", "reply-to", "to", "cc", "subject", "date", "message-id")  # RFC 5322 §3.6
@@ -43,7 +44,7 @@ def diagnose_headers(message: Message, result: DkimResult) -> tuple[Diagnosis, .
     if copies:
         out.extend(_compare_copies(copies, by_name, head_method, label))
     out.extend(_added_or_missing(names, by_name, label))
-    sig_field = _signature_field(message, tags)
+    sig_field = _signature_field(message, result, tags)
     opened = _open_rsa(result, tags)
     if opened is not None and sig_field is not None:
         out.extend(_rsa_findings(opened, message, sig_field, names, head_method, label))
@@ -160,7 +161,11 @@ def _added_or_missing(names: list[str], by_name: ByName, label: str) -> list[Dia
     return out
 
 
-def _signature_field(message: Message, tags: Mapping[str, str]) -> HeaderField | None:
+def _signature_field(message: Message, result: DkimResult, tags: Mapping[str, str]) -> HeaderField | None:
+    """The signature's own field: the verifier kept its index; results built elsewhere are found by their b=."""
+    index = result.header_index
+    if index is not None and 0 <= index < len(message.headers) and message.headers[index].lname == SIGNATURE_FIELD:
+        return message.headers[index]
     wanted = strip_fws(tags.get("b", ""))
     for header in message.headers:
         if header.lname == SIGNATURE_FIELD and wanted and wanted in strip_fws(header.unfolded()):
@@ -175,8 +180,8 @@ def _open_rsa(result: DkimResult, tags: Mapping[str, str]) -> bytes | None:
     try:
         from toolkit.core.dkim.keyrecord import parse_key_record
 
-        record = None
-        for raw in result.key_answer.txt_joined():
+        record = result.key_record  # the verifier's parsed key; results built elsewhere parse the answer again
+        for raw in () if record is not None else result.key_answer.txt_joined():
             try:
                 record = parse_key_record(raw)
                 break
@@ -220,10 +225,15 @@ def _rsa_findings(
             label,
         )
     ]
-    # Confirm a guess exactly: which single field, removed, makes the header hash match again?
+    # Confirm a guess exactly: which single field, removed, makes the header hash match again? Each try re-hashes
+    # the header, so only the first MAX_REMOVAL_TRIES signed fields are tried (a hostile header has thousands).
+    tries = 0
     for index, header in enumerate(message.headers):
         if header.lname == SIGNATURE_FIELD or header.lname not in names:
             continue
+        tries += 1
+        if tries > MAX_REMOVAL_TRIES:
+            break
         rest = message.headers[:index] + message.headers[index + 1 :]
         data = header_hash_input(select_headers(index_headers(rest), names), remove_b_value(sig_field.raw), method)
         if hashlib.sha256(data).digest() == signed_digest:

@@ -14,6 +14,7 @@ from toolkit.core.dkim.result import DkimResult
 class DiagnosisCode(enum.StrEnum):
     BODY_CHANGE_FOUND = "body_change_found"  # a re-hash under a likely change reproduces bh=
     BODY_CHANGE_UNKNOWN = "body_change_unknown"  # none did
+    BODY_DIAGNOSIS_SKIPPED = "body_diagnosis_skipped"  # the body is over MAX_DIAGNOSE_BYTES: nothing re-hashed
     HEADER_CHANGED = "signed_header_changed"  # differs from its z= copy
     HEADER_MISSING = "signed_header_missing"  # in z= or h= (a field signed as present) but gone now
     HEADER_ADDED = "signed_header_added"  # a second copy of a signed field: an oversigned one breaks
@@ -49,7 +50,10 @@ def signature_label(result: DkimResult) -> str:
 
 
 def int_or_none(value: str | None) -> int | None:
-    return int(value) if value is not None and value.strip().isdigit() else None
+    # isascii too: str.isdigit() accepts "¹" and "²", which int() refuses with a ValueError
+    if value is None or not (text := value.strip()).isascii() or not text.isdigit():
+        return None
+    return int(text)
 
 
 def join_lines(lines: list[bytes]) -> bytes:

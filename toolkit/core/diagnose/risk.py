@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from toolkit.core.canon import CanonError, canon_body, parse_canon
+from toolkit.core.diagnose.body import MAX_DIAGNOSE_BYTES
 from toolkit.core.diagnose.model import Diagnosis, DiagnosisCode, int_or_none, short, signature_label
 from toolkit.core.dkim.common import index_headers, split_header_list
 from toolkit.core.dkim.result import DkimResult
@@ -96,5 +97,7 @@ def _unsigned_tail(message: Message, tags: Mapping[str, str], limit: int) -> str
         _, method = parse_canon(tags.get("c"))
     except CanonError:
         return ""
+    if len(message.body) > MAX_DIAGNOSE_BYTES:  # not canonicalized again just to quote it
+        return f"(not shown: the body is over {MAX_DIAGNOSE_BYTES} octets)"
     tail = canon_body(bytes(message.body), method)[limit:]
     return short(tail.decode("utf-8", "replace").strip(), 200)

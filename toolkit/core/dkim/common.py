@@ -12,10 +12,11 @@ from collections.abc import Iterable, Sequence
 
 from toolkit.core.canon import canon_header
 from toolkit.core.message import HeaderField
+from toolkit.core.signature import ALGORITHMS as ALGORITHMS  # re-exported: the engine shared with ARC
+from toolkit.core.signature import DKIM_SIGNATURE, TAG_RULES
 
-ALGORITHMS = {"rsa-sha256": "rsa", "ed25519-sha256": "ed25519"}  # a= -> key type (DKIM-5)
-REQUIRED_TAGS = ("v", "a", "b", "bh", "d", "h", "s")  # DKIM-4
-SIGNATURE_FIELD = "dkim-signature"
+REQUIRED_TAGS = TAG_RULES[DKIM_SIGNATURE].required  # DKIM-4
+SIGNATURE_FIELD = DKIM_SIGNATURE
 
 # d= (DKIM-7): LDH labels, A-labels only. Selectors may hold dots; we also accept '_' seen in the wild.
 _DOMAIN = re.compile(r"^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")

@@ -30,7 +30,7 @@ from toolkit.core.dkim.keyrecord import (
     public_key_bytes,
 )
 from toolkit.core.dns import DnsAnswer, DnsStatus, Resolver
-from toolkit.core.errors import KeyFileError, UsageError
+from toolkit.core.errors import CallerError, KeyFileError
 from toolkit.core.results import Step, Verdict
 from toolkit.core.tags import TagListError, parse_tag_list
 
@@ -45,7 +45,10 @@ TXT_STRING_MAX = 255  # RFC 1035 character-string limit (DKIM-34)
 DEFAULT_TTL = 3600
 
 _LABEL = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")  # LDH label, RFC 5321 sub-domain
-_PEM_BLOCK = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END \1-----", re.DOTALL)
+# PEM boundary lines. The label is bounded and the body is not part of the pattern: a BEGIN..END regex with a lazy
+# body rescanned the rest of the file from every BEGIN, so a file of repeated BEGIN lines hung (issue 15).
+_PEM_MARKER = re.compile(rb"-----(BEGIN|END) ([A-Z0-9 ]{1,64})-----")
+MAX_KEY_BYTES = 1 << 20  # [ours] real key files are a few kB; refuse a device, an archive, a hostile PEM
 _BASE64_TEXT = re.compile(rb"^[A-Za-z0-9+/=\s]+$")
 
 PrivateKey = rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey
@@ -115,7 +118,7 @@ class SigningKey:
     def seed_b64(self) -> str:
         """Ed25519 only: base64 of the 32-byte seed, the private-key form dkimpy wants (DKIM-35)."""
         if not isinstance(self.private_key, ed25519.Ed25519PrivateKey):
-            raise UsageError("seed_b64() is for Ed25519 keys; an RSA key is passed to dkimpy as private_pem()")
+            raise CallerError("seed_b64() is for Ed25519 keys; an RSA key is passed to dkimpy as private_pem()")
         raw = self.private_key.private_bytes(
             serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
         )
@@ -132,18 +135,18 @@ class SigningKey:
         people can check the paste against the file, and it names its algorithm instead of implying RSA.
         """
         if self.key_type != "rsa":
-            raise UsageError(
+            raise CallerError(
                 "Amazon SES BYODKIM accepts RSA keys only (1024 or 2048 bits), not Ed25519 (SES-3); "
                 "generate an RSA key with another selector for SES"
             )
         if self.bits not in SES_RSA_BITS:
-            raise UsageError(f"Amazon SES BYODKIM accepts RSA 1024 or 2048 bits, not {self.bits} (SES-3)")
+            raise CallerError(f"Amazon SES BYODKIM accepts RSA 1024 or 2048 bits, not {self.bits} (SES-3)")
         der = self.private_key.private_bytes(
             serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         )
         text = base64.b64encode(der).decode("ascii")
         if not SES_KEY_PATTERN.fullmatch(text) or len(text) > SES_MAX_CHARS:  # cannot fail for 1024/2048; a guard
-            raise UsageError("SES private key string would not meet the SES-3 format")
+            raise CallerError("SES private key string would not meet the SES-3 format")
         return text
 
     # -- DNS ------------------------------------------------------------------------------------------------
@@ -233,14 +236,14 @@ def generate_key(key_type: str = "rsa", bits: int = RSA_RECOMMENDED_BITS) -> Sig
     key_type = key_type.lower()
     if key_type == "rsa":
         if not RSA_MIN_BITS <= bits <= RSA_MAX_BITS:
-            raise UsageError(f"RSA key size must be {RSA_MIN_BITS} to {RSA_MAX_BITS} bits, not {bits} (DKIM-34)")
+            raise CallerError(f"RSA key size must be {RSA_MIN_BITS} to {RSA_MAX_BITS} bits, not {bits} (DKIM-34)")
         private = rsa.generate_private_key(public_exponent=RSA_EXPONENT, key_size=bits)
         return SigningKey("rsa", private.key_size, private)
     if key_type == "ed25519":
         if bits not in (RSA_RECOMMENDED_BITS, 256):  # 2048 is just the default argument
-            raise UsageError("Ed25519 keys have a fixed size; do not give a bit count")
+            raise CallerError("Ed25519 keys have a fixed size; do not give a bit count")
         return SigningKey("ed25519", 256, ed25519.Ed25519PrivateKey.generate())
-    raise UsageError(f"unknown key type {key_type!r}; use rsa or ed25519")
+    raise CallerError(f"unknown key type {key_type!r}; use rsa or ed25519")
 
 
 def from_private_key(private: object, source: str = "<key>") -> SigningKey:
@@ -260,20 +263,24 @@ def from_private_key(private: object, source: str = "<key>") -> SigningKey:
     raise KeyFileError(f"{source}: {kind} keys cannot sign DKIM; use an RSA or Ed25519 key")
 
 
-def load_private_key(data: bytes, source: str = "<key>") -> SigningKey:
-    """Load PEM (PKCS#8, PKCS#1, Ed25519 PKCS#8), DER, a base64 DER (the SES form) or a base64 Ed25519 seed.
+def load_private_key(data: bytes, source: str = "<key>", *, raw_ed25519: bool = False) -> SigningKey:
+    """Load PEM (PKCS#8, PKCS#1, Ed25519 PKCS#8), DER, or a base64 DER (the SES form); with `raw_ed25519` also a
+    base64 Ed25519 seed (dkimpy's form), which is otherwise refused: any 32 random bytes would pass for one.
 
-    Every failure is a one-line KeyFileError naming `source`; it never quotes the data.
+    Every failure is a one-line KeyFileError naming `source`; it never quotes the data. Linear in the input, which
+    may be at most MAX_KEY_BYTES.
     """
     if isinstance(data, str):
         data = data.encode("utf-8", "surrogateescape")
+    if len(data) > MAX_KEY_BYTES:
+        raise KeyFileError(f"{source}: over {MAX_KEY_BYTES} bytes, not a key file")
     stripped = data.strip()
     if not stripped:
         raise KeyFileError(f"{source}: empty key file")
     if b"-----BEGIN " in stripped:
         return _load_pem(stripped, source)
     if _BASE64_TEXT.match(stripped):
-        return _load_base64(stripped, source)
+        return _load_base64(stripped, source, raw_ed25519)
     return _load_der(data, source)  # unstripped: DER may well end in a byte that looks like whitespace
 
 
@@ -289,7 +296,6 @@ class KeyCheckStatus(enum.StrEnum):
     TEMPFAIL = "temperror"  # timeout, SERVFAIL, refused (DKIM-14)
 
 
-KEYCHECK_EXIT = {"match": 0, "mismatch": 1, "absent": 3, "revoked": 4, "invalid": 4, "temperror": 5}
 _KEYCHECK_VERDICT = {  # what a verifier would report for a signature made with our key (DKIM-37)
     "match": Verdict.PASS,
     "mismatch": Verdict.FAIL,
@@ -341,15 +347,10 @@ class KeyCheckResult:
     def verdict(self) -> Verdict:
         return _KEYCHECK_VERDICT[self.status.value]
 
-    @property
-    def exit_code(self) -> int:
-        return KEYCHECK_EXIT[self.status.value]
-
     def to_json(self) -> dict:
         return {
             "status": self.status.value,
             "verdict": self.verdict.value,
-            "exit_code": self.exit_code,
             "name": self.name,
             "private_key": {"type": self.key_type, "bits": self.key_bits, "public_key_sha256": self.key_sha256},
             "answer": self.answer.to_json(),
@@ -422,8 +423,22 @@ def _p_problem(raw: bytes) -> tuple[str, str] | None:
 # -- loading details ---------------------------------------------------------------------------------------
 
 
+def _pem_blocks(data: bytes) -> list[tuple[str, bytes]]:
+    """(label, whole block) for each BEGIN..END pair with the same label, in one pass over the markers."""
+    blocks: list[tuple[str, bytes]] = []
+    open_label, start = b"", -1
+    for marker in _PEM_MARKER.finditer(data):
+        kind, label = marker.group(1, 2)
+        if kind == b"BEGIN":
+            open_label, start = label, marker.start()  # a BEGIN inside a block starts it again
+        elif start >= 0 and label == open_label:
+            blocks.append((label.decode("ascii"), data[start : marker.end()]))
+            open_label, start = b"", -1
+    return blocks
+
+
 def _load_pem(data: bytes, source: str) -> SigningKey:
-    blocks = [(m.group(1).decode("ascii"), m.group(0)) for m in _PEM_BLOCK.finditer(data)]
+    blocks = _pem_blocks(data)
     if not blocks:
         raise KeyFileError(f"{source}: PEM data is cut short or corrupt (no matching END line)")
     labels = [label for label, _ in blocks]
@@ -442,11 +457,16 @@ def _load_pem(data: bytes, source: str) -> SigningKey:
     return from_private_key(private, source)
 
 
-def _load_base64(data: bytes, source: str) -> SigningKey:
+def _load_base64(data: bytes, source: str, raw_ed25519: bool) -> SigningKey:
     try:
         raw = base64.b64decode(b"".join(data.split()), validate=True)
     except (binascii.Error, ValueError):
         raise KeyFileError(f"{source}: looks like base64 but does not decode") from None
+    if len(raw) in (32, 64) and not raw_ed25519:
+        raise KeyFileError(
+            f"{source}: a bare base64 Ed25519 seed is read only with --raw-ed25519 (any 32 bytes pass for one); "
+            "store the key as PKCS#8 PEM, as emlauth keygen does"
+        )
     if len(raw) == 32:  # an Ed25519 seed, as dkimpy stores it (DKIM-35)
         return SigningKey("ed25519", 256, ed25519.Ed25519PrivateKey.from_private_bytes(raw), source)
     if len(raw) == 64:  # seed + public key (NaCl's layout): accept when the halves agree

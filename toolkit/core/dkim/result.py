@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from toolkit.core.dkim.common import DkimReason
+from toolkit.core.dkim.keyrecord import KeyRecord
 from toolkit.core.dns import DnsAnswer
 from toolkit.core.results import Step, Verdict
 
@@ -50,6 +51,10 @@ class DkimResult:
     signed_headers: tuple[str, ...] = ()
     steps: tuple[Step, ...] = ()
     comment: str = ""
+    # where this DKIM-Signature is in message.headers, and the parsed key record the steps describe: for diagnose
+    # and the walkthrough (not in the JSON, which stays as it was)
+    header_index: int | None = field(default=None, compare=False)
+    key_record: KeyRecord | None = field(default=None, compare=False)
 
     @property
     def passed(self) -> bool:
@@ -97,6 +102,8 @@ class DkimState:
     unsigned_body_bytes: int = 0
     signed_headers: tuple[str, ...] = ()
     steps: list[Step] = field(default_factory=list)
+    header_index: int | None = None
+    key_record: KeyRecord | None = None
 
     def result(self, verdict: Verdict, reason: DkimReason | None, detail: str) -> DkimResult:
         comment = COMMENTS.get(reason, "") if reason else ""
@@ -127,4 +134,6 @@ class DkimState:
             signed_headers=self.signed_headers,
             steps=tuple(self.steps),
             comment=comment,
+            header_index=self.header_index,
+            key_record=self.key_record,
         )

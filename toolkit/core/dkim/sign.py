@@ -4,19 +4,17 @@
 prepends one DKIM-Signature per signer (DKIM-32) as if they signed one after the other: the last signer's field
 ends up on top, and a later signer that lists dkim-signature in h= covers the earlier ones (the lowest unused
 instance is the earliest, which is also how dkimpy and OpenDKIM pick them). Bad configuration (rsa-sha1, a key
-that does not fit the algorithm, RSA under 1024 bits, i= outside d=) raises UsageError: that is the caller's fault.
+that does not fit the algorithm, RSA under 1024 bits, i= outside d=) raises CallerError: that is the caller's fault.
 """
 
 from __future__ import annotations
 
 import base64
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
+from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
 from toolkit.core.canon import BodyHash, CanonError, body_hash, parse_canon
 from toolkit.core.dkim.common import (
@@ -29,8 +27,9 @@ from toolkit.core.dkim.common import (
     valid_header_names,
     valid_selector,
 )
-from toolkit.core.errors import UsageError
+from toolkit.core.errors import CallerError
 from toolkit.core.message import HeaderField, Message, parse_message
+from toolkit.core.signature import LINE_WIDTH, fold, sign_bytes
 
 # DKIM-30: what we sign by default, in this order (only those present, plus the oversigned ones)
 DEFAULT_HEADERS = (
@@ -54,7 +53,6 @@ DEFAULT_HEADERS = (
 # DKIM-31: listed once more than they occur, so a copy added later breaks the signature
 DEFAULT_OVERSIGN = ("from", "subject", "date", "to", "cc", "reply-to", "sender")
 MIN_RSA_BITS = 1024  # DKIM-29, RFC 8301
-LINE_WIDTH = 78  # DKIM-32: fold the new field to stay under this
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +92,7 @@ def _key_parts(key: Any) -> tuple[str, Any]:
         return "rsa", private
     if isinstance(private, ed25519.Ed25519PrivateKey):
         return "ed25519", private
-    raise UsageError(f"unsupported signing key {type(private).__name__}: need RSA or Ed25519")
+    raise CallerError(f"unsupported signing key {type(private).__name__}: need RSA or Ed25519")
 
 
 def prepare(config: SignerConfig) -> PreparedSigner:
@@ -102,27 +100,27 @@ def prepare(config: SignerConfig) -> PreparedSigner:
     key_type, private = _key_parts(config.key)
     algorithm = (config.algorithm or f"{key_type}-sha256").lower()
     if algorithm == "rsa-sha1":
-        raise UsageError("rsa-sha1 must not be used for signing (RFC 8301)")
+        raise CallerError("rsa-sha1 must not be used for signing (RFC 8301)")
     if algorithm not in ALGORITHMS:
-        raise UsageError(f"unknown algorithm {algorithm!r}: use rsa-sha256 or ed25519-sha256")
+        raise CallerError(f"unknown algorithm {algorithm!r}: use rsa-sha256 or ed25519-sha256")
     if ALGORITHMS[algorithm] != key_type:
-        raise UsageError(f"algorithm {algorithm} needs a {ALGORITHMS[algorithm]} key, got {key_type}")
+        raise CallerError(f"algorithm {algorithm} needs a {ALGORITHMS[algorithm]} key, got {key_type}")
     if key_type == "rsa" and private.key_size < MIN_RSA_BITS:
-        raise UsageError(f"RSA key of {private.key_size} bits is under {MIN_RSA_BITS} (RFC 8301)")
+        raise CallerError(f"RSA key of {private.key_size} bits is under {MIN_RSA_BITS} (RFC 8301)")
     try:
         head_canon, body_canon = parse_canon(config.canon)
     except CanonError as exc:
-        raise UsageError(str(exc)) from None
+        raise CallerError(str(exc)) from None
     domain = config.domain.strip().rstrip(".").lower()
     if not valid_domain(domain):
-        raise UsageError(f"bad signing domain {config.domain!r}")
+        raise CallerError(f"bad signing domain {config.domain!r}")
     if not valid_selector(config.selector.lower()):
-        raise UsageError(f"bad selector {config.selector!r}")
+        raise CallerError(f"bad selector {config.selector!r}")
     headers = [h.strip().lower() for h in (config.headers if config.headers is not None else DEFAULT_HEADERS)]
     oversign = [h.strip().lower() for h in (config.oversign if config.oversign is not None else DEFAULT_OVERSIGN)]
     if not valid_header_names(headers + oversign):
         bad = next(name for name in headers + oversign if not valid_header_name(name))
-        raise UsageError(f"bad header name {bad!r}")
+        raise CallerError(f"bad header name {bad!r}")
     if "from" not in headers:
         headers.insert(0, "from")  # DKIM-30: From is always signed
     headers += [h for h in oversign if h not in headers]
@@ -130,11 +128,11 @@ def prepare(config: SignerConfig) -> PreparedSigner:
         _, at, idomain = config.identity.rpartition("@")
         idomain = idomain.lower()
         if not config.identity.isascii() or any(c in config.identity for c in "; \t\r\n"):
-            raise UsageError(f"identity {config.identity!r} must be ASCII without ';' or whitespace")
+            raise CallerError(f"identity {config.identity!r} must be ASCII without ';' or whitespace")
         if not at or not (idomain == domain or idomain.endswith("." + domain)):
-            raise UsageError(f"identity {config.identity!r} is not within d={domain}")
+            raise CallerError(f"identity {config.identity!r} is not within d={domain}")
     if config.expire_after is not None and config.expire_after <= 0:
-        raise UsageError("expiry must be a positive number of seconds")
+        raise CallerError("expiry must be a positive number of seconds")
     return PreparedSigner(
         domain,
         config.selector,
@@ -169,7 +167,7 @@ def sign_prepared(parsed: Message, signers: Sequence[PreparedSigner], now: int) 
 
 def _signature_fields(parsed: Message, signers: Sequence[PreparedSigner], now: int) -> list[bytes]:
     if not any(h.lname == "from" for h in parsed.headers):
-        raise UsageError("the message has no From field to sign")
+        raise CallerError("the message has no From field to sign")
     body_hashes: dict[str, BodyHash] = {}
     new_fields: list[HeaderField] = []
     for signer in signers:
@@ -213,7 +211,7 @@ def _sign_one(signer: PreparedSigner, by_name: dict[str, list[HeaderField]], bh:
     prefix = _fold("DKIM-Signature:", tags, h_pieces) + "\r\n\tb="
     unsigned = prefix.encode("ascii") + b"\r\n"
     data = header_hash_input(select_headers(by_name, names), unsigned, signer.head_canon)
-    signature = base64.b64encode(_raw_sign(signer, data)).decode()
+    signature = base64.b64encode(sign_bytes(signer.algorithm, signer.private_key, data)).decode()
     width = LINE_WIDTH - 2
     first = width - 3
     lines = [signature[:first]] + [signature[i : i + width] for i in range(first, len(signature), width)]
@@ -223,22 +221,7 @@ def _sign_one(signer: PreparedSigner, by_name: dict[str, list[HeaderField]], bh:
 
 def _fold(name: str, tags: list[str], h_pieces: list[str]) -> str:
     """Join tags with spaces, breaking lines at whitespace (and h= after a colon) under LINE_WIDTH (DKIM-32)."""
-    out = name
-    column = len(name)
     # h= goes before bh=; its pieces join without spaces
     tokens = [(t, " ") for t in tags[:-1]] + [(p, " " if i == 0 else "") for i, p in enumerate(h_pieces)]
     tokens.append((tags[-1], " "))
-    for token, glue in tokens:
-        if column + len(glue) + len(token) > LINE_WIDTH:
-            out += "\r\n\t" + token
-            column = 1 + len(token)
-        else:
-            out += glue + token
-            column += len(glue) + len(token)
-    return out
-
-
-def _raw_sign(signer: PreparedSigner, data: bytes) -> bytes:
-    if signer.algorithm == "rsa-sha256":
-        return signer.private_key.sign(data, padding.PKCS1v15(), hashes.SHA256())
-    return signer.private_key.sign(hashlib.sha256(data).digest())  # RFC 8463: Ed25519 over SHA-256(input)
+    return fold(name, tokens)

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 from toolkit.core.dkim.common import valid_domain, valid_selector
-from toolkit.core.errors import UsageError
+from toolkit.core.errors import CallerError
 
 _OPTIONS = ("algorithm", "canon", "expire", "identity")
 
@@ -88,7 +88,7 @@ class SigningTable:
 
     @classmethod
     def parse(cls, text: str, base_dir: str | PurePath | None = None, source: str = "signing table") -> SigningTable:
-        """Parse the table; a bad line raises UsageError naming `source:line`."""
+        """Parse the table; a bad line raises CallerError naming `source:line`."""
         entries = []
         for number, line in enumerate(text.splitlines(), 1):
             line = line.split(" #", 1)[0].split("\t#", 1)[0].strip()
@@ -116,11 +116,11 @@ def _pattern(text: str, where: str) -> str:
     local, at, domain_part = pattern.rpartition("@")
     if at:
         if local not in ("*", ""):
-            raise UsageError(f"{where}: {text!r} names one address; patterns match the From domain: {PATTERN_FORMS}")
+            raise CallerError(f"{where}: {text!r} names one address; patterns match the From domain: {PATTERN_FORMS}")
         pattern = domain_part
     bare = pattern[2:] if pattern.startswith("*.") else pattern
     if pattern != "*" and not valid_domain(bare):
-        raise UsageError(f"{where}: bad sender pattern {text!r}; accepted: {PATTERN_FORMS}")
+        raise CallerError(f"{where}: bad sender pattern {text!r}; accepted: {PATTERN_FORMS}")
     return pattern
 
 
@@ -128,27 +128,27 @@ def _parse_line(line: str, number: int, base_dir: str | PurePath | None, source:
     where = f"{source}:{number}"
     fields = line.split()
     if len(fields) < 4:
-        raise UsageError(f"{where}: expected {LINE_FORM}")
+        raise CallerError(f"{where}: expected {LINE_FORM}")
     pattern, domain, selector, key_path, *extra = fields
     pattern = _pattern(pattern, where)
     domain = domain.removeprefix("d=").lower().rstrip(".")
     if not valid_domain(domain):
-        raise UsageError(f"{where}: bad signing domain {fields[1]!r}")
+        raise CallerError(f"{where}: bad signing domain {fields[1]!r}")
     selector = selector.removeprefix("s=")
     if not valid_selector(selector.lower()):
-        raise UsageError(f"{where}: bad selector {fields[2]!r}")
+        raise CallerError(f"{where}: bad selector {fields[2]!r}")
     if base_dir is not None and not PurePath(key_path).is_absolute():
         key_path = str(PurePath(base_dir) / key_path)
     options: dict[str, str] = {}
     for item in extra:
         name, eq, value = item.partition("=")
         if not eq or name not in _OPTIONS:
-            raise UsageError(f"{where}: unknown option {item!r} (known: {', '.join(_OPTIONS)})")
+            raise CallerError(f"{where}: unknown option {item!r} (known: {', '.join(_OPTIONS)})")
         options[name] = value
     expire = None
     if "expire" in options:
-        if not options["expire"].isdigit() or int(options["expire"]) <= 0:
-            raise UsageError(f"{where}: expire= needs a positive number of seconds")
+        if not (options["expire"].isascii() and options["expire"].isdigit()) or int(options["expire"]) <= 0:
+            raise CallerError(f"{where}: expire= needs a positive number of seconds")
         expire = int(options["expire"])
     return SigningEntry(
         pattern,

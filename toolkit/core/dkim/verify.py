@@ -15,15 +15,9 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
-import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any
-
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding
 
 from toolkit.core.canon import BodyHash, CanonError, body_hash, parse_canon
 from toolkit.core.dkim.common import (
@@ -41,11 +35,12 @@ from toolkit.core.dkim.common import (
     valid_header_names,
     valid_selector,
 )
-from toolkit.core.dkim.keyrecord import KeyRecord, KeyRecordError, parse_key_record
+from toolkit.core.dkim.keyrecord import KeyRecord
 from toolkit.core.dkim.result import COMMENTS, DkimResult, DkimState
-from toolkit.core.dns import DnsAnswer, DnsStatus, Resolver
+from toolkit.core.dns import DnsAnswer, Resolver
 from toolkit.core.message import HeaderField, Message, parse_message
 from toolkit.core.results import Step, Verdict
+from toolkit.core.signature import KeyAnswers, KeyLookup, Stop, perm, signature_ok
 from toolkit.core.tags import TagListError, parse_tag_list, strip_fws
 
 DEFAULT_MAX_SIGNATURES = 10  # DKIM-13 [ours]
@@ -64,23 +59,6 @@ class DkimBudget:
 
 
 DEFAULT_BUDGET = DkimBudget()
-_KEY_SIZE_REASONS = ("KEY_TOO_SHORT", "KEY_TOO_LONG", "KEY_BAD_EXPONENT")  # DKIM-16, not DKIM-15
-
-
-class _Stop(Exception):
-    """Ends the checks of one signature with a verdict (internal control flow, never escapes verify())."""
-
-    def __init__(self, verdict: Verdict, reason: DkimReason, rule: str, what: str, detail: str = "") -> None:
-        super().__init__(detail)
-        self.verdict = verdict
-        self.reason = reason
-        self.rule = rule
-        self.what = what
-        self.detail = detail
-
-
-def _perm(reason: DkimReason, rule: str, what: str, detail: str = "") -> _Stop:
-    return _Stop(Verdict.PERMERROR, reason, rule, what, detail)
 
 
 def verify(
@@ -114,13 +92,35 @@ def verify(
         return (DkimResult(Verdict.NONE, DkimReason.NO_SIGNATURE, steps=(step,), comment="no signature"),)
     positions = [i for i, _ in signatures]
     context = _Context(message, resolver, now, skew, is_public_suffix, positions, budget, clock)
-    results = []
-    for count, (index, sig_field) in enumerate(signatures):
+    results: list[DkimResult | None] = [None] * len(signatures)
+    for count, k in enumerate(_by_priority(message, signatures)):
+        index, sig_field = signatures[k]
         if count >= max_signatures:
-            results.append(_skipped(sig_field, max_signatures))
+            results[k] = _skipped(sig_field, max_signatures)
         else:
-            results.append(context.verify_one(index, sig_field))
-    return tuple(results)
+            results[k] = context.verify_one(index, sig_field)
+    return tuple(r for r in results if r is not None)
+
+
+_FROM_DOMAIN = re.compile(r"@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
+_D_TAG = re.compile(rb"(?:^|;)[ \t\r\n]*d[ \t\r\n]*=[ \t\r\n]*([A-Za-z0-9.-]+)")
+
+
+def _by_priority(message: Message, signatures: list[tuple[int, HeaderField]]) -> list[int]:
+    """The order in which the signatures get the signature limit and the budget ([ours]): those whose d= is
+    related to a From domain first, then the others, each group in header order. Junk signatures put on top
+    by a sender must not spend the budget of the one DMARC will look at. Results stay in header order."""
+    if len(signatures) == 1:
+        return [0]
+    from_field = message.get_first("from")
+    authors = {d.lower() for d in _FROM_DOMAIN.findall(from_field.unfolded())} if from_field else set()
+
+    def related(sig_field: HeaderField) -> bool:
+        found = _D_TAG.search(sig_field.value)
+        d = found.group(1).decode("ascii", "replace").lower() if found else ""
+        return bool(d) and any(a == d or a.endswith("." + d) or d.endswith("." + a) for a in authors)
+
+    return sorted(range(len(signatures)), key=lambda k: not related(signatures[k][1]))
 
 
 def _skipped(sig_field: HeaderField, limit: int) -> DkimResult:
@@ -146,7 +146,7 @@ def _b64(value: str, tag: str) -> bytes:
     try:
         return base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError):
-        raise _perm(DkimReason.BAD_BASE64, "DKIM-3", f"{tag}= base64", f"{tag}= is not valid base64") from None
+        raise perm(DkimReason.BAD_BASE64, "DKIM-3", f"{tag}= base64", f"{tag}= is not valid base64") from None
 
 
 class _Context:
@@ -170,27 +170,22 @@ class _Context:
         self.now = now
         self.skew = skew
         self._body_hashes: dict[tuple[str, int | None], BodyHash] = {}
-        self._answers: dict[str, DnsAnswer] = {}
         self._by_name: dict[str, list[HeaderField]] | None = None
         self._canonical_fields: dict[tuple[bytes, str], bytes] = {}  # shared by the signatures (DKIM-20)
         self.budget = budget
-        self.clock = clock
-        self.deadline = clock() + budget.seconds if clock is not None else 0.0
+        self.keys = KeyAnswers(resolver, budget.lookup_failures, budget.seconds, clock)
         self.checks_done = 0
-        self.lookups_failed = 0
 
     def spend_time(self, before: str) -> None:
         """Temperror once the message's time budget is spent (like SPF-14): the verdict may differ next time."""
-        if self.clock is not None and self.clock() > self.deadline:
-            detail = f"DKIM time budget of {self.budget.seconds:g} s per message spent before {before}"
-            raise _Stop(Verdict.TEMPERROR, DkimReason.TIME_BUDGET, "DKIM-13", "time budget", detail)
+        self.keys.spend_time(before)
 
     def spend_check(self) -> None:
         """Policy once the message's signature checks are spent: a hostile message asked for too much work."""
         self.checks_done += 1
         if self.checks_done > self.budget.signature_checks:
             detail = f"{self.budget.signature_checks} signature checks per message already done"
-            raise _Stop(Verdict.POLICY, DkimReason.WORK_BUDGET, "DKIM-13", "work budget", detail)
+            raise Stop(Verdict.POLICY, DkimReason.WORK_BUDGET, "DKIM-13", "work budget", detail)
         self.spend_time("a signature check")
 
     def header_pool(self, index: int, names: list[str]) -> dict[str, list[HeaderField]]:
@@ -209,32 +204,23 @@ class _Context:
         if key not in self._body_hashes:
             if len(self._body_hashes) >= self.budget.body_hashes:
                 detail = f"{self.budget.body_hashes} different body hashes (c=, l=) per message already computed"
-                raise _Stop(Verdict.POLICY, DkimReason.WORK_BUDGET, "DKIM-13", "work budget", detail)
+                raise Stop(Verdict.POLICY, DkimReason.WORK_BUDGET, "DKIM-13", "work budget", detail)
             self.spend_time("the body hash")
             self._body_hashes[key] = body_hash(self.message.body, method, limit)
         return self._body_hashes[key]
 
     def lookup(self, name: str) -> DnsAnswer:
-        if name not in self._answers:
-            if self.lookups_failed >= self.budget.lookup_failures:
-                detail = f"{self.lookups_failed} key lookups of this message failed; {name} was not asked"
-                raise _Stop(Verdict.TEMPERROR, DkimReason.TIME_BUDGET, "DKIM-14", "key lookup", detail)
-            self.spend_time(f"the lookup of {name}")
-            answer = self.resolver.query(name, "TXT")
-            self._answers[name] = answer
-            if answer.status is DnsStatus.TEMPFAIL:
-                self.lookups_failed += 1
-        return self._answers[name]
+        return self.keys.lookup(name)
 
     def verify_one(self, index: int, sig_field: HeaderField) -> DkimResult:
-        state = DkimState()
+        state = DkimState(header_index=index)
         if self.message.line_endings.normalised:  # DKIM-22: say that we did it
             state.steps.append(Step("DKIM-22", "line endings", None, self.message.line_endings.describe()))
         try:
             self._check(index, sig_field, state)
-        except _Stop as stop:
+        except Stop as stop:
             state.steps.append(Step(stop.rule, stop.what, False, stop.detail))
-            return state.result(stop.verdict, stop.reason, stop.detail)
+            return state.result(stop.verdict, DkimReason(stop.reason), stop.detail)
         return state.result(Verdict.PASS, None, "")
 
     def _check(self, index: int, sig_field: HeaderField, state: DkimState) -> None:
@@ -243,12 +229,12 @@ class _Context:
         try:
             tags = parse_tag_list(sig_field.value, allow_duplicates=True)
         except TagListError as exc:
-            raise _perm(DkimReason.SIG_SYNTAX, "DKIM-1", "tag-list", str(exc)) from None
+            raise perm(DkimReason.SIG_SYNTAX, "DKIM-1", "tag-list", str(exc)) from None
         state.tags = tags.as_dict()
         names = tags.names()
         if len(set(names)) != len(names):
             dup = next(n for n in names if names.count(n) > 1)
-            raise _perm(DkimReason.DUPLICATE_TAG, "DKIM-2", "duplicate tag", f"tag {dup!r} appears twice")
+            raise perm(DkimReason.DUPLICATE_TAG, "DKIM-2", "duplicate tag", f"tag {dup!r} appears twice")
         t = state.tags
         state.domain = t.get("d", "").strip().lower()
         state.selector = t.get("s", "").strip()
@@ -258,27 +244,27 @@ class _Context:
         # DKIM-4: required tags, v=1
         missing = [tag for tag in REQUIRED_TAGS if tag not in t]
         if missing:
-            raise _perm(DkimReason.MISSING_TAG, "DKIM-4", "required tags", "missing " + ", ".join(missing))
+            raise perm(DkimReason.MISSING_TAG, "DKIM-4", "required tags", "missing " + ", ".join(missing))
         if t["v"] != "1":
-            raise _perm(DkimReason.BAD_VERSION, "DKIM-4", "version", f"v={t['v']!r}, expected 1")
+            raise perm(DkimReason.BAD_VERSION, "DKIM-4", "version", f"v={t['v']!r}, expected 1")
         steps.append(Step("DKIM-4", "required tags", True, "v a b bh d h s present, v=1"))
         # DKIM-5: algorithm
         if state.algorithm == "rsa-sha1":
-            raise _perm(DkimReason.ALGORITHM_SHA1, "DKIM-5", "algorithm", "rsa-sha1 is not accepted (RFC 8301)")
+            raise perm(DkimReason.ALGORITHM_SHA1, "DKIM-5", "algorithm", "rsa-sha1 is not accepted (RFC 8301)")
         if state.algorithm not in ALGORITHMS:
-            raise _perm(DkimReason.UNKNOWN_ALGORITHM, "DKIM-5", "algorithm", f"unknown a={state.algorithm!r}")
+            raise perm(DkimReason.UNKNOWN_ALGORITHM, "DKIM-5", "algorithm", f"unknown a={state.algorithm!r}")
         # DKIM-6: canonicalization
         try:
             head_canon, body_canon = parse_canon(t.get("c"))
         except CanonError as exc:
-            raise _perm(DkimReason.BAD_CANONICALIZATION, "DKIM-6", "canonicalization", str(exc)) from None
+            raise perm(DkimReason.BAD_CANONICALIZATION, "DKIM-6", "canonicalization", str(exc)) from None
         # DKIM-7: d= and s=
         if not valid_domain(state.domain):
-            raise _perm(DkimReason.BAD_DOMAIN, "DKIM-7", "d= syntax", f"d={state.domain!r} is not a domain name")
+            raise perm(DkimReason.BAD_DOMAIN, "DKIM-7", "d= syntax", f"d={state.domain!r} is not a domain name")
         if self.is_public_suffix is not None and self.is_public_suffix(state.domain):
-            raise _perm(DkimReason.PUBLIC_SUFFIX, "DKIM-7", "d= not a public suffix", f"d={state.domain} is one")
+            raise perm(DkimReason.PUBLIC_SUFFIX, "DKIM-7", "d= not a public suffix", f"d={state.domain} is one")
         if not valid_selector(state.selector.lower()):
-            raise _perm(DkimReason.BAD_SELECTOR, "DKIM-7", "s= syntax", f"s={state.selector!r} is not a selector")
+            raise perm(DkimReason.BAD_SELECTOR, "DKIM-7", "s= syntax", f"s={state.selector!r} is not a selector")
         # DKIM-8: i= inside d=
         identity_domain = state.domain
         if "i" in t:
@@ -286,7 +272,7 @@ class _Context:
             local, at, identity_domain = state.identity.rpartition("@")
             identity_domain = identity_domain.lower()
             if not at or not (identity_domain == state.domain or identity_domain.endswith("." + state.domain)):
-                raise _perm(
+                raise perm(
                     DkimReason.IDENTITY_OUTSIDE_DOMAIN, "DKIM-8", "i= within d=", f"i={state.identity!r} is not in d="
                 )
         else:
@@ -294,29 +280,29 @@ class _Context:
         # DKIM-9: h=
         header_names = split_header_list(t["h"])
         if not valid_header_names(header_names):
-            raise _perm(DkimReason.BAD_HEADER_LIST, "DKIM-9", "h= syntax", f"h={t['h'][:80]!r}")
+            raise perm(DkimReason.BAD_HEADER_LIST, "DKIM-9", "h= syntax", f"h={t['h'][:80]!r}")
         state.signed_headers = tuple(header_names)
         if "from" not in header_names:
-            raise _perm(DkimReason.FROM_NOT_SIGNED, "DKIM-9", "h= includes from", "from is not in h=")
+            raise perm(DkimReason.FROM_NOT_SIGNED, "DKIM-9", "h= includes from", "from is not in h=")
         # DKIM-10: l=
         limit: int | None = None
         if "l" in t:
             if not is_digits(t["l"], 76):
-                raise _perm(DkimReason.BAD_BODY_LENGTH, "DKIM-10", "l= syntax", f"l={t['l'][:80]!r}")
+                raise perm(DkimReason.BAD_BODY_LENGTH, "DKIM-10", "l= syntax", f"l={t['l'][:80]!r}")
             limit = int(t["l"])
         # DKIM-11: t= and x= with skew
         signed_at = self._timestamp(t, "t")
         expires = self._timestamp(t, "x")
         if signed_at is not None and expires is not None and expires <= signed_at:
             detail = f"x={expires} <= t={signed_at}"
-            raise _perm(DkimReason.EXPIRE_NOT_AFTER_TIMESTAMP, "DKIM-11", "x= after t=", detail)
+            raise perm(DkimReason.EXPIRE_NOT_AFTER_TIMESTAMP, "DKIM-11", "x= after t=", detail)
         if expires is not None and expires + self.skew < self.now:
-            raise _perm(DkimReason.EXPIRED, "DKIM-11", "expiry", f"expired at {expires}, now {self.now}")
+            raise perm(DkimReason.EXPIRED, "DKIM-11", "expiry", f"expired at {expires}, now {self.now}")
         if signed_at is not None and signed_at - self.skew > self.now:
-            raise _perm(DkimReason.FUTURE_TIMESTAMP, "DKIM-11", "timestamp", f"t={signed_at} is after now {self.now}")
+            raise perm(DkimReason.FUTURE_TIMESTAMP, "DKIM-11", "timestamp", f"t={signed_at} is after now {self.now}")
         # DKIM-12: q=
         if "q" in t and "dns/txt" not in split_header_list(t["q"]):
-            raise _perm(DkimReason.BAD_QUERY_METHOD, "DKIM-12", "query method", f"q={t['q']!r}")
+            raise perm(DkimReason.BAD_QUERY_METHOD, "DKIM-12", "query method", f"q={t['q']!r}")
         expected_bh = _b64(strip_fws(t["bh"]), "bh")
         signature = _b64(b_value, "b")
         state.body_hash_expected = base64.b64encode(expected_bh).decode()
@@ -327,7 +313,7 @@ class _Context:
         bh = self.body_hash(body_canon, limit)
         if limit is not None:
             if limit > bh.canonical_length:
-                raise _perm(
+                raise perm(
                     DkimReason.BODY_LENGTH_TOO_LARGE,
                     "DKIM-10",
                     "l= within body",
@@ -340,7 +326,7 @@ class _Context:
                 )
         state.body_hash_computed = base64.b64encode(bh.digest).decode()
         if bh.digest != expected_bh:
-            raise _Stop(
+            raise Stop(
                 Verdict.FAIL,
                 DkimReason.BODY_HASH_MISMATCH,
                 "DKIM-19",
@@ -356,16 +342,16 @@ class _Context:
         good = None
         for record in records:
             self.spend_check()
-            if _signature_ok(state.algorithm, record.public_key, signature, data):
+            if signature_ok(state.algorithm, record.public_key, signature, data):
                 good = record
                 break
         if good is None:
-            raise _Stop(
+            raise Stop(
                 Verdict.FAIL, DkimReason.SIGNATURE_MISMATCH, "DKIM-21", "signature", "b= does not verify over headers"
             )
         state.key_bits, state.testing = good.key_bits, good.testing
         if good.strict and identity_domain != state.domain:  # DKIM-8: t=s of the key that verified
-            raise _perm(
+            raise perm(
                 DkimReason.IDENTITY_NOT_EXACT, "DKIM-8", "i= with key t=s", f"i= domain {identity_domain} is not d="
             )
         steps.append(
@@ -376,76 +362,19 @@ class _Context:
         if tag not in tags:
             return None
         if not is_digits(tags[tag], 40):
-            raise _perm(DkimReason.BAD_TIMESTAMP, "DKIM-11", f"{tag}= syntax", f"{tag}={tags[tag][:40]!r}")
+            raise perm(DkimReason.BAD_TIMESTAMP, "DKIM-11", f"{tag}= syntax", f"{tag}={tags[tag][:40]!r}")
         return int(tags[tag])
 
     def _key(self, state: DkimState) -> list[KeyRecord]:
-        name = f"{state.selector.lower()}._domainkey.{state.domain}"
-        if len(name) > 253:  # not a DNS name: never hand it to a resolver
-            raise _perm(DkimReason.BAD_SELECTOR, "DKIM-7", "key name", f"{name[:60]}... is longer than 253 octets")
-        answer = self.lookup(name)
-        state.key_answer = answer
-        if answer.status is DnsStatus.TEMPFAIL:
-            raise _Stop(
-                Verdict.TEMPERROR, DkimReason.KEY_DNS_TEMPFAIL, "DKIM-14", "key lookup", f"{name}: {answer.detail}"
-            )
-        if answer.status is not DnsStatus.OK:
-            raise _perm(DkimReason.KEY_NOT_FOUND, "DKIM-14", "key lookup", f"{name}: {answer.status.value}")
-        # DKIM-14 [ours]: several TXT records, use the first that parses as a usable key; at most a few key records
-        # (records that are not DKIM keys, like v=spf1, do not count): each one costs a key parse and a check
-        errors: list[KeyRecordError] = []
-        records: list[KeyRecord] = []
-        texts = answer.txt_joined()
-        for position, text in enumerate(texts):
-            if len(records) + sum(not e.discard for e in errors) >= self.budget.key_records:
-                detail = f"{len(texts)} TXT records at {name}; {len(texts) - position} not tried past the first "
-                detail += f"{self.budget.key_records} key records"
-                state.steps.append(Step("DKIM-14", "key records", None, detail))
-                break
-            try:
-                records.append(_parse_key_cached(text))
-            except KeyRecordError as exc:
-                errors.append(exc)
-        if not records:
-            # prefer a real problem over "not a DKIM record" when both occur
-            worst = next((e for e in errors if not e.discard), errors[0] if errors else None)
-            if worst is None:
-                raise _perm(DkimReason.KEY_NOT_FOUND, "DKIM-14", "key lookup", f"{name}: no TXT strings")
-            rule = (
-                "DKIM-16" if worst.reason.value in ("KEY_TOO_SHORT", "KEY_TOO_LONG", "KEY_BAD_EXPONENT") else "DKIM-15"
-            )
-            raise _perm(DkimReason(worst.reason.value), rule, "key record", str(worst))
-        wanted = ALGORITHMS[state.algorithm]
-        usable = [r for r in records if r.key_type == wanted]
-        if not usable:
-            raise _perm(
-                DkimReason.KEY_TYPE_MISMATCH, "DKIM-15", "key type", f"k={records[0].key_type} but a={state.algorithm}"
-            )
-        live = [r for r in usable if not r.revoked]
-        if not live:
-            raise _perm(DkimReason.KEY_REVOKED, "DKIM-15", "key record", "p= is empty: the key is revoked")
-        record = live[0]  # the others are tried for the signature too (DKIM-14 [ours])
+        found = KeyLookup(state.selector, state.domain, state.algorithm)
+        try:
+            live = found.run(self.lookup, self.budget.key_records)
+        finally:
+            state.key_answer = found.answer
+            state.steps.extend(found.steps)
+        record = found.record
+        state.key_record = record
         state.key_type = record.key_type
         state.key_bits = record.key_bits
         state.testing = record.testing
-        detail = f"{record.key_type} {record.key_bits} bits from {name}" + (" (testing)" if record.testing else "")
-        state.steps.append(Step("DKIM-15", "key record", True, detail))
         return live
-
-
-@lru_cache(maxsize=1024)
-def _parse_key_cached(text: bytes) -> KeyRecord:
-    """Parsing a key record (base64, DER) costs more than an RSA verify; records repeat, and KeyRecord is frozen."""
-    return parse_key_record(text)
-
-
-def _signature_ok(algorithm: str, public_key: Any, signature: bytes, data: bytes) -> bool:
-    """DKIM-21: RSASSA-PKCS1-v1_5/SHA-256 over the input, or Ed25519 over SHA-256(input)."""
-    try:
-        if algorithm == "rsa-sha256":
-            public_key.verify(signature, data, padding.PKCS1v15(), hashes.SHA256())
-        else:
-            public_key.verify(signature, hashlib.sha256(data).digest())
-    except (InvalidSignature, ValueError):
-        return False
-    return True

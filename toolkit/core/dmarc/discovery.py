@@ -1,7 +1,9 @@
 """Finding DMARC policy records and Organizational Domains.
 
 - rfc9989: the DNS Tree Walk (DMARC-13..16), at most 8 queries per walk.
-- rfc7489: the Public Suffix List (DMARC-18), ICANN and private sections [ours].
+- rfc7489: the Public Suffix List (DMARC-18). The list is data the caller owns and passes in as `psl_org_domain`
+  (name -> longest public suffix plus one label), as DKIM gets `is_public_suffix`: reading it is I/O, and the
+  core keeps no process-wide copy. The shells pass toolkit.shells.psl (ICANN and private sections [ours]).
 
 A `DmarcLookups` object lives for one message: it caches every `_dmarc` answer (DMARC-15 "cache the lookups
 for each message") and keeps the DnsAnswers used, so the result can show its evidence.
@@ -10,12 +12,12 @@ for each message") and keeps the DnsAnswers used, so the result can show its evi
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from toolkit.core.dmarc.record import DmarcRecord, parse_record
 from toolkit.core.dns import DnsAnswer, DnsStatus, Resolver
-
-MAX_WALK_QUERIES = 8
+from toolkit.core.errors import CallerError
 
 
 class DiscoveryTempError(Exception):
@@ -57,9 +59,10 @@ def walk_names(start: str) -> list[str]:
 
 
 class DmarcLookups:
-    def __init__(self, resolver: Resolver, mode: str) -> None:
+    def __init__(self, resolver: Resolver, mode: str, psl_org_domain: Callable[[str], str] | None = None) -> None:
         self.resolver = resolver
         self.mode = mode
+        self.psl_org_domain = psl_org_domain
         self._cache: dict[str, NameRecords] = {}
         self._walks: dict[str, list[NameRecords]] = {}
         self._orgs: dict[str, str] = {}
@@ -121,8 +124,14 @@ class DmarcLookups:
 
     def org_domain(self, name: str) -> str:
         if self.mode == "rfc7489":
-            return psl_org_domain(name)
+            return self.psl_org_domain_of(name)
         return self.treewalk_org_domain(name)
+
+    def psl_org_domain_of(self, name: str) -> str:
+        """DMARC-18: the longest matching public suffix plus one label; a bare suffix is its own org domain."""
+        if self.psl_org_domain is None:
+            raise CallerError("rfc7489 discovery needs the public suffix list: pass psl_org_domain")
+        return self.psl_org_domain(name)
 
     def treewalk_org_domain(self, name: str) -> str:
         """DMARC-15: longest first, psd=n -> that name; psd=y (not N) -> one label below; else fewest labels."""
@@ -148,18 +157,6 @@ def one_label_below(name: str, ancestor: str) -> str:
     """The name with one more label than `ancestor` on the way down to `name`."""
     extra = name[: -(len(ancestor) + 1)].split(".")
     return f"{extra[-1]}.{ancestor}"
-
-
-@functools.cache
-def _psl():
-    from publicsuffixlist import PublicSuffixList
-
-    return PublicSuffixList()  # ICANN + private sections [ours], DMARC-18
-
-
-def psl_org_domain(name: str) -> str:
-    """DMARC-18: the longest matching public suffix plus one label; a bare suffix is its own org domain."""
-    return _psl().privatesuffix(name) or name
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,7 +196,7 @@ def _discover_treewalk(author: str, lookups: DmarcLookups) -> PolicyDiscovery:
 
 
 def _discover_psl(author: str, lookups: DmarcLookups) -> PolicyDiscovery:
-    org = psl_org_domain(author)
+    org = lookups.psl_org_domain_of(author)
     first = lookups.at(author)
     if first.valid_count > 1:
         return PolicyDiscovery(None, org, "psl", "", multiple_at=author)

@@ -98,6 +98,9 @@ class DmarcResult:
     other: DmarcResult | None = None  # mode "both": the rfc7489 verdict next to this rfc9989 one
     difference: str = ""
     per_domain: tuple[DmarcResult, ...] = ()  # several author domains [ours]
+    # a local-policy override (toolkit.core.arc.override.ArcOverride: a trusted ARC sealer saw an aligned pass,
+    # ARC-5): the disposition is then none, the verdict stays fail
+    override: Any = None
 
     @property
     def comment(self) -> str:
@@ -115,6 +118,8 @@ class DmarcResult:
             parts.append(f"pct={self.record.pct}")
         if self.policy and self.effective_policy and self.effective_policy != self.policy:
             parts.append(f"applied={self.effective_policy}")
+        if self.override is not None:
+            parts.append(f"override={self.override.reason} {self.override.comment}")
         return " ".join(parts)
 
     def to_json(self) -> dict:
@@ -136,6 +141,8 @@ class DmarcResult:
             "warnings": list(self.warnings),
             "steps": [s.to_json() for s in self.steps],
         }
+        if self.override is not None:
+            out["override"] = self.override.to_json()
         if self.other is not None:
             out["other"] = self.other.to_json()
             out["difference"] = self.difference
@@ -155,6 +162,7 @@ def evaluate(
     sample: float | None = None,
     multiple_authors: bool = False,
     reject_on_policy: bool = False,
+    psl_org_domain: Callable[[str], str] | None = None,
 ) -> DmarcResult:
     """DMARC for one message from the DKIM results (one per signature) and the MAIL FROM SPF result.
 
@@ -163,9 +171,12 @@ def evaluate(
     sample: 7489 pct sampling value in [0, 100); None derives a stable one from the message bytes.
     multiple_authors: evaluate each From domain (at most 5) and keep the strictest failing policy [ours].
     reject_on_policy: allow a `reject` disposition on p=reject alone (DMARC-11 says not to; off by default).
+    psl_org_domain: the Public Suffix List as name -> Organizational Domain; rfc7489 needs it (DMARC-18).
     """
     if mode == "both":
-        kwargs = dict(count_testing=count_testing, sample=sample, multiple_authors=multiple_authors)
+        kwargs = dict(
+            count_testing=count_testing, sample=sample, multiple_authors=multiple_authors, psl_org_domain=psl_org_domain
+        )
         primary = evaluate(message, dkim, spf, resolver, mode="rfc9989", reject_on_policy=reject_on_policy, **kwargs)
         legacy = evaluate(message, dkim, spf, resolver, mode="rfc7489", reject_on_policy=reject_on_policy, **kwargs)
         return dataclasses.replace(primary, other=legacy, difference=explain_difference(primary, legacy))
@@ -178,7 +189,7 @@ def evaluate(
         sample = _MessageSample(message.raw)
     results = [
         evaluate_domain(domain, dkim, spf, resolver, mode=mode, count_testing=count_testing, sample=sample,
-                        reject_on_policy=reject_on_policy)
+                        reject_on_policy=reject_on_policy, psl_org_domain=psl_org_domain)
         for domain in authors.domains
     ]  # fmt: skip
     if len(results) == 1:
@@ -247,9 +258,10 @@ def evaluate_domain(
     count_testing: bool = False,
     sample: Any = 0.0,
     reject_on_policy: bool = False,
+    psl_org_domain: Callable[[str], str] | None = None,
 ) -> DmarcResult:
     """DMARC for one Author Domain (already an A-label)."""
-    lookups = DmarcLookups(resolver, mode)
+    lookups = DmarcLookups(resolver, mode, psl_org_domain)
     steps: list[Step] = [Step("DMARC-1", "author domain", True, author)]
     warnings: list[str] = []
     base = dict(from_domain=author, mode=mode, discovery_method=_method(mode))

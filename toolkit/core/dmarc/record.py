@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 POLICIES = ("none", "quarantine", "reject")
-MODES = ("rfc9989", "rfc7489")
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +151,7 @@ def parse_record(text: str, mode: str = "rfc9989", name: str = "") -> DmarcRecor
     else:
         raw_pct = b.tags.get("pct")
         if raw_pct is not None:
-            if raw_pct.isdigit() and 0 <= int(raw_pct) <= 100:
+            if raw_pct.isascii() and raw_pct.isdigit() and 0 <= int(raw_pct) <= 100:  # not "²": int() refuses it
                 pct = int(raw_pct)
             else:
                 b.warnings.append(f"invalid pct={raw_pct[:20]!r}; using 100")

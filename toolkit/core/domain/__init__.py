@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from toolkit.core.dns import DnsStatus, Resolver
 from toolkit.core.domain.dkim import check_selector
 from toolkit.core.domain.dmarc import analyse_dmarc
-from toolkit.core.domain.findings import Finding, exit_code, finding
+from toolkit.core.domain.findings import Finding, finding
 from toolkit.core.domain.mailflow import check_ip, check_mail_from, check_mx
 from toolkit.core.domain.policy import check_bimi, check_mta_sts, check_tls_rpt
 from toolkit.core.domain.spf import SpfNode, analyse_spf
@@ -30,12 +30,8 @@ class DoctorReport:
     findings: tuple[Finding, ...]
     spf_tree: SpfNode | None
 
-    @property
-    def exit_code(self) -> int:
-        return exit_code(self.findings)
-
     def to_json(self) -> dict:
-        return {"domain": self.domain, "findings": [f.to_json() for f in self.findings], "exit_code": self.exit_code}
+        return {"domain": self.domain, "findings": [f.to_json() for f in self.findings]}
 
 
 def ascii_domain(domain: str) -> tuple[str, str | None]:
@@ -96,4 +92,4 @@ def diagnose(
     return DoctorReport(domain, name, tuple(out), spf.tree)
 
 
-__all__ = ["DoctorReport", "Finding", "diagnose", "exit_code"]
+__all__ = ["DoctorReport", "Finding", "diagnose"]

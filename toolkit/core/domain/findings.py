@@ -57,15 +57,6 @@ def finding(
     return Finding(check, code, level, EN[code].format(**args), fix, rule, selector, args)
 
 
-def exit_code(findings: list[Finding] | tuple[Finding, ...]) -> int:
-    """0 no error, 1 an error or critical finding, 3 a DNS temperror left a check open (and nothing worse)."""
-    if any(f.level in ("error", "critical") and not f.temperror for f in findings):
-        return 1
-    if any(f.temperror for f in findings):
-        return 3
-    return 0
-
-
 def quote_txt(value: str, limit: int = 255) -> str:
     """A TXT value as zone-file strings of at most `limit` bytes, each quoted (RFC 1035 §3.3.14)."""
     data = value.encode("utf-8")

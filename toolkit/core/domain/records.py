@@ -8,9 +8,9 @@ bodies and the matching `aws sesv2` commands, for BYODKIM and the custom MAIL FR
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from toolkit.core.dmarc.discovery import psl_org_domain
 from toolkit.core.dns import Resolver
 from toolkit.core.domain.spf import MAX_LOOKUPS, SpfNode, _Walk
 from toolkit.core.spf.parse import SpfSyntaxError, parse_record
@@ -79,7 +79,10 @@ def dmarc_records(
     aspf: str | None = None,
     testing: bool = False,
     ttl: int = 3600,
+    org_domain: Callable[[str], str] = lambda name: name,
 ) -> RecordSet:
+    """`org_domain` maps a name to its Organizational Domain; the shells pass the Public Suffix List's
+    (toolkit.shells.psl), data the core may not read itself. The default treats every other name as foreign."""
     rua, ruf = [mailto(u) for u in rua], [mailto(u) for u in ruf]
     tags = [("v", "DMARC1"), ("p", policy), ("sp", sp), ("np", np), ("adkim", adkim), ("aspf", aspf),
             ("pct", None if pct is None else str(pct)), ("t", "y" if testing else None),
@@ -88,7 +91,7 @@ def dmarc_records(
     records = [DnsRecord(f"_dmarc.{domain}", "TXT", value, ttl, f"publish in {domain}")]
     for uri in dict.fromkeys(rua + ruf):
         host = uri.rsplit("@", 1)[-1].rstrip(".").lower()
-        if psl_org_domain(host) != psl_org_domain(domain):  # DMARC-20: another Organizational Domain
+        if org_domain(host) != org_domain(domain):  # DMARC-20: another Organizational Domain
             note = f"{host} must publish this, or reports to {uri} are never sent (DMARC-20, RFC 9990 §4)"
             records.append(DnsRecord(f"{domain}._report._dmarc.{host}", "TXT", "v=DMARC1", ttl, note, foreign=True))
     notes = [

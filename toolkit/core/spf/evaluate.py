@@ -167,35 +167,12 @@ def _spf_records_of(records: tuple) -> list[bytes]:
     return found
 
 
-_SELECTED: dict[tuple, SpfRecord | tuple[SpfReason, str] | None] = {}
-SELECT_CACHE_ENTRIES = 1024
-SELECT_CACHE_OCTETS = 4096  # [ours] bigger (hostile?) TXT RRsets are not kept: memory stays bounded
-
-
 def select_record(records: tuple) -> SpfRecord | tuple[SpfReason, str] | None:
     """SPF-4/SPF-5 over one TXT RRset: the parsed record, None (no SPF record) or (reason, why) for permerror.
 
-    Cached on the RRset itself (a tuple of tuples of bytes hashes cheaply); only small RRsets are kept.
+    No cache of its own: parse_record memoises the parse (a pure function of the text), and the resolver the
+    run owns caches the answers; a module-level RRset cache would be state shared by every run in the process.
     """
-    try:
-        return _SELECTED[records]
-    except KeyError:
-        pass
-    except TypeError:
-        return _select_record(records)  # an answer of the wrong shape: no cache
-    selected = _select_record(records)
-    try:
-        size = sum(len(s) for r in records for s in r)
-    except TypeError:
-        return selected
-    if size <= SELECT_CACHE_OCTETS:
-        if len(_SELECTED) >= SELECT_CACHE_ENTRIES:
-            _SELECTED.clear()
-        _SELECTED[records] = selected
-    return selected
-
-
-def _select_record(records: tuple) -> SpfRecord | tuple[SpfReason, str] | None:
     found = _spf_records_of(records)
     if not found:
         return None
@@ -235,6 +212,7 @@ class Evaluation:
         "now",
         "lookups",
         "voids",
+        "term_void",
         "ledger",
         "_pending_count",
         "in_exp",
@@ -269,6 +247,7 @@ class Evaluation:
         self.now = now
         self.lookups = 0
         self.voids = 0
+        self.term_void = False  # the current term has already counted its one void lookup (SPF-14)
         self.ledger: list[LedgerEntry] = []
         self._pending_count = False  # the next ledger entry carries this term's count
         self.top_record: str | None = None  # the checked domain's record, kept for results that abort
@@ -283,10 +262,12 @@ class Evaluation:
             raise Abort(Verdict.TEMPERROR, SpfReason.TIME_BUDGET, "time budget exceeded", "time")
         answer = self.resolver.query(name, rdtype)
         status = answer.status
-        # DnsAnswer.is_void, inlined: this runs for every query
-        void = count_void and (status is _NXDOMAIN or status is _NODATA) and not self.in_exp
+        # DnsAnswer.is_void, inlined: this runs for every query. SPF-14 counts *terms* with a void answer, at most
+        # one per term: the hosts of one mx or the names of one ptr (which the client chose) add nothing more
+        void = count_void and (status is _NXDOMAIN or status is _NODATA) and not self.in_exp and not self.term_void
         if void:
             self.voids += 1
+            self.term_void = True
         counted, self._pending_count = self._pending_count, False
         self.ledger.append(
             _new_entry(  # tuple.__new__: the NamedTuple's own __new__ is a Python-level lambda
@@ -323,6 +304,8 @@ class Evaluation:
         )
 
     def count_term(self, term: str, domain: str, depth: int) -> None:
+        """A DNS-querying term starts: it counts once (SPF-14) and may count one void lookup of its own."""
+        self.term_void = False
         self.lookups += 1
         if self.lookups > MAX_LOOKUP_TERMS:
             self._note("limit", term, domain, depth, f"DNS-querying term {self.lookups} > {MAX_LOOKUP_TERMS} (SPF-14)")
@@ -376,8 +359,8 @@ class Evaluation:
     def validated_names(self, term: str, domain: str, depth: int) -> list[str]:
         """Forward-confirmed PTR names of the client, at most 10 names tried (SPF-7, SPF-14); errors skip.
 
-        Not kept between terms: each ptr term (or %{p}) queries again, so void lookups count per term, the same
-        whether or not the resolver caches (and the same as pyspf).
+        Not kept between terms: each ptr term (or %{p}) queries again, so its void lookup (one at most, however
+        many names fail their forward check) counts for that term, the same whether or not the resolver caches.
         """
         ip = self.client.ip
         if ip.version == 4:

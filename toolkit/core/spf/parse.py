@@ -16,7 +16,6 @@ LOOKUP_TERMS = frozenset({"include", "a", "mx", "ptr", "exists", "redirect"})  #
 QUALIFIERS = {"+": "pass", "-": "fail", "~": "softfail", "?": "neutral"}
 MACRO_LETTERS = frozenset("slodipvh")  # SPF-15
 EXP_ONLY_LETTERS = frozenset("crt")  # SPF-15: only in exp text
-DELIMITERS = frozenset(".-+,/_=")
 
 _MODIFIER = re.compile(r"([A-Za-z][A-Za-z0-9_.\-]*)=(.*)", re.S)
 _MECH_NAME = re.compile(r"([A-Za-z][A-Za-z0-9]*)(.*)", re.S)
@@ -50,10 +49,6 @@ class MacroString:
     tokens: tuple[Token, ...]
     # without macros: the name ready to query (one trailing dot dropped, lowercase); computed once at parse time
     static: str | None = None
-
-    @property
-    def has_macros(self) -> bool:
-        return self.static is None
 
 
 def _macro_string(text: str, tokens: tuple[Token, ...]) -> MacroString:
@@ -237,7 +232,7 @@ def _parse_mechanism(term: str) -> Mechanism:
         raise SpfSyntaxError(f"{name} needs ':address': {term!r}")
     addr, slash, length = rest[1:].partition("/")
     maximum = 32 if name == "ip4" else 128
-    if slash and not length.isdigit():
+    if slash and not (length.isascii() and length.isdigit()):
         raise SpfSyntaxError(f"bad CIDR length in {term!r}")
     cidr = _cidr(length if slash else None, maximum, term)
     if "%" in addr:

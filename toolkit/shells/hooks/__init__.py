@@ -15,7 +15,7 @@ Modifications (headers, body, quarantine) are collected; the first verdict (acce
 ends the stage. State lives in `Session` (per connection) and `Envelope` (per transaction), never in handlers,
 so one handler serves every connection. CPU work (verify, sign) runs off the event loop in an executor.
 
-The API lives in api.py; the ready-made handlers in verify.py, sign.py and chain.py.
+The API lives in api.py; the ready-made handlers in verify.py, sign.py, arc.py and chain.py.
 """
 
 from toolkit.shells.hooks.api import (
@@ -46,11 +46,13 @@ from toolkit.shells.hooks.api import (
     split_field,
     tempfail,
 )
+from toolkit.shells.hooks.arc import ArcSealHandler
 from toolkit.shells.hooks.chain import ChainHandler
 from toolkit.shells.hooks.sign import DEFAULT_INTERNAL_HOSTS, SignHandler, load_key_file
 from toolkit.shells.hooks.verify import DmarcAction, VerifyHandler, forged_deletions
 
 __all__ = [
+    "ArcSealHandler",
     "ACCEPT",
     "CONTINUE",
     "DISCARD",

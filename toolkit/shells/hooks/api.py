@@ -140,6 +140,7 @@ class Envelope:
     body_chunks: list[bytes] = field(default_factory=list)
     macros: dict[str, str] = field(default_factory=dict)
     queue_id: str = ""
+    report: Any = None  # the verifier's Report, left here for later handlers (record, sign): never verify twice
 
     @property
     def body(self) -> bytes:

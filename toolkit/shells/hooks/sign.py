@@ -88,13 +88,7 @@ class SignHandler(Handler):
 
 
 def load_key_file(path: str) -> Any:
-    from pathlib import Path
-
     from toolkit.core.dkim.keys import load_private_key
-    from toolkit.core.errors import KeyFileError
+    from toolkit.shells.common import read_key_file
 
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise KeyFileError(f"cannot read key {path}: {exc.strerror or exc}") from None
-    return load_private_key(data, source=path)
+    return load_private_key(read_key_file(path), source=path)  # at most 1 MiB (issue 15)

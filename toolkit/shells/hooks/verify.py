@@ -90,6 +90,7 @@ class VerifyHandler(Handler):
             return []  # SignHandler's
         raw = envelope.raw_message()
         report = await run_blocking(self.verify, raw, session.client_ip, session.helo, envelope.mail_from)
+        envelope.report = report
         actions: list[Action] = []
         if self.strip_forged:
             actions.extend(forged_deletions(envelope.headers, self.authserv_id))
