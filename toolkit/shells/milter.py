@@ -35,6 +35,7 @@ from typing import Any
 from toolkit.shells import milter_protocol as mp
 from toolkit.shells.common import UsageError
 from toolkit.shells.hooks import ACCEPT, Action, Handler, Kind, Session, call_hook, decide, tempfail
+from toolkit.shells.hooks.outcome import message_line
 from toolkit.shells.peers import LOOPBACK, address_in, parse_networks, peer_address
 from toolkit.shells.server_limits import (
     BACKLOG,
@@ -439,6 +440,8 @@ class MilterConnection:
         envelope = session.envelope
         actions = await self.run_hook("end_of_message", session, envelope, progress=True)
         data = None
+        modifications: tuple[Action, ...] = ()
+        verdict = self.error_action()
         if actions is not None:
             try:  # encode everything first: either all modifications go out, or none
                 modifications, verdict = decide(actions)
@@ -448,8 +451,10 @@ class MilterConnection:
             except (ValueError, TypeError):  # a hook asked for something the protocol cannot carry
                 self.server.stats["errors"] += 1
                 log.exception("cannot encode the end-of-message answer")
+                modifications, verdict = (), self.error_action()
         if data is None:
-            data = mp.encode_response(verdict_response(self.error_action()))
+            data = mp.encode_response(verdict_response(verdict))
+        log.info("%s", message_line(session, envelope, modifications, verdict))  # one line per message
         self.server.stats["messages"] += 1
         session.transactions += 1
         session.new_envelope()
