@@ -17,6 +17,7 @@ from pathlib import Path
 from toolkit.shells.common import (
     UsageError,
     add_dns_options,
+    default_authserv_id,
     epoch,
     parse_hostport,
     positive_seconds,
@@ -192,20 +193,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     _common_options(pipeline)
     pipeline.set_defaults(func=run_pipeline)
-
-
-def default_authserv_id() -> str:
-    """This host's name (AR-2: the id names the host that did the checks), or `localhost` if it is not a name."""
-    import socket
-
-    from toolkit.core import arheader
-
-    name = socket.getfqdn().lower().rstrip(".")
-    try:
-        arheader.build_field(name)
-    except ValueError:
-        return "localhost"
-    return name
 
 
 def build_handler(args: argparse.Namespace) -> Handler:

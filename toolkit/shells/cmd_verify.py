@@ -13,7 +13,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from toolkit.core.display import printable, printable_json
-from toolkit.shells.common import MAX_MESSAGE_BYTES, UsageError, add_dns_options, byte_size, epoch, resolver_from_args
+from toolkit.shells.common import (
+    MAX_MESSAGE_BYTES,
+    UsageError,
+    add_dns_options,
+    byte_size,
+    default_authserv_id,
+    epoch,
+    resolver_from_args,
+)
 from toolkit.shells.exits import EXIT_FAILED, EXIT_OK, EXIT_TEMPERROR, EXIT_USAGE, report_exit_code
 from toolkit.shells.psl import PslOrgDomain
 
@@ -25,7 +33,6 @@ if TYPE_CHECKING:
 # the process pool: 3/4 of the start-up time), so run() and the workers import it and these copies of its
 # constants serve configure(); tests/perf/test_batch_commands.py checks they match toolkit.core.verify's.
 ALL_CHECKS = ("spf", "dkim", "arc", "dmarc")
-DEFAULT_AUTHSERV_ID = "emlauth.localhost"
 
 DESCRIPTION = "Verify SPF, DKIM and DMARC of messages and write an Authentication-Results field (RFC 8601)."
 
@@ -49,7 +56,7 @@ DNS: --zones DIR is the whole DNS of an offline world: a name outside every zone
   one zone file is enough. A DNS error (SERVFAIL, timeout: a --nameserver that does not answer, or a fault listed
   in the folder's faults.txt) during DMARC discovery is dmarc=temperror (DMARC-12), exit 3.
 
-authserv-id: default 'emlauth.localhost'; set it to your host name in pipelines (AR-2, AR-7).
+authserv-id: default this host's name, the same as the milter and pipeline (AR-2, AR-7).
 
 exit codes: 0 DMARC pass or nothing failed; 1 a check failed; 2 usage or I/O error; 3 temporary DNS error.
   Batches: an input that cannot be read is reported on stderr (and, with --json, as a line with its "error")
@@ -93,7 +100,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     checks.add_argument("--dmarc-mode", choices=("rfc9989", "rfc7489", "both"), default="rfc9989")
     checks.add_argument("--dkim-testing-counts", action="store_true", help="let a t=y DKIM pass count for DMARC")
     checks.add_argument("--max-signatures", type=int, default=10, help="verify at most this many DKIM signatures")
-    checks.add_argument("--authserv-id", default=DEFAULT_AUTHSERV_ID, help=f"our id in A-R ({DEFAULT_AUTHSERV_ID})")
+    checks.add_argument("--authserv-id", help="our id in A-R (default: this host's name, as the milter and pipeline)")
     checks.add_argument(
         "--arc-trusted",
         metavar="FILE|DOMAIN,...",
@@ -269,7 +276,7 @@ def run(args: argparse.Namespace) -> int:
     if "spf" in checks and not spf_context and args.checks is not None:
         raise UsageError("SPF needs --ip and --mail-from or --helo (or --trust-received N)")
     options = VerifyOptions(
-        authserv_id=args.authserv_id,
+        authserv_id=args.authserv_id or default_authserv_id(),
         checks=checks,
         dmarc_mode=args.dmarc_mode,
         max_signatures=args.max_signatures,
