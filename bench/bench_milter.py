@@ -20,6 +20,7 @@ import json
 import os
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -36,14 +37,32 @@ from support.postfix import free_port, smtp_send, start_postfix, wait_for_port  
 
 from toolkit.core.dkim.keys import generate_key  # noqa: E402
 
+EMLAUTH = {  # filter name -> (processes, DNS and checks)
+    "emlauth": (1, "full"),  # one process: the shape before issue 14
+    "emlauth-2p": (2, "full"),  # SPF + DKIM + DMARC, DNS from knot, 2 pre-forked workers
+    "emlauth-dkim-2p": (2, "dkim"),  # like OpenDKIM here: DKIM only, keys from a file (zone files), 2 workers
+}
 
-def start_emlauth(work: Path, knot_port: int, table: Path) -> tuple[subprocess.Popen, str]:
+
+BEFORE_TREE: list[Path | None] = [None]  # --before
+
+
+def start_emlauth(work: Path, knot_port: int, table: Path, name: str) -> tuple[subprocess.Popen, str]:
+    processes, mode = EMLAUTH[name]
     port = free_port()
-    command = [sys.executable, "-m", "toolkit", "milter", "--listen", f"inet:127.0.0.1:{port}",
-               "--nameserver", f"127.0.0.1:{knot_port}", "--dns-timeout", "2", "--authserv-id", AUTHSERV_ID,
-               "--sign-table", str(table), "--internal-hosts", "192.0.2.0/24"]  # fmt: skip
-    process = subprocess.Popen(command, cwd=ROOT, stderr=open(work / "emlauth.log", "w"))  # noqa: SIM115
+    dns = (["--nameserver", f"127.0.0.1:{knot_port}", "--dns-timeout", "2"] if mode == "full"
+           else ["--zones", str(work / "zones"), "--checks", "dkim"])  # fmt: skip
+    command = [sys.executable, "-m", "toolkit", "milter", "--listen", f"inet:127.0.0.1:{port}", *dns,
+               "--authserv-id", AUTHSERV_ID, "--sign-table", str(table),
+               "--internal-hosts", "192.0.2.0/24"]  # fmt: skip
+    tree = BEFORE_TREE[0] if name == "before" else ROOT
+    if name != "before":
+        command += ["--processes", str(processes)]
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    process = subprocess.Popen(command, cwd=tree, env=env, stderr=open(work / f"{name}.log", "w"))  # noqa: SIM115
     wait_for_port(port)
+    if processes > 1:  # the workers start after the parent binds the port
+        time.sleep(1.0)
     return process, f"inet:127.0.0.1:{port}"
 
 
@@ -96,14 +115,17 @@ def run_workload(postfix, items, concurrency: int, deadline: float, process=None
     before = len(postfix.delivered_files())
     started = time.monotonic()
     codes: dict[int, int] = {}
+    latencies: list[float] = []
 
     def send(item) -> None:
         raw, mail_from, ip, helo = item
         for _ in range(10):
             if process is not None and process.poll() is not None:
                 return
+            sent = time.perf_counter()
             code, _ = smtp_send(postfix.port, raw, mail_from=mail_from, rcpts=["bob@example.net"], helo=helo,
                                 xclient_addr=ip)  # fmt: skip
+            latencies.append(time.perf_counter() - sent)
             codes[code] = codes.get(code, 0) + 1
             if code == 250:
                 return
@@ -120,7 +142,42 @@ def run_workload(postfix, items, concurrency: int, deadline: float, process=None
     elapsed = time.monotonic() - started
     delivered = len(postfix.delivered_files()) - before
     return {"messages": len(items), "delivered": delivered, "seconds": round(elapsed, 2),
-            "msgs_per_s": round(delivered / elapsed, 1), "smtp_codes": codes}  # fmt: skip
+            "msgs_per_s": round(delivered / elapsed, 1), "smtp_codes": codes,
+            **percentiles("smtp", latencies)}  # fmt: skip
+
+
+def percentiles(prefix: str, seconds: list[float]) -> dict:
+    """p50 and p99 in milliseconds (nearest rank)."""
+    if not seconds:
+        return {f"{prefix}_p50_ms": None, f"{prefix}_p99_ms": None}
+    ordered = sorted(seconds)
+    rank = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))]  # noqa: E731
+    return {f"{prefix}_p50_ms": round(rank(0.50) * 1000, 1), f"{prefix}_p99_ms": round(rank(0.99) * 1000, 1)}
+
+
+def milter_latency(address: str, items, count: int) -> dict:
+    """Per-message milter time without Postfix: one message at a time over one connection, from the MAIL
+    command to the end-of-message answer (what a message waits for the milter when nothing else is queued)."""
+    import socket
+
+    from support.milter_client import ALL_PROTOCOL, MilterClient
+
+    host, port = address.removeprefix("inet:").rsplit(":", 1)
+    client = MilterClient((host, int(port)))
+    client.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # as Postfix: no Nagle delay per packet
+    client.negotiate(protocol=ALL_PROTOCOL)  # everything Postfix offers, the no-reply flags too
+    raw, mail_from, ip, helo = items[0]
+    client.connect(ip=ip, hostname=helo)
+    times = []
+    for index in range(count + 5):
+        raw, mail_from, ip, helo = items[index % len(items)]
+        start = time.perf_counter()
+        outcome = client.transaction(raw, mail_from, ["bob@example.net"], helo=None)
+        if index >= 5:  # the first ones warm the DNS cache
+            times.append(time.perf_counter() - start)
+        assert outcome.code in (b"c", b"a"), outcome
+    client.quit()
+    return percentiles("milter", times)
 
 
 def check_sample(postfix, filter_name: str) -> dict:
@@ -141,16 +198,74 @@ def check_sample(postfix, filter_name: str) -> dict:
             "dkim_pass_in_ar": dkim_pass}  # fmt: skip
 
 
-def main() -> int:
+def measure_filter(name, args, work, knot_port, table, key_path, world, workloads) -> list[dict]:
+    process = None
+    milter = None
+    if name in EMLAUTH:
+        process, milter = start_emlauth(work, knot_port, table, name)
+    elif name == "opendkim":
+        process, milter = start_opendkim(work, knot_port, key_path, world, args.opendkim_dns)
+    postfix = start_postfix(milter)
+    results = []
+    try:
+        postfix.start()
+        smtp_send(postfix.port, workloads["verify"][0][0], mail_from="alice@example.org", rcpts=["bob@example.net"],
+                  helo="mail.example.org", xclient_addr=SENDER_IP)  # warm-up (not counted)  # fmt: skip
+        postfix.wait_for_files(1)
+        for workload, items in workloads.items():
+            runs = [run_workload(postfix, items, args.concurrency, args.deadline, process) for _ in range(args.runs)]
+            best = max(runs, key=lambda r: r["msgs_per_s"])
+            if milter is not None and args.latency:
+                best.update(milter_latency(milter, items, args.latency))
+            results.append({"filter": name, "workload": workload, **best})
+        print(json.dumps(check_sample(postfix, name)), flush=True)
+    finally:
+        postfix.cleanup()
+        if process is not None:
+            process.terminate()
+            process.wait(timeout=10)
+    return results
+
+
+def print_table(results: list[dict], args) -> None:
+    print()
+    print(f"{args.concurrency} SMTP clients, {args.messages} messages per row, {args.rounds} rounds, wall clock "
+          f"(not CPU), load average {os.getloadavg()[0]:.1f}")  # fmt: skip
+    print("msg/s: median over the rounds; ratio: msg/s over Postfix with no milter in the same round, median (min-max)")
+    print("smtp p50/p99: one SMTP transaction at the client, through Postfix, under the load (last round);")
+    print("milter p50/p99: one message at a time straight to the milter (no Postfix), MAIL to end-of-message answer")
+    print(f"{'filter':16} {'workload':8} {'msg/s':>7} {'ratio':>17} {'smtp p50/p99 ms':>16} {'milter p50/p99 ms':>18}")
+    bare = {(r["round"], r["workload"]): r["msgs_per_s"] for r in results if r["filter"] == "none"}
+    keys = list(dict.fromkeys((r["filter"], r["workload"]) for r in results))
+    for name, workload in keys:
+        rows = [r for r in results if r["filter"] == name and r["workload"] == workload]
+        ratios = [r["msgs_per_s"] / bare[(r["round"], workload)] for r in rows if bare.get((r["round"], workload))]
+        ratio = f"{statistics.median(ratios):.2f} ({min(ratios):.2f}-{max(ratios):.2f})" if ratios else "-"
+        last = rows[-1]
+        smtp = f"{last['smtp_p50_ms']}/{last['smtp_p99_ms']}"
+        milter = f"{last['milter_p50_ms']}/{last['milter_p99_ms']}" if "milter_p50_ms" in last else "-"
+        rate = statistics.median(r["msgs_per_s"] for r in rows)
+        print(f"{name:16} {workload:8} {rate:>7.1f} {ratio:>17} {smtp:>16} {milter:>18}")
+
+
+def main(argv: list[str] | None = None) -> list[dict]:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so the finally blocks stop Postfix and knot
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--messages", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--deadline", type=float, default=300.0, help="seconds per workload at most")
-    parser.add_argument("--filters", default="none,emlauth,opendkim")
+    parser.add_argument("--filters", default="none,emlauth,emlauth-2p,emlauth-dkim-2p,opendkim")
+    parser.add_argument("--latency", type=int, default=100, help="messages for the per-message milter time")
     parser.add_argument("--opendkim-dns", choices=("file", "unbound"), default="file")
     parser.add_argument("--runs", type=int, default=1, help="repeat each workload, report the best (bench/run)")
-    args = parser.parse_args()
+    parser.add_argument("--rounds", type=int, default=3, help="measure every filter this many times, in turn")
+    parser.add_argument("--before", type=Path, help="another source tree: adds its milter as the filter 'before'")
+    args = parser.parse_args(argv)
+    if args.before:
+        EMLAUTH["before"] = (1, "full")  # the other tree's milter, as it was: 1 process, SPF + DKIM + DMARC
+        BEFORE_TREE[0] = args.before.resolve()
+        if "before" not in args.filters.split(","):
+            args.filters = args.filters.replace("none,", "none,before,", 1)
 
     world = MailWorld(sender_key=generate_key("rsa", 2048), our_key=generate_key("rsa", 2048))
     work = Path(tempfile.mkdtemp(prefix="emlauth-bench-", dir="/tmp"))
@@ -170,44 +285,15 @@ def main() -> int:
     }
     results = []
     with start_knot(zones, work / "knot") as knot:
-        for name in args.filters.split(","):
-            process = None
-            milter = None
-            if name == "emlauth":
-                process, milter = start_emlauth(work, knot.port, table)
-            elif name == "opendkim":
-                process, milter = start_opendkim(work, knot.port, key_path, world, args.opendkim_dns)
-            postfix = start_postfix(milter)
-            try:
-                postfix.start()
-                smtp_send(
-                    postfix.port,
-                    workloads["verify"][0][0],
-                    mail_from="alice@example.org",
-                    rcpts=["bob@example.net"],
-                    helo="mail.example.org",
-                    xclient_addr=SENDER_IP,
-                )  # warm-up (not counted)
-                postfix.wait_for_files(1)
-                for workload, items in workloads.items():
-                    runs = [run_workload(postfix, items, args.concurrency, args.deadline, process)
-                            for _ in range(args.runs)]  # fmt: skip
-                    best = max(runs, key=lambda r: r["msgs_per_s"])
-                    results.append({"filter": name, "workload": workload, **best})
+        for round_ in range(1, args.rounds + 1):  # every filter once per round: the ratios compare like load
+            for name in args.filters.split(","):
+                for result in measure_filter(name, args, work, knot.port, table, key_path, world, workloads):
+                    results.append({"round": round_, **result})
                     print(json.dumps(results[-1]), flush=True)
-                print(json.dumps(check_sample(postfix, name)), flush=True)
-            finally:
-                postfix.cleanup()
-                if process is not None:
-                    process.terminate()
-                    process.wait(timeout=10)
     shutil.rmtree(work, ignore_errors=True)
-    print()
-    print(f"{'filter':10} {'workload':8} {'msgs':>5} {'seconds':>8} {'msg/s':>7}")
-    for r in results:
-        print(f"{r['filter']:10} {r['workload']:8} {r['delivered']:>5} {r['seconds']:>8} {r['msgs_per_s']:>7}")
-    return 0
+    print_table(results, args)
+    return results
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

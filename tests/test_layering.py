@@ -24,6 +24,8 @@ ALLOWED_MODULES = {
     "codecs", "xml.parsers", "xml.parsers.expat", "zlib", "gzip", "zipfile", "email", "email.message", "email.policy",
     # A-R parsing (authres) and public-key maths (cryptography: no files, no sockets)
     "authres", "authres.core", "cryptography", "cryptography.exceptions",
+    # Ed25519 through libsodium (toolkit/core/ed25519.py, issue 14): a pure function of key, signature and data
+    "nacl.bindings", "nacl._sodium",
 }  # fmt: skip
 ALLOWED_PREFIXES = ("toolkit.core.", "cryptography.hazmat.primitives")
 # (module, name) pairs allowed from a module that is otherwise not: no file system access

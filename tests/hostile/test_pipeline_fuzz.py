@@ -98,7 +98,12 @@ def test_any_session_gets_smtp_replies_and_no_crash(pipeline, caplog, commands, 
     assert all(_REPLY.match(r) for r in replies), replies
     assert not any(b"Error: (" in r for r in replies), replies  # aiosmtpd's answer to an unhandled exception
     assert pipeline.stats["errors"] == errors
-    crashes = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    # "Task was destroyed": another test's stopped event loop being collected now, not this server
+    crashes = [
+        r.getMessage()
+        for r in caplog.records
+        if r.levelno >= logging.ERROR and "Task was destroyed" not in r.getMessage()
+    ]
     caplog.clear()
     assert not crashes, crashes
 

@@ -43,7 +43,8 @@ def test_pipeline_command_delivers_into_a_maildir(world, tmp_path):
         process.wait(timeout=10)
     (path,) = list((maildir / "new").iterdir())
     text = path.read_text()
-    assert text.startswith(f"Authentication-Results: {AUTHSERV_ID};")
+    assert text.startswith("Return-Path: <alice@example.org>\nReceived: from mail.example.org")
+    assert f"\nAuthentication-Results: {AUTHSERV_ID};" in text
     assert "dkim=pass header.d=example.org" in text and "spf=pass smtp.mailfrom=example.org" in text
 
 
@@ -79,7 +80,7 @@ def test_milter_command_over_a_unix_socket(world, tmp_path):
         (["milter", "--listen", "inet:127.0.0.1:1", "--authserv-id", "x", "--sign-table", "/nonexistent/table"],
          "cannot read signing table"),
         (["milter", "--listen", "inet:127.0.0.1:1", "--authserv-id", "x", "--zones", ".", "--sign-table", "TABLE",
-          "--internal-hosts", "10.0.0.0/99"], "bad --internal-hosts"),
+          "--internal-hosts", "10.0.0.0/99"], "--internal-hosts: '10.0.0.0/99' is not an address"),
     ],
 )  # fmt: skip
 def test_caller_errors_are_one_line_exit_2(argv, message, capsys, world, tmp_path):
@@ -89,16 +90,19 @@ def test_caller_errors_are_one_line_exit_2(argv, message, capsys, world, tmp_pat
     assert message in err and err.count("\n") == 1
 
 
-def test_authserv_id_is_required(capsys):
-    with pytest.raises(SystemExit) as caught:
-        main(["milter", "--listen", "inet:127.0.0.1:1"])
-    assert caught.value.code == 2 and "--authserv-id" in capsys.readouterr().err
-
-
 def parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser()
     cmd_mail.register(parser.add_subparsers())
     return parser.parse_args(argv)
+
+
+def test_authserv_id_defaults_to_the_host_name(world, tmp_path):
+    """Issue 13 §5: the same default everywhere, and not required (it was a required flag)."""
+    zones = str(world.write_zones(tmp_path / "zones"))
+    for command in (["milter", "--listen", "inet:127.0.0.1:1"], ["pipeline", "--maildir", str(tmp_path / "M")]):
+        args = parse([*command, "--zones", zones])
+        handler = cmd_mail.build_handler(args)
+        assert handler.authserv_id == args.authserv_id == cmd_mail.default_authserv_id()
 
 
 def test_build_handler_shapes(world, tmp_path):

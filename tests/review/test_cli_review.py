@@ -313,7 +313,7 @@ def test_batch_never_starts_more_workers_than_messages(monkeypatch):
     started: list[int] = []
 
     class RecordingPool:
-        def __init__(self, max_workers, initializer, initargs):
+        def __init__(self, max_workers, initializer, initargs, mp_context=None):
             started.append(max_workers)
             initializer(*initargs)
 
@@ -326,7 +326,9 @@ def test_batch_never_starts_more_workers_than_messages(monkeypatch):
         def map(self, fn, iterable, chunksize=1):
             return map(fn, iterable)
 
-    monkeypatch.setattr(batch, "ProcessPoolExecutor", RecordingPool)
+    import concurrent.futures
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", RecordingPool)  # batch imports it when needed
     items = [batch.Item(f"m{i}", b"From: a@example.com\r\n\r\n") for i in range(batch.PARALLEL_THRESHOLD + 2)]
     seen: list[str] = []
     batch.run_items(items, lambda: lambda item: (0, b"", ""), 300, lambda item, _: seen.append(item.label), False)

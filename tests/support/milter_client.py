@@ -16,6 +16,11 @@ from toolkit.shells import milter_protocol as mp
 
 ALL_ACTIONS = mp.Action(0x1FF)
 ALL_PROTOCOL = mp.Proto(0x1FFFFF)
+NO_REPLY = (mp.Proto.NR_CONN | mp.Proto.NR_HELO | mp.Proto.NR_MAIL | mp.Proto.NR_RCPT | mp.Proto.NR_DATA
+            | mp.Proto.NR_UNKN | mp.Proto.NR_EOH | mp.Proto.NR_BODY | mp.Proto.NR_HDR)  # fmt: skip
+# what the tests offer unless they ask for more: every stage answered, so a test can send a command and read
+# its answer; Postfix also offers NO_REPLY (tests/mail/test_fleet_prefork.py and bench_milter.py do too)
+REPLY_EVERY_STAGE = ALL_PROTOCOL & ~NO_REPLY
 
 
 @dataclass
@@ -123,13 +128,17 @@ class MilterClient:
                 return Outcome(response, modifications, progress)
             modifications.append(response)
 
-    def command(self, command: mp.Command) -> Outcome:
+    def command(self, command: mp.Command, no_reply: mp.Proto = mp.Proto.NONE) -> Outcome:
+        """Send and wait for the answer, unless the milter negotiated `no_reply` (SMFIP_NR_*): then, like an
+        MTA, expect none and go on as if it said continue."""
         self.send(command)
+        if no_reply and self.negotiated and self.negotiated.protocol & no_reply:
+            return Outcome(mp.Reply(mp.Resp.CONTINUE))
         return self.until_final()
 
     # -- the MTA's conversation
 
-    def negotiate(self, actions: mp.Action = ALL_ACTIONS, protocol: mp.Proto = ALL_PROTOCOL) -> mp.OptNeg:
+    def negotiate(self, actions: mp.Action = ALL_ACTIONS, protocol: mp.Proto = REPLY_EVERY_STAGE) -> mp.OptNeg:
         self.send(mp.OptNeg(6, actions, protocol))
         response = self.read_response()
         assert isinstance(response, mp.OptNeg), response
@@ -149,21 +158,21 @@ class MilterClient:
         if not self.wants(mp.Proto.NOCONNECT):
             return None
         family = mp.Family.INET6 if ":" in ip else mp.Family.INET
-        return self.command(mp.Connect(hostname, family, port, ip))
+        return self.command(mp.Connect(hostname, family, port, ip), mp.Proto.NR_CONN)
 
     def transaction(
         self, raw: bytes, mail_from: str, rcpts: list[str], helo: str | None = "mail.example.org", queue_id="4ABCDEF"
     ) -> Outcome:
         """HELO (if given) .. end of message; returns the first non-continue outcome or the end-of-message one."""
-        steps: list[tuple[mp.Proto, mp.Command]] = []
+        steps: list[tuple[mp.Proto, mp.Command, mp.Proto]] = []
         if helo is not None:
-            steps.append((mp.Proto.NOHELO, mp.Helo(helo)))
-        steps.append((mp.Proto.NOMAIL, mp.Mail((f"<{mail_from}>",))))
-        steps.extend((mp.Proto.NORCPT, mp.Rcpt((f"<{r}>",))) for r in rcpts)
+            steps.append((mp.Proto.NOHELO, mp.Helo(helo), mp.Proto.NR_HELO))
+        steps.append((mp.Proto.NOMAIL, mp.Mail((f"<{mail_from}>",)), mp.Proto.NR_MAIL))
+        steps.extend((mp.Proto.NORCPT, mp.Rcpt((f"<{r}>",)), mp.Proto.NR_RCPT) for r in rcpts)
         self.send(mp.Macro(b"M", {"{mail_addr}": mail_from}))
-        for flag, command in steps:
+        for flag, command, no_reply in steps:
             if self.wants(flag):
-                outcome = self.command(command)
+                outcome = self.command(command, no_reply)
                 if outcome.code != b"c":
                     return outcome
         self.send(mp.Macro(b"T", {"i": queue_id}))
@@ -178,11 +187,11 @@ class MilterClient:
                 value = h.raw[colon + 1 :].removesuffix(b"\r\n").replace(b"\r\n", b"\n")
                 if not self.leading_space:
                     value = value.lstrip(b" \t")
-                outcome = self.command(mp.Header(h.raw[:colon], value))
+                outcome = self.command(mp.Header(h.raw[:colon], value), mp.Proto.NR_HDR)
                 if outcome.code != b"c":
                     return outcome
         if self.wants(mp.Proto.NOEOH):
-            outcome = self.command(mp.Simple(mp.Cmd.EOH))
+            outcome = self.command(mp.Simple(mp.Cmd.EOH), mp.Proto.NR_EOH)
             if outcome.code != b"c":
                 return outcome
         body = bytes(message.body)

@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from toolkit.shells.cli import verify_eml_main
+from toolkit.shells.common import default_authserv_id
 
 NOW = 1_700_000_000  # the same values as tests/verify/conftest.py (conftest modules are not importable)
 GOOD_IP = "192.0.2.25"
@@ -38,7 +39,7 @@ def test_header_only_pass_exit_0(corpus, tmp_path, capsysbinary):
                                            "--helo", "mail.example.com", "--header-only", eml))  # fmt: skip
     text = out.decode()
     assert code == 0
-    assert text.startswith("Authentication-Results: emlauth.localhost;")
+    assert text.startswith(f"Authentication-Results: {default_authserv_id()};")
     flat = " ".join(text.split())
     assert "spf=pass smtp.mailfrom=example.com;" in flat and "spf=pass smtp.helo=mail.example.com;" in flat
     assert "dkim=pass header.d=example.com" in flat and "header.s=sel1" in flat
@@ -50,7 +51,7 @@ def test_default_output_is_the_message_with_ar_prepended(corpus, tmp_path, capsy
     data = corpus.message()
     code, out, _ = run(capsysbinary, *base(corpus, write(tmp_path, "m.eml", data)))
     assert code == 0
-    assert out.startswith(b"Authentication-Results: emlauth.localhost;") and out.endswith(data)
+    assert out.startswith(f"Authentication-Results: {default_authserv_id()};".encode()) and out.endswith(data)
     assert b"spf=" not in out.split(data)[0]  # no SPF context given: SPF was not run
 
 
@@ -194,9 +195,10 @@ def test_strip_forged(corpus, tmp_path, capsysbinary):
     """AR-7: an A-R carrying our id is reported and, with --strip-forged, removed."""
     forged = b"Authentication-Results: EMLAUTH.localhost; dmarc=pass header.from=example.com\r\n"
     eml = write(tmp_path, "f.eml", forged + corpus.message(signer="example.net"))
-    code, out, err = run(capsysbinary, *base(corpus, eml))
+    ours = ("--authserv-id", "emlauth.localhost")
+    code, out, err = run(capsysbinary, *base(corpus, *ours, eml))
     assert forged in out and "with our id, kept" in err
-    code, out, err = run(capsysbinary, *base(corpus, "--strip-forged", eml))
+    code, out, err = run(capsysbinary, *base(corpus, *ours, "--strip-forged", eml))
     assert forged not in out and out.count(b"Authentication-Results:") == 1 and "removed" in err
     assert code == 1
 
@@ -275,3 +277,12 @@ def test_explain_hook_calls_the_walkthrough(corpus, tmp_path, capsysbinary):
     eml = write(tmp_path, "e.eml", corpus.message(signer="example.net"))
     code, out, _ = run(capsysbinary, *base(corpus, "--explain", eml))
     assert code == 1 and len(out.splitlines()) > 5 and b"Authentication-Results: emlauth" not in out[:40]
+
+
+def test_authserv_id_default_is_the_host_name_everywhere():
+    """Issue 13 §5: verify-eml, the milter and the pipeline default to the same id, this host's name (AR-2)."""
+    from toolkit.shells import cmd_mail, cmd_verify
+
+    assert cmd_mail.default_authserv_id is cmd_verify.default_authserv_id is default_authserv_id
+    name = default_authserv_id()
+    assert name and name != "emlauth.localhost" and name == name.lower()

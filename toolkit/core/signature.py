@@ -23,6 +23,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 
+from toolkit.core import ed25519
 from toolkit.core.dns import DnsAnswer, DnsStatus, Resolver
 from toolkit.core.results import Step, Verdict
 
@@ -211,7 +212,7 @@ def signature_ok(algorithm: str, public_key: Any, signature: bytes, data: bytes)
         if algorithm == "rsa-sha256":
             public_key.verify(signature, data, padding.PKCS1v15(), hashes.SHA256())
         else:
-            public_key.verify(signature, hashlib.sha256(data).digest())
+            return ed25519.verify(public_key, signature, hashlib.sha256(data).digest())  # libsodium first (issue 14)
     except (InvalidSignature, ValueError):
         return False
     return True

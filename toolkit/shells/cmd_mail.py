@@ -1,7 +1,9 @@
-"""`emlauth milter` (Postfix/Sendmail milter) and `emlauth pipeline` (embedded SMTP server), both on hooks.py.
+"""`emlauth milter` (Postfix/Sendmail milter) and `emlauth pipeline` (embedded SMTP server), both on hooks/.
 
-Both verify inbound mail (SPF, DKIM, DMARC; our Authentication-Results on top, forged ones with our authserv-id
-removed) and, with --sign-table, DKIM-sign mail whose From domain is in the table.
+Modes, as OpenDKIM's: without --sign-table, every message is verified (SPF, DKIM, DMARC; our
+Authentication-Results on top, forged ones with our authserv-id removed). With it, mail from --internal-hosts is
+signed and not verified (it is ours, and an A-R written before our signature exists would say dmarc=fail on top of
+it), and everyone else's is verified and never signed: both jobs in one process. --no-verify signs only.
 """
 
 from __future__ import annotations
@@ -9,11 +11,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 from pathlib import Path
 
 from toolkit.shells.common import (
     UsageError,
     add_dns_options,
+    default_authserv_id,
     epoch,
     parse_hostport,
     positive_seconds,
@@ -29,7 +33,24 @@ from toolkit.shells.server_limits import (
     parse_size,
 )
 
-MILTER_EPILOG = """\
+MODES = """\
+modes (as OpenDKIM's): no --sign-table: verify everything. --sign-table: sign mail from --internal-hosts,
+verify everyone else's. --no-verify: sign only.
+
+signing table (--sign-table FILE), one signature per line; key paths relative to the table's folder:
+  <pattern>        <d=domain>       <selector>  <key file>          [algorithm= canon= expire= identity=]
+  example.com      d=example.com    rsa2026     example.com.pem
+  example.com      d=example.com    ed2026      example.com.ed25519.pem    (a second signature, DKIM-33)
+  *.example.com    d=example.com    rsa2026     example.com.pem            (any subdomain)
+  *@example.org    d=example.org    s1          example.org.pem            (OpenDKIM spelling of example.org)
+  *                d=relay.example.net relay    relay.pem                  (every other domain)
+the most specific pattern wins: exact, then the longest *., then *.
+"""
+
+MILTER_EPILOG = (
+    MODES
+    + """\
+
 Postfix main.cf:
   smtpd_milters = inet:127.0.0.1:8891
   non_smtpd_milters = $smtpd_milters
@@ -38,24 +59,34 @@ Postfix main.cf:
 example:
   emlauth milter --listen inet:127.0.0.1:8891 --authserv-id mx.example.net --sign-table /etc/emlauth/signing.table
 """
+)
 
-PIPELINE_EPILOG = """\
+PIPELINE_EPILOG = (
+    MODES
+    + """\
+
 example (deliver into a Maildir; tests play remote senders with XCLIENT ADDR=192.0.2.1 HELO=...):
   emlauth pipeline --listen 127.0.0.1:2525 --maildir ./Maildir --zones samples/zones --authserv-id mx.example.net
 """
+)
 
 
 def _common_options(parser: argparse.ArgumentParser) -> None:
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     add_dns_options(parser)
     group = parser.add_argument_group("filtering")
-    group.add_argument("--authserv-id", required=True, metavar="ID", help="our authserv-id in Authentication-Results")
-    group.add_argument("--sign-table", type=Path, metavar="FILE", help="DKIM-sign mail from the domains in this table")
+    group.add_argument(
+        "--authserv-id", metavar="ID", help="our authserv-id in Authentication-Results (this host's name)"
+    )
+    group.add_argument(
+        "--sign-table", type=Path, metavar="FILE", help="DKIM-sign mail from the domains in this table (format below)"
+    )
     group.add_argument(
         "--internal-hosts",
         default="127.0.0.0/8,::1/128",
         metavar="CIDR,...",
-        help="sign only mail from these client networks (127.0.0.0/8,::1/128)",
+        help="with --sign-table, mail from these networks is signed and not verified; decided on the final client "
+        "address, after PROXY and XCLIENT (127.0.0.0/8,::1/128)",
     )
     group.add_argument("--no-verify", action="store_true", help="only sign (needs --sign-table)")
     group.add_argument(
@@ -72,6 +103,11 @@ def _common_options(parser: argparse.ArgumentParser) -> None:
     )
     dmarc.add_argument(
         "--quarantine-on-dmarc", action="store_true", help="quarantine DMARC failures under p=quarantine or p=reject"
+    )
+    group.add_argument(
+        "--checks",
+        metavar="LIST",
+        help="comma-separated subset of spf,dkim,arc,dmarc (default: all); 'dkim' alone works like OpenDKIM's verifier",
     )
     group.add_argument("--keep-forged", action="store_true", help="keep A-R fields that carry our authserv-id")
     group.add_argument("--record", metavar="URL", help="store one row per verified message for DMARC reports")
@@ -112,6 +148,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     milter.add_argument("--listen", required=True, metavar="inet:HOST:PORT|unix:PATH")
     _common_options(milter)
     milter.add_argument("--workers", type=int, default=16, help="threads for verify/sign work (16)")
+    milter.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        metavar="N",
+        help="worker processes sharing the listening socket, 0 = one per core (1); see README, Throughput",
+    )
     milter.add_argument(
         "--allow",
         nargs="+",
@@ -155,6 +198,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def build_handler(args: argparse.Namespace) -> Handler:
     from toolkit.core import arheader
 
+    args.authserv_id = args.authserv_id or default_authserv_id()
+    networks = [n.strip() for n in args.internal_hosts.split(",") if n.strip()]
     try:
         arheader.build_field(args.authserv_id)  # the same check as verify-eml: a bad id fails now, not per message
     except ValueError as exc:
@@ -176,6 +221,8 @@ def build_handler(args: argparse.Namespace) -> Handler:
                 clock=clock,
                 dmarc_action=action,
                 strip_forged=not args.keep_forged,
+                checks=_checks(args.checks),
+                sign_hosts=networks if args.sign_table is not None else None,  # theirs signed, not verified
             )
         )
         if args.record:  # wraps the verifier, so rejected mail is recorded too
@@ -194,7 +241,6 @@ def build_handler(args: argparse.Namespace) -> Handler:
                 f"cannot read signing table {args.sign_table}: {getattr(exc, 'strerror', None) or exc}"
             ) from None
         table = SigningTable.parse(text, base_dir=args.sign_table.parent, source=str(args.sign_table))
-        networks = [n.strip() for n in args.internal_hosts.split(",") if n.strip()]
         try:
             handlers.append(SignHandler(table, clock=clock, internal_hosts=networks))
         except ValueError as exc:
@@ -204,8 +250,21 @@ def build_handler(args: argparse.Namespace) -> Handler:
     return handlers[0] if len(handlers) == 1 else ChainHandler(handlers)
 
 
+def _checks(text: str | None) -> tuple[str, ...] | None:
+    if text is None:
+        return None
+    from toolkit.core.verify import ALL_CHECKS
+
+    wanted = tuple(c.strip().lower() for c in text.split(",") if c.strip())
+    if not wanted or any(c not in ALL_CHECKS for c in wanted):
+        raise UsageError(f"--checks takes {', '.join(ALL_CHECKS)}; got {text!r}")
+    return wanted
+
+
 def _logging(args: argparse.Namespace) -> None:
+    """Our one line per message always; aiosmtpd's and asyncio's chatter (connection lost...) only with -v."""
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(asctime)s %(message)s")
+    logging.getLogger("emlauth").setLevel(logging.INFO)
     install_rate_limit()  # a flood of connections must not become a flood of log lines
 
 
@@ -226,21 +285,25 @@ def run_milter(args: argparse.Namespace) -> int:
     parse_networks(args.allow, "--allow")
     if args.workers < 1:
         raise UsageError("--workers takes a number above 0")
+    if args.processes < 0:
+        raise UsageError("--processes takes 0 (one per core) or a positive number")
     limits = _limits(args)
     handler = build_handler(args)
     _logging(args)
+    options = {"on_error": args.on_error, "timeout": args.timeout, "workers": args.workers, "allow": args.allow,
+               **limits}  # fmt: skip
+    processes = args.processes or len(os.sched_getaffinity(0))
+    if processes > 1:
+        from toolkit.shells import prefork
+
+        sock = prefork.bind(parse_listen(args.listen))
+
+        def worker() -> None:  # in each forked process: its own handler, resolver and DNS cache
+            asyncio.run(serve(build_handler(args), args.listen, sock=sock, **options))
+
+        return prefork.run(processes, worker)
     try:
-        asyncio.run(
-            serve(
-                handler,
-                args.listen,
-                on_error=args.on_error,
-                timeout=args.timeout,
-                workers=args.workers,
-                allow=args.allow,
-                **limits,
-            )
-        )
+        asyncio.run(serve(handler, args.listen, **options))
     except OSError as exc:
         raise UsageError(f"cannot listen on {args.listen}: {exc.strerror or exc}") from None
     return 0
@@ -267,6 +330,8 @@ def run_pipeline(args: argparse.Namespace) -> int:
         **limits,
         on_error=args.on_error,
         timeout=args.timeout,
+        hostname=args.authserv_id,
+        trace=True,  # Received and Return-Path at delivery (issue 13 §5)
     )
     try:
         asyncio.run(pipeline.serve_forever())

@@ -10,23 +10,29 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from toolkit.core.diagnose import diagnose_message
 from toolkit.core.display import printable, printable_json
-from toolkit.core.dkim.common import valid_domain
-from toolkit.core.message import parse_message
-from toolkit.core.verify import (
-    ALL_CHECKS,
-    DEFAULT_AUTHSERV_ID,
-    SmtpContext,
-    VerifyOptions,
-    context_from_received,
-    verify_message,
+from toolkit.shells.common import (
+    MAX_MESSAGE_BYTES,
+    UsageError,
+    add_dns_options,
+    byte_size,
+    default_authserv_id,
+    epoch,
+    resolver_from_args,
 )
-from toolkit.shells import batch
-from toolkit.shells.common import MAX_MESSAGE_BYTES, UsageError, add_dns_options, byte_size, epoch, resolver_from_args
 from toolkit.shells.exits import EXIT_FAILED, EXIT_OK, EXIT_TEMPERROR, EXIT_USAGE, report_exit_code
 from toolkit.shells.psl import PslOrgDomain
+
+if TYPE_CHECKING:
+    from toolkit.core.verify import SmtpContext, VerifyOptions
+    from toolkit.shells import batch
+
+# Start-up: `verify-eml --help` and argument errors must not import the verifier (DKIM, SPF, DMARC, cryptography,
+# the process pool: 3/4 of the start-up time), so run() and the workers import it and these copies of its
+# constants serve configure(); tests/perf/test_batch_commands.py checks they match toolkit.core.verify's.
+ALL_CHECKS = ("spf", "dkim", "arc", "dmarc")
 
 DESCRIPTION = "Verify SPF, DKIM and DMARC of messages and write an Authentication-Results field (RFC 8601)."
 
@@ -50,7 +56,7 @@ DNS: --zones DIR is the whole DNS of an offline world: a name outside every zone
   one zone file is enough. A DNS error (SERVFAIL, timeout: a --nameserver that does not answer, or a fault listed
   in the folder's faults.txt) during DMARC discovery is dmarc=temperror (DMARC-12), exit 3.
 
-authserv-id: default 'emlauth.localhost'; set it to your host name in pipelines (AR-2, AR-7).
+authserv-id: default this host's name, the same as the milter and pipeline (AR-2, AR-7).
 
 exit codes: 0 DMARC pass or nothing failed; 1 a check failed; 2 usage or I/O error; 3 temporary DNS error.
   Batches: an input that cannot be read is reported on stderr (and, with --json, as a line with its "error")
@@ -94,7 +100,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     checks.add_argument("--dmarc-mode", choices=("rfc9989", "rfc7489", "both"), default="rfc9989")
     checks.add_argument("--dkim-testing-counts", action="store_true", help="let a t=y DKIM pass count for DMARC")
     checks.add_argument("--max-signatures", type=int, default=10, help="verify at most this many DKIM signatures")
-    checks.add_argument("--authserv-id", default=DEFAULT_AUTHSERV_ID, help=f"our id in A-R ({DEFAULT_AUTHSERV_ID})")
+    checks.add_argument("--authserv-id", help="our id in A-R (default: this host's name, as the milter and pipeline)")
     checks.add_argument(
         "--arc-trusted",
         metavar="FILE|DOMAIN,...",
@@ -131,6 +137,8 @@ def arc_trusted(value: str | None) -> tuple[str, ...]:
         names = [line.split("#", 1)[0].strip() for line in text.splitlines()]
     else:
         names = value.split(",")
+    from toolkit.core.dkim.common import valid_domain  # here: importing the DKIM package costs start-up
+
     domains = tuple(n.strip().lower().rstrip(".") for n in names if n.strip())
     bad = [d for d in domains if not valid_domain(d)]
     if bad or not domains:
@@ -176,6 +184,9 @@ class _Setup:
         if item.error:  # reported in its place; the batch goes on (exit 2 at the end)
             line = json.dumps({"input": item.label, "error": item.error, "exit_code": EXIT_USAGE}) + "\n"
             return EXIT_USAGE, line.encode() if self.output == "json" else b"", f"error: {item.error}"
+        from toolkit.core.message import parse_message
+        from toolkit.core.verify import SmtpContext, context_from_received, verify_message
+
         message = parse_message(item.data)
         context = self.context
         extra: dict = {}
@@ -210,6 +221,8 @@ class _Setup:
     def render(self, item: batch.Item, report, message, warning: str, extra: dict) -> tuple[int, bytes, str]:
         code = report_exit_code(report)
         if self.output == "json":
+            from toolkit.core.diagnose import diagnose_message
+
             data = {"input": item.label, **report.to_json(), **extra, "exit_code": code}
             # why a signature failed, and risks of those that passed (the walkthrough shows the same objects)
             data["diagnoses"] = [d.to_json() for d in diagnose_message(report.message, report.dkim)]
@@ -242,6 +255,9 @@ def _eol(data: bytes, message, native: bool) -> bytes:
 
 
 def run(args: argparse.Namespace) -> int:
+    from toolkit.core.verify import SmtpContext, VerifyOptions
+    from toolkit.shells import batch
+
     inputs = args.inputs or ["-"]
     if args.ip is not None:
         try:
@@ -260,7 +276,7 @@ def run(args: argparse.Namespace) -> int:
     if "spf" in checks and not spf_context and args.checks is not None:
         raise UsageError("SPF needs --ip and --mail-from or --helo (or --trust-received N)")
     options = VerifyOptions(
-        authserv_id=args.authserv_id,
+        authserv_id=args.authserv_id or default_authserv_id(),
         checks=checks,
         dmarc_mode=args.dmarc_mode,
         max_signatures=args.max_signatures,

@@ -153,3 +153,17 @@ def read_key_file(path: str | Path) -> bytes:
 
 def warn(message: str) -> None:
     print(f"warning: {message}", file=sys.stderr)
+
+
+def default_authserv_id() -> str:
+    """This host's name (AR-2: the id names the host that did the checks), or `localhost` if it is not a name."""
+    import socket
+
+    from toolkit.core import arheader
+
+    name = socket.getfqdn().lower().rstrip(".")
+    try:
+        arheader.build_field(name)
+    except ValueError:
+        return "localhost"
+    return name

@@ -23,6 +23,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import socket
 import struct
 import threading
 from collections.abc import Sequence
@@ -34,6 +35,7 @@ from typing import Any
 from toolkit.shells import milter_protocol as mp
 from toolkit.shells.common import UsageError
 from toolkit.shells.hooks import ACCEPT, Action, Handler, Kind, Session, call_hook, decide, tempfail
+from toolkit.shells.hooks.outcome import message_line
 from toolkit.shells.peers import LOOPBACK, address_in, parse_networks, peer_address
 from toolkit.shells.server_limits import (
     BACKLOG,
@@ -48,6 +50,19 @@ from toolkit.shells.server_limits import (
 log = logging.getLogger("emlauth.milter")
 
 OUR_ACTIONS = mp.Action.ADDHDRS | mp.Action.CHGHDRS | mp.Action.CHGBODY | mp.Action.QUARANTINE
+
+# Stages the handler needs the data of but has no hook for: nothing there can answer anything but continue, so
+# we ask the MTA not to wait for an answer (SMFIP_NR_*, protocol v6; Postfix >= 2.6). A 10-header message then
+# costs 2 round trips instead of 14 (issue 14: the round trips, not the checks, were the milter's time).
+# The body keeps its answer, so a message past max_message_size can still be refused while it arrives.
+_NO_REPLY_FLAGS = {
+    "connect": mp.Proto.NR_CONN,
+    "helo": mp.Proto.NR_HELO,
+    "mail_from": mp.Proto.NR_MAIL,
+    "rcpt": mp.Proto.NR_RCPT,
+    "header": mp.Proto.NR_HDR,
+    "end_of_headers": mp.Proto.NR_EOH,
+}
 
 _NO_FLAGS = {
     "connect": mp.Proto.NOCONNECT,
@@ -133,11 +148,16 @@ class MilterServer:
             "oversized": 0,
         }
 
-    async def start(self, listen: str | ListenSpec) -> ListenSpec:
+    async def start(self, listen: str | ListenSpec, sock: socket.socket | None = None) -> ListenSpec:
+        """Listen on `listen`, or serve `sock`, a socket already listening there (prefork.py: one per worker)."""
         spec = parse_listen(listen) if isinstance(listen, str) else listen
         loop = asyncio.get_running_loop()
         loop.set_default_executor(ThreadPoolExecutor(self.workers, thread_name_prefix="emlauth-milter"))
-        if spec.kind == "unix":
+        if sock is not None:
+            start = asyncio.start_unix_server if spec.kind == "unix" else asyncio.start_server
+            self.server = await start(self._serve, sock=sock)
+            self.spec = spec
+        elif spec.kind == "unix":
             with contextlib.suppress(FileNotFoundError):
                 if Path(spec.path).is_socket():
                     os.unlink(spec.path)
@@ -202,13 +222,26 @@ class MilterConnection:
         self.writer = writer
         self.session = Session()
         self.leading_space = False
+        self.no_reply: frozenset[str] = frozenset()  # stages answered with nothing (SMFIP_NR_*)
         self.connected = False
         self.size = 0  # bytes of the current message seen so far (headers and body)
         self.oversized = False  # past max_message_size: nothing more is kept, every answer is the policy's
         self.release_pending = False  # a large message just ended: give its memory back to the OS
+        sock = writer.get_extra_info("socket")
+        self.tcp = sock if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6) else None
+
+    def quick_ack(self) -> None:
+        """ACK what arrives at once. The MTA writes packets the milter does not answer (macros, and the NR_*
+        stages) one by one; with Nagle on its side and delayed ACKs on ours, each such write waited up to 40 ms
+        for our ACK: 48 ms of the 51 ms a message took through Postfix (issue 14). Linux leaves quick-ACK mode
+        on its own, so it is set again before each read."""
+        if self.tcp is not None:
+            with contextlib.suppress(OSError):
+                self.tcp.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 1)
 
     async def read_packet(self) -> tuple[bytes, bytes] | None:
         """The next packet; None at a clean close; TimeoutError when the MTA says nothing for idle_timeout."""
+        self.quick_ack()
         idle = self.server.idle_timeout
         try:
             async with asyncio.timeout(idle):  # no extra task per packet, unlike wait_for
@@ -292,7 +325,7 @@ class MilterConnection:
                 await self.stage("rcpt", session, envelope, command.address)
             # the guards below count the message's bytes (over_limit); past the cap they answer by the policy
             case mp.Header(name, value) if self.over_limit(len(name) + len(value) + 3):
-                await self.send(verdict_response(self.error_action()))
+                await self.refuse("header")
             case mp.Body(chunk) if self.over_limit(len(chunk)):
                 await self.send(verdict_response(self.error_action()))
             case mp.EndOfMessage(chunk) if self.over_limit(len(chunk)):
@@ -301,7 +334,7 @@ class MilterConnection:
                 self.new_message()
                 await self.send(verdict_response(self.error_action()))
             case mp.Simple(cmd=mp.Cmd.EOH) if self.oversized:
-                await self.send(verdict_response(self.error_action()))
+                await self.refuse("end_of_headers")
             case mp.Header(name, value):
                 raw = mp.header_value_from_wire(value, self.leading_space)
                 text_name = name.decode("utf-8", "surrogateescape")
@@ -339,8 +372,12 @@ class MilterConnection:
         for stage, flag in _NO_FLAGS.items():
             if not self.handler.needs(stage):
                 wanted |= flag
+        for stage, flag in _NO_REPLY_FLAGS.items():
+            if not self.handler.implements(stage):
+                wanted |= flag
         protocol = wanted & mta.protocol
         self.leading_space = bool(protocol & mp.Proto.HDR_LEADSPC)
+        self.no_reply = frozenset(stage for stage, flag in _NO_REPLY_FLAGS.items() if protocol & flag)
         return mp.OptNeg(min(mp.PROTOCOL_VERSION, mta.version), OUR_ACTIONS & mta.actions, protocol)
 
     async def _close_session(self) -> None:
@@ -385,7 +422,15 @@ class MilterConnection:
     def error_action(self) -> Action:
         return ACCEPT if self.server.on_error == "accept" else tempfail(451, "4.7.1 Temporary authentication failure")
 
+    async def refuse(self, stage: str) -> None:
+        """The failure policy's answer, where the MTA waits for one; at a no-reply stage (SMFIP_NR_*) the answer
+        would desynchronise the stream, so the policy answers at the body or end of message instead."""
+        if stage not in self.no_reply:
+            await self.send(verdict_response(self.error_action()))
+
     async def stage(self, stage: str, *args: Any) -> None:
+        if stage in self.no_reply:
+            return  # no hook here (negotiate checked) and the MTA waits for no answer
         actions = await self.run_hook(stage, *args)
         verdict = self.error_action() if actions is None else decide(actions)[1]
         await self.send(verdict_response(verdict))
@@ -395,6 +440,8 @@ class MilterConnection:
         envelope = session.envelope
         actions = await self.run_hook("end_of_message", session, envelope, progress=True)
         data = None
+        modifications: tuple[Action, ...] = ()
+        verdict = self.error_action()
         if actions is not None:
             try:  # encode everything first: either all modifications go out, or none
                 modifications, verdict = decide(actions)
@@ -404,8 +451,10 @@ class MilterConnection:
             except (ValueError, TypeError):  # a hook asked for something the protocol cannot carry
                 self.server.stats["errors"] += 1
                 log.exception("cannot encode the end-of-message answer")
+                modifications, verdict = (), self.error_action()
         if data is None:
-            data = mp.encode_response(verdict_response(self.error_action()))
+            data = mp.encode_response(verdict_response(verdict))
+        log.info("%s", message_line(session, envelope, modifications, verdict))  # one line per message
         self.server.stats["messages"] += 1
         session.transactions += 1
         session.new_envelope()
@@ -492,9 +541,9 @@ class BackgroundMilter:
         self.stop()
 
 
-async def serve(handler: Handler, listen: str, **options: Any) -> None:
-    """Run until cancelled (the `emlauth milter` command)."""
+async def serve(handler: Handler, listen: str, sock: socket.socket | None = None, **options: Any) -> None:
+    """Run until cancelled (the `emlauth milter` command); `sock`: see MilterServer.start."""
     server = MilterServer(handler, **options)
-    spec = await server.start(listen)
+    spec = await server.start(listen, sock)
     log.warning("emlauth milter listening on %s", spec)
     await server.serve_forever()

@@ -27,10 +27,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime
+import email.utils
 import ipaddress
 import logging
 import mailbox
 import re
+import secrets
 import smtplib
 import threading
 from collections.abc import Sequence
@@ -53,6 +56,7 @@ from toolkit.shells.hooks import (
     decide,
     tempfail,
 )
+from toolkit.shells.hooks.outcome import message_line
 from toolkit.shells.peers import LOOPBACK, Network, address_in, parse_networks, peer_address
 from toolkit.shells.server_limits import (
     BACKLOG,
@@ -78,12 +82,16 @@ def xtext_decode(text: str) -> str:
 
 
 class MaildirDelivery:
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, return_path: bool = False) -> None:
         self.path = Path(path)
+        self.return_path = return_path
         self.maildir = mailbox.Maildir(self.path, create=True)
         self.lock = threading.Lock()
 
     def deliver(self, mail_from: str, rcpts: Sequence[str], message: bytes, quarantine: str | None = None) -> str:
+        if self.return_path:  # the final delivery records the envelope sender (RFC 5321 §4.4), as virtual(8) does
+            path = mail_from.replace("\r", "").replace("\n", "").replace(">", "")
+            message = f"Return-Path: <{path}>\r\n".encode("utf-8", "surrogateescape") + message
         with self.lock:
             box = self.maildir
             if quarantine is not None:
@@ -120,6 +128,7 @@ class ConnectionState:
     skip_transaction: bool = False  # an ACCEPT at mail/rcpt: no more hooks for this transaction
     refusal: str | None = None  # a reject at connect/helo: every later command gets this reply
     xclient: dict[str, str] = field(default_factory=dict)
+    esmtp: bool = False  # the client said EHLO (for the Received field's "with ESMTP")
 
 
 class HookBridge:
@@ -132,12 +141,16 @@ class HookBridge:
         *,
         on_error: str = "tempfail",
         timeout: float = 60.0,
+        hostname: str = "localhost",
+        trace: bool = False,
         proxy_from: Sequence[Network] = (),
         xclient_from: Sequence[Network] = (),
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
     ) -> None:
         self.handler = handler
         self.delivery = delivery
+        self.hostname = hostname
+        self.trace = trace
         self.on_error = on_error
         self.timeout = timeout
         self.proxy_from = tuple(proxy_from)
@@ -226,6 +239,7 @@ class HookBridge:
         if refusal:
             return [refusal]
         session.host_name = hostname
+        self.state(session).esmtp = True
         if self.xclient_allowed(session):
             responses.insert(-1, "250-XCLIENT ADDR NAME HELO PROTO")
         return responses
@@ -295,8 +309,12 @@ class HookBridge:
 
     async def filter_and_deliver(self, state: ConnectionState, ours: Envelope, content: bytes) -> str:
         loop = asyncio.get_running_loop()
+        ours.queue_id = ours.queue_id or secrets.token_hex(5).upper()
         try:
-            return await self._filter_and_deliver(state, ours, content, loop)
+            reply, actions, verdict = await self._filter_and_deliver(state, ours, content, loop)
+            delivery = "delivered" if reply.startswith("250") else f"failed:{reply[:3]}"
+            log.info("%s", message_line(state.session, ours, actions, verdict, delivery))  # one line per message
+            return reply
         finally:
             if len(content) >= RELEASE_AFTER:
                 # give the pages back to the OS once aiosmtpd has dropped its copies (its DATA frame and
@@ -305,7 +323,7 @@ class HookBridge:
 
     async def _filter_and_deliver(
         self, state: ConnectionState, ours: Envelope, content: bytes, loop: asyncio.AbstractEventLoop
-    ) -> str:
+    ) -> tuple[str, tuple[Action, ...], Action]:
         raw, headers, body = await loop.run_in_executor(None, split_content, content)  # CPU work: off the loop
         ours.headers.extend(headers)
         ours.body_chunks = [body[i : i + BODY_CHUNK] for i in range(0, len(body), BODY_CHUNK)]
@@ -315,18 +333,20 @@ class HookBridge:
             verdict, modifications = await self.content_hooks(state.session, ours)
         if verdict.kind in (Kind.REJECT, Kind.TEMPFAIL):
             self.stats["rejected" if verdict.kind is Kind.REJECT else "tempfailed"] += 1
-            return smtp_reply(verdict)
+            return smtp_reply(verdict), modifications, verdict
         if verdict.kind is Kind.DISCARD:
             self.stats["discarded"] += 1
-            return "250 2.0.0 OK (discarded)"
+            return "250 2.0.0 OK (discarded)", modifications, verdict
         try:
             output = await loop.run_in_executor(None, apply_modifications, ours.headers, body, modifications)
         except (ValueError, TypeError, UnicodeError):
             log.exception("cannot apply the modifications")
             self.stats["errors"] += 1
             if self.on_error != "accept":
-                return "451 4.7.1 Temporary authentication failure"
+                return "451 4.7.1 Temporary authentication failure", (), tempfail()
             output, modifications = raw, ()
+        if self.trace:  # RFC 5321 §4.4: our trace field on top, so --trust-received 1 can check it again
+            output = received_field(state.session, ours, self.hostname, state.esmtp) + output
         quarantine = next((m.text for m in modifications if m.kind is Kind.QUARANTINE), None)
         try:
             where = await loop.run_in_executor(
@@ -335,9 +355,9 @@ class HookBridge:
         except Exception as exc:
             log.exception("delivery failed")
             self.stats["errors"] += 1
-            return f"451 4.3.0 Delivery failed: {type(exc).__name__}"
+            return f"451 4.3.0 Delivery failed: {type(exc).__name__}", modifications, verdict
         self.stats["quarantined" if quarantine is not None else "delivered"] += 1
-        return f"250 2.0.0 OK {where}"
+        return f"250 2.0.0 OK {where}", modifications, verdict
 
     async def content_hooks(self, session: Session, ours: Envelope) -> tuple[Action, tuple[Action, ...]]:
         for stage, args in (
@@ -363,6 +383,29 @@ class HookBridge:
             state.connected = False
             with contextlib.suppress(Exception):
                 await call_hook(self.handler, "close", state.session)
+
+
+_TRACE_UNSAFE = re.compile(r"[^\x21-\x7e]|[()]")
+_TRACE_ADDRESS = re.compile(r"^[^\s<>()\[\]\\\",;:]+@[A-Za-z0-9.-]+$")
+
+
+def received_field(session: Session, envelope: Envelope, by: str, esmtp: bool) -> bytes:
+    """`Received: from HELO (name [IP]) by ID (emlauth) with ESMTP id Q for <rcpt>; date` (RFC 5321 §4.4).
+
+    The client's words (HELO, name, recipient) are made safe first: no spaces, parentheses or controls, so they
+    cannot imitate the TCP-info that toolkit/core/received.py reads the address from.
+    """
+    helo = _TRACE_UNSAFE.sub("?", session.helo or "") or "unknown"
+    name = _TRACE_UNSAFE.sub("?", session.client_name or "").replace("[", "?") or "unknown"
+    ip = session.client_ip or "127.0.0.1"
+    address = f"IPv6:{ip}" if ":" in ip else ip
+    rcpt = envelope.rcpts[0] if len(envelope.rcpts) == 1 and _TRACE_ADDRESS.match(envelope.rcpts[0]) else ""
+    when = email.utils.format_datetime(datetime.datetime.now(datetime.UTC))
+    text = (
+        f"Received: from {helo} ({name} [{address}])\r\n\tby {by} (emlauth) with {'ESMTP' if esmtp else 'SMTP'}"
+        f" id {envelope.queue_id}" + (f"\r\n\tfor <{rcpt}>" if rcpt else "") + f"; {when}\r\n"
+    )
+    return text.encode("utf-8", "surrogateescape")
 
 
 def split_content(content: bytes) -> tuple[bytes, list[tuple[str, bytes]], bytes]:
@@ -474,18 +517,21 @@ class Pipeline:
         on_error: str = "tempfail",
         timeout: float = 60.0,
         hostname: str = "pipeline.emlauth.test",
+        trace: bool = False,
         max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE,
         idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
     ) -> None:
         if (maildir is None) == (relay is None):
             raise ValueError("give exactly one of maildir= or relay=")
-        self.delivery = MaildirDelivery(maildir) if maildir is not None else RelayDelivery(*relay)  # type: ignore[misc]
+        self.delivery = MaildirDelivery(maildir, trace) if maildir is not None else RelayDelivery(*relay)  # type: ignore[misc]
         self.bridge = HookBridge(
             handler,
             self.delivery,
             on_error=on_error,
             timeout=timeout,
+            hostname=hostname,
+            trace=trace,
             proxy_from=parse_networks(proxy_from, "--proxy-from"),
             xclient_from=parse_networks(xclient_from, "--xclient-from"),
             max_connections=max_connections,

@@ -7,7 +7,9 @@ Format, one signature per line:
 
 - `sender-pattern` is matched against the domain of the From address, case-insensitively:
   `example.com` matches exactly that domain; `*.example.com` matches any subdomain (not example.com itself);
-  `*` matches every domain.
+  `*` matches every domain. OpenDKIM's SigningTable spellings mean the same: `*@example.com` is `example.com`,
+  `*@*.example.com` is `*.example.com`, `*@*` is `*` (a local part other than `*` is refused: the table picks
+  keys by domain).
 - `d=domain` is the signing domain (the `d=` tag); the `d=` prefix is optional.
 - `selector` is the `s=` tag; the key record lives at `<selector>._domainkey.<domain>`.
 - `key path` is the private key file; relative paths are taken from `base_dir` (the table file's folder).
@@ -104,16 +106,31 @@ class SigningTable:
         return [e for e in matching if e.specificity == best]
 
 
+PATTERN_FORMS = "example.com, *.example.com, * (or OpenDKIM's *@example.com, *@*.example.com)"
+LINE_FORM = "<pattern> <d=domain> <selector> <key path> [algorithm=|canon=|expire=|identity=...]"
+
+
+def _pattern(text: str, where: str) -> str:
+    """The sender pattern in our spelling; OpenDKIM's `*@domain` forms are accepted (module docstring)."""
+    pattern = text.lower().rstrip(".")
+    local, at, domain_part = pattern.rpartition("@")
+    if at:
+        if local not in ("*", ""):
+            raise CallerError(f"{where}: {text!r} names one address; patterns match the From domain: {PATTERN_FORMS}")
+        pattern = domain_part
+    bare = pattern[2:] if pattern.startswith("*.") else pattern
+    if pattern != "*" and not valid_domain(bare):
+        raise CallerError(f"{where}: bad sender pattern {text!r}; accepted: {PATTERN_FORMS}")
+    return pattern
+
+
 def _parse_line(line: str, number: int, base_dir: str | PurePath | None, source: str) -> SigningEntry:
     where = f"{source}:{number}"
     fields = line.split()
     if len(fields) < 4:
-        raise CallerError(f"{where}: expected '<pattern> <d=domain> <selector> <key path>'")
+        raise CallerError(f"{where}: expected {LINE_FORM}")
     pattern, domain, selector, key_path, *extra = fields
-    pattern = pattern.lower().rstrip(".")
-    bare = pattern[2:] if pattern.startswith("*.") else pattern
-    if pattern != "*" and not valid_domain(bare):
-        raise CallerError(f"{where}: bad sender pattern {fields[0]!r}")
+    pattern = _pattern(pattern, where)
     domain = domain.removeprefix("d=").lower().rstrip(".")
     if not valid_domain(domain):
         raise CallerError(f"{where}: bad signing domain {fields[1]!r}")

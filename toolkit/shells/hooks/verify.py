@@ -21,6 +21,7 @@ from toolkit.shells.hooks.api import (
     run_blocking,
     split_field,
 )
+from toolkit.shells.peers import address_in, parse_networks
 
 
 def forged_deletions(headers: Sequence[tuple[str, bytes]], authserv_id: str) -> list[Action]:
@@ -48,7 +49,13 @@ class DmarcAction(enum.Enum):
 
 
 class VerifyHandler(Handler):
-    """SPF, DKIM and DMARC at end of message; our A-R on top (AR-6), forged ones with our id removed (AR-7)."""
+    """SPF, DKIM and DMARC at end of message; our A-R on top (AR-6), forged ones with our id removed (AR-7).
+
+    `sign_hosts`: the networks whose mail is ours to sign (OpenDKIM's InternalHosts, given when a SignHandler
+    runs too). Their mail is signed, not verified as inbound mail: verifying it before our signature exists would
+    put dmarc=fail from our own host on top of our own signature (issue 13 §5). An unknown client address is
+    local submission, as for SignHandler.
+    """
 
     wants = frozenset({"connect", "helo", "mail_from", "header", "body"})
 
@@ -60,6 +67,8 @@ class VerifyHandler(Handler):
         clock: Callable[[], float] | None = None,
         dmarc_action: DmarcAction = DmarcAction.NONE,
         strip_forged: bool = True,
+        checks: tuple[str, ...] | None = None,
+        sign_hosts: Sequence[str] | None = None,
     ) -> None:
         import time
 
@@ -68,15 +77,20 @@ class VerifyHandler(Handler):
         self.clock = clock or time.time
         self.dmarc_action = dmarc_action
         self.strip_forged = strip_forged
+        self.checks = checks  # None: every check the session allows (--checks dkim: like OpenDKIM, issue 14)
+        self.sign_hosts = None if sign_hosts is None else parse_networks(sign_hosts, "--internal-hosts")
 
     def verify(self, raw: bytes, ip: str | None, helo: str | None, mail_from: str | None):
-        from toolkit.core.verify import SmtpContext, VerifyOptions, verify_message
+        from toolkit.core.verify import ALL_CHECKS, SmtpContext, VerifyOptions, verify_message
 
         context = SmtpContext(ip=ip, helo=helo, mail_from=mail_from)
-        options = VerifyOptions(authserv_id=self.authserv_id, clock=time.monotonic)
+        checks = self.checks or ALL_CHECKS
+        options = VerifyOptions(authserv_id=self.authserv_id, clock=time.monotonic, checks=checks)
         return verify_message(raw, context, self.resolver, int(self.clock()), options)
 
     async def end_of_message(self, session: Session, envelope: Envelope) -> list[Action]:
+        if self.is_outbound(session.client_ip):
+            return []  # SignHandler's
         raw = envelope.raw_message()
         report = await run_blocking(self.verify, raw, session.client_ip, session.helo, envelope.mail_from)
         envelope.report = report
@@ -87,6 +101,9 @@ class VerifyHandler(Handler):
         actions.append(insert_header(0, name, value))  # AR-6: above every other field
         actions.extend(self.policy_actions(report))
         return actions
+
+    def is_outbound(self, ip: str | None) -> bool:
+        return self.sign_hosts is not None and (ip is None or address_in(ip, self.sign_hosts))
 
     def policy_actions(self, report: Any) -> list[Action]:
         """DMARC-11: act only when configured, only on fail, and never on p=none."""

@@ -1,0 +1,217 @@
+"""The batch commands as users run them (whole command: start-up, imports, file I/O), next to their ceilings.
+
+    python3 bench/bench_batch.py [--messages 5000] [--rounds 3] [--before DIR] [--profile]
+
+Workload: --messages ~10 KB newsletter-like messages (tests/interop/corpus.py), RSA-2048, relaxed/relaxed, DNS
+from a zone folder. Every round measures each row once, side by side, so the ratios compare figures taken under
+the same load (the machine is shared); the table gives the median of the rounds and the min-max of each ratio.
+
+Rows (all wall clock; "N proc" = N processes in parallel on the 2-core machine):
+- `python3 -c pass` and `verify-eml --help`: process start, the floor and ours;
+- OpenSSL RSA-2048 sign primitive (`cryptography`, a 32-byte digest) in 1 and 2 processes: the sign ceiling;
+- `sign-eml --output-dir` with --jobs 1 and --jobs 2 over the message files (a fresh output folder each time);
+- in-process `verify_message` (DKIM only, warm cache, messages already in memory): the verify ceiling;
+- `verify-eml --checks dkim --header-only` with --jobs 1 and --jobs 2 over a Maildir of the same messages.
+--before DIR runs the same commands from another source tree too (e.g. `git worktree add /tmp/before ba50810`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+from interop.corpus import typical_message  # noqa: E402
+
+from toolkit.core.dkim import SignerConfig, sign  # noqa: E402
+from toolkit.core.dkim.keys import generate_key  # noqa: E402
+
+NOW = 1_795_000_000
+# the installed entry point: toolkit.shells.runner now, toolkit.shells.cli in older trees (--before)
+RUNNER = ("import sys\ntry:\n    from toolkit.shells.runner import {0}\nexcept ImportError:\n"
+          "    from toolkit.shells.cli import {0}\nsys.exit({0}())")  # fmt: skip
+
+
+def build(work: Path, count: int) -> dict:
+    """Message files (unsigned), a Maildir of the same messages signed, a zone folder and the key."""
+    key = generate_key("rsa", 2048)
+    key_path = work / "bench.pem"
+    key_path.write_bytes(key.private_pem())
+    key_path.chmod(0o600)
+    plain, maildir = work / "plain", work / "maildir" / "cur"
+    plain.mkdir()
+    maildir.mkdir(parents=True)
+    (work / "maildir" / "new").mkdir()
+    config = SignerConfig("example.com", "bench", key)
+    messages = []
+    for index in range(count):
+        raw = typical_message(index, 10 * 1024)
+        (plain / f"{index:06d}.eml").write_bytes(raw)
+        signed = sign(raw, [config], NOW)
+        (maildir / f"{index:06d}.eml").write_bytes(signed)
+        messages.append(signed)
+    zones = work / "zones"
+    zones.mkdir()
+    record = " ".join(f'"{s}"' for s in key.dns_txt_strings())
+    (zones / "example.com.zone").write_text(
+        "$ORIGIN example.com.\n$TTL 300\n@ SOA ns1.example.com. h.example.com. 1 7200 900 1209600 60\n"
+        f'@ NS ns1.example.com.\nbench._domainkey TXT {record}\n_dmarc TXT "v=DMARC1; p=none"\n'
+    )
+    return {"key": key, "key_path": key_path, "plain": plain, "maildir": work / "maildir", "zones": zones,
+            "messages": messages}  # fmt: skip
+
+
+def _rsa_loop(seconds: float) -> int:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa, utils
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    digest, done = b"\x01" * 32, 0
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        for _ in range(20):
+            key.sign(digest, padding.PKCS1v15(), utils.Prehashed(hashes.SHA256()))
+        done += 20
+    return done
+
+
+def rsa_primitive(processes: int, seconds: float = 1.5) -> float:
+    """RSA-2048 signatures per wall-clock second over `processes` processes (key generation not counted)."""
+    with ProcessPoolExecutor(processes) as pool:
+        list(pool.map(_rsa_loop, [0.01] * processes))  # start the workers, import cryptography
+        return sum(pool.map(_rsa_loop, [seconds] * processes)) / seconds
+
+
+def verify_in_process(data: dict) -> float:
+    from toolkit.core.message import parse_message
+    from toolkit.core.verify import SmtpContext, VerifyOptions, verify_message
+    from toolkit.resolvers import CachingResolver, ZoneFileResolver
+
+    resolver = CachingResolver(ZoneFileResolver(data["zones"]))
+    options = VerifyOptions(authserv_id="bench.example", checks=("dkim",))
+    context = SmtpContext(None, None, None)
+    verify_message(parse_message(data["messages"][0]), context, resolver, NOW, options)  # warm the cache
+    start, cpu = time.perf_counter(), time.process_time()
+    for raw in data["messages"]:
+        report = verify_message(parse_message(raw), context, resolver, NOW, options)
+    assert "dkim=pass" in report.ar_field.decode(), report.ar_field
+    count = len(data["messages"])
+    return count / (time.perf_counter() - start), count / (time.process_time() - cpu)
+
+
+CPU: dict[str, float] = {}  # row -> CPU seconds (user + system) of the command and its workers
+
+
+def timed(tree: Path, entry: str, argv: list[str], row: str = "") -> float:
+    """Wall-clock seconds of one command run from `tree` (a fresh interpreter, as a user runs it); its CPU
+    seconds (with its worker processes) go to CPU[row]."""
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", RUNNER.format(entry), *argv], env=env, cwd=tree, check=True,
+                   stdout=subprocess.DEVNULL)  # fmt: skip
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU[row] = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return wall
+
+
+def one_round(data: dict, trees: dict[str, Path], work: Path) -> dict:
+    count = len(data["messages"])
+    row: dict = {}
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "pass"], check=True)
+    row["python3 -c pass"] = time.perf_counter() - start
+    for jobs in (1, 2):
+        row[f"rsa primitive {jobs}p"] = rsa_primitive(jobs)
+    row["verify_message in process"], row["verify_message in process cpu"] = verify_in_process(data)
+    inputs = sorted(str(p) for p in data["plain"].iterdir())
+    for name, tree in trees.items():
+        row[f"{name} verify-eml --help"] = timed(tree, "verify_eml_main", ["--help"])
+        for jobs in (1, 2):
+            out = work / "out"
+            shutil.rmtree(out, ignore_errors=True)
+            argv = ["-d", "example.com", "-s", "bench", "-k", str(data["key_path"]), "--now", str(NOW),
+                    "--output-dir", str(out), *inputs]  # fmt: skip
+            if name != "before":
+                argv[:0] = ["--jobs", str(jobs)]
+            if name != "before" or jobs == 1:  # sign-eml had no --jobs before
+                key = f"{name} sign-eml {jobs}j"
+                row[key] = count / timed(tree, "sign_eml_main", argv, key)
+                row[key + " cpu"] = count / CPU[key]
+                assert len(list(out.iterdir())) == count
+            argv = ["--zones", str(data["zones"]), "--now", str(NOW), "--checks", "dkim", "--header-only",
+                    "--no-progress", "--jobs", str(jobs), str(data["maildir"])]  # fmt: skip
+            key = f"{name} verify-eml {jobs}j"
+            row[key] = count / timed(tree, "verify_eml_main", argv, key)
+            row[key + " cpu"] = count / CPU[key]
+    return row
+
+
+def report(rounds: list[dict], trees: dict[str, Path], count: int) -> None:
+    def med(key: str) -> float:
+        return statistics.median(r[key] for r in rounds)
+
+    def ratio(num: str, den: str) -> str:
+        values = [r[num] / r[den] for r in rounds if num in r and den in r]
+        if not values:
+            return "-"
+        return f"{statistics.median(values):.2f} ({min(values):.2f}-{max(values):.2f})"
+
+    print(f"{len(rounds)} rounds, {count} messages of ~10 KB, RSA-2048; wall clock; load average "
+          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")  # fmt: skip
+    print(f"{'row':38} {'median':>10}  ratio (median, min-max over rounds)")
+    print(f"{'python3 -c pass':38} {med('python3 -c pass') * 1000:8.0f} ms")
+    for name in trees:
+        key = f"{name} verify-eml --help"
+        print(f"{key:38} {med(key) * 1000:8.0f} ms  {ratio(key, 'python3 -c pass')} of python3 -c pass (goal <= 4)")
+    for jobs in (1, 2):
+        print(f"{f'rsa primitive {jobs} proc':38} {med(f'rsa primitive {jobs}p'):8.0f}/s")
+    for name in trees:
+        for jobs in (1, 2):
+            key = f"{name} sign-eml {jobs}j"
+            if key in rounds[0]:
+                same = ratio(key, f"rsa primitive {jobs}p")
+                print(f"{key + ' --output-dir':38} {med(key):8.0f}/s  {ratio(key, 'rsa primitive 1p')} of the "
+                      f"1-proc primitive, {same} of {jobs}-proc (goal >= 0.7)")  # fmt: skip
+    key = "verify_message in process"
+    print(f"{key + ' (dkim)':38} {med(key):8.0f}/s  (CPU: {med(key + ' cpu'):.0f} per CPU second)")
+    for name in trees:
+        one, two = f"{name} verify-eml 1j", f"{name} verify-eml 2j"
+        print(f"{one:38} {med(one):8.0f}/s  {ratio(one, key)} of in-process (goal >= 0.8); per CPU second "
+              f"{ratio(one + ' cpu', key + ' cpu')}")  # fmt: skip
+        print(f"{two:38} {med(two):8.0f}/s  {ratio(two, one)} x 1 job (goal >= 1.8); CPU per message "
+              f"{ratio(one + ' cpu', two + ' cpu')} x 1 job's")  # fmt: skip
+
+
+def main(argv: list[str] | None = None) -> list[dict]:
+    """Measure, print the table, and return the rounds (bench/throughput.py builds the issue-14 table from them)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=5000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--before", type=Path, help="another source tree to run the same commands from")
+    args = parser.parse_args(argv)
+    trees = {"after": ROOT}
+    if args.before:
+        trees = {"before": args.before.resolve(), **trees}
+    with tempfile.TemporaryDirectory(prefix="emlauth-bench-batch-") as tmp:
+        work = Path(tmp)
+        data = build(work, args.messages)
+        rounds = [one_round(data, trees, work) for _ in range(args.rounds)]
+    report(rounds, trees, args.messages)
+    return rounds
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,109 @@
+"""Issue 14 §2: the batch commands' fast paths keep their behaviour.
+
+- `sign-eml --output-dir` over worker processes writes byte for byte what one process writes, in place of the
+  old file by rename (atomic: a crash leaves the old or the new file, never a torn one), leaves no temporary
+  file, never writes through a symlink at the target, and `--fsync` gives the same bytes.
+- `verify-eml --help` and argument errors do not import the verifier (start-up: only what a command needs), and
+  the constants cmd_verify repeats for that reason match toolkit.core.verify's.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from toolkit.core.dkim.keys import generate_key
+from toolkit.shells.runner import sign_eml_main
+
+NOW = "1795000000"
+
+
+def _messages(folder: Path, count: int) -> list[str]:
+    folder.mkdir()
+    names = []
+    for index in range(count):
+        path = folder / f"m{index:03d}.eml"
+        path.write_bytes(b"From: a@example.com\r\nTo: b@example.org\r\nSubject: %d\r\n\r\nbody %d\r\n" % (index, index))
+        names.append(str(path))
+    return names
+
+
+@pytest.fixture(scope="module")
+def key_path(tmp_path_factory: pytest.TempPathFactory) -> str:
+    path = tmp_path_factory.mktemp("key") / "k.pem"
+    path.write_bytes(generate_key("rsa", 2048).private_pem())
+    path.chmod(0o600)
+    return str(path)
+
+
+def _sign(key: str, out: Path, inputs: list[str], *extra: str) -> int:
+    return sign_eml_main(["-d", "example.com", "-s", "s1", "-k", key, "--now", NOW, "--output-dir", str(out),
+                          *extra, *inputs])  # fmt: skip
+
+
+def test_workers_write_what_one_process_writes(tmp_path: Path, key_path: str) -> None:
+    inputs = _messages(tmp_path / "in", 40)  # above batch.PARALLEL_THRESHOLD: two real worker processes
+    assert _sign(key_path, tmp_path / "one", inputs, "--jobs", "1") == 0
+    assert _sign(key_path, tmp_path / "two", inputs, "--jobs", "2") == 0
+    assert _sign(key_path, tmp_path / "sync", inputs, "--jobs", "2", "--fsync") == 0
+    names = sorted(Path(n).name for n in inputs)
+    for folder in ("one", "two", "sync"):
+        assert sorted(os.listdir(tmp_path / folder)) == names  # no temporary file left behind
+    for name in names:
+        one = (tmp_path / "one" / name).read_bytes()
+        assert one.startswith(b"DKIM-Signature: v=1; a=rsa-sha256;")
+        assert (tmp_path / "two" / name).read_bytes() == one == (tmp_path / "sync" / name).read_bytes()
+
+
+def test_an_existing_file_is_replaced_by_rename_and_a_symlink_is_not_followed(tmp_path: Path, key_path: str) -> None:
+    inputs = _messages(tmp_path / "in", 2)
+    out = tmp_path / "out"
+    out.mkdir()
+    old = out / "m000.eml"
+    old.write_bytes(b"old")
+    old_inode = old.stat().st_ino
+    victim = tmp_path / "victim"
+    victim.write_bytes(b"keep me")
+    (out / "m001.eml").symlink_to(victim)
+    assert _sign(key_path, out, inputs) == 0
+    assert old.stat().st_ino != old_inode  # a new file renamed into place, not the old one rewritten
+    assert old.read_bytes().startswith(b"DKIM-Signature:")
+    assert victim.read_bytes() == b"keep me"  # the link itself was replaced, nothing written through it
+    assert not (out / "m001.eml").is_symlink()
+
+
+def test_an_unreadable_input_is_one_line_and_exit_2(tmp_path: Path, key_path: str) -> None:
+    inputs = _messages(tmp_path / "in", 20)
+    Path(inputs[7]).unlink()
+    result = subprocess.run(
+        [sys.executable, "-m", "toolkit", "sign", "-d", "example.com", "-s", "s1", "-k", key_path, "--now", NOW,
+         "--output-dir", str(tmp_path / "out"), "--jobs", "2", *inputs],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "cannot read" in result.stderr and "m007.eml" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_help_does_not_import_the_verifier() -> None:
+    code = (
+        "import sys\nfrom toolkit.shells.runner import verify_eml_main\n"
+        "try:\n    verify_eml_main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "heavy = ['toolkit.core.verify', 'toolkit.core.dkim', 'cryptography', 'concurrent.futures.process']\n"
+        "print('LOADED:', *[m for m in heavy if m in sys.modules])\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "usage: verify-eml" in result.stdout
+    assert result.stdout.splitlines()[-1] == "LOADED:"
+
+
+def test_the_repeated_constants_match_the_verifier() -> None:
+    from toolkit.core import verify
+    from toolkit.shells import cmd_verify
+
+    assert cmd_verify.ALL_CHECKS == verify.ALL_CHECKS
+    assert cmd_verify.DEFAULT_AUTHSERV_ID == verify.DEFAULT_AUTHSERV_ID
