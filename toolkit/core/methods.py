@@ -20,15 +20,11 @@ from toolkit.core.dkim import verify as dkim_verify
 from toolkit.core.dmarc import DmarcResult, evaluate
 from toolkit.core.dns import Resolver
 from toolkit.core.message import Message
-from toolkit.core.results import Step, Verdict
+from toolkit.core.results import COUNTS, DECIDES, SHOWN, Step, Verdict
 from toolkit.core.spf import SpfReason, SpfResult, check_host, check_identities
 
 if TYPE_CHECKING:
     from toolkit.core.verify import SmtpContext, VerifyOptions
-
-# How a method's verdicts weigh in the exit code: "decides" when it reached a verdict (DMARC), else the "counts"
-# methods decide together (SPF MAIL FROM, DKIM); "shown" methods are reported but never change the exit code (ARC).
-DECIDES, COUNTS, SHOWN = "decides", "counts", "shown"
 
 
 @dataclass(slots=True)

@@ -33,3 +33,9 @@ class Step:
 
     def to_json(self) -> dict:
         return {"rule": self.rule, "what": self.what, "ok": self.ok, "detail": self.detail}
+
+
+# How a method's verdicts weigh in the exit code (toolkit.core.methods; here so the shells' exits.py can read them
+# without importing the verifier): "decides" when it reached a verdict (DMARC), else the "counts" methods decide
+# together (SPF MAIL FROM, DKIM); "shown" methods are reported but never change the exit code (ARC).
+DECIDES, COUNTS, SHOWN = "decides", "counts", "shown"

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from toolkit.core.methods import COUNTS, DECIDES
-from toolkit.core.results import Verdict
+from toolkit.core.results import COUNTS, DECIDES, Verdict
 
 if TYPE_CHECKING:
     from toolkit.core.dkim import DkimResult
