@@ -54,11 +54,11 @@ class Method:
     counted: Callable[[Any], bool] = lambda result: True  # whether a result's verdict weighs in the exit code
 
 
-def _identity(results: tuple[Any, ...], identity: str) -> Any:
+def identity_result(results: tuple[Any, ...], identity: str) -> Any:
     return next((r for r in results if r.identity == identity), None)
 
 
-def _one(results: tuple[Any, ...]) -> Any:
+def one_result(results: tuple[Any, ...]) -> Any:
     return results[0] if results else None
 
 
@@ -72,8 +72,8 @@ METHODS: tuple[Method, ...] = (
         "spf",
         lambda run: _run_spf(run),
         json=lambda rs: {
-            "spf": _json_or_none(_identity(rs, "mailfrom")),
-            "spf_helo": _json_or_none(_identity(rs, "helo")),
+            "spf": _json_or_none(identity_result(rs, "mailfrom")),
+            "spf_helo": _json_or_none(identity_result(rs, "helo")),
         },
         entry=lambda r, ip: arheader.spf_entry(r),
         counted=lambda r: r.identity == "mailfrom",
@@ -89,7 +89,7 @@ METHODS: tuple[Method, ...] = (
     Method(
         "arc",
         lambda run: (arc_verify(run.message, run.resolver, run.now, run.options.clock),),
-        json=lambda rs: {"arc": _json_or_none(_one(rs))},
+        json=lambda rs: {"arc": _json_or_none(one_result(rs))},
         entry=lambda r, ip: r.ar_entry(ip),
         exit_role=SHOWN,
         in_field=lambda r: r.verdict is not Verdict.NONE,
@@ -97,12 +97,11 @@ METHODS: tuple[Method, ...] = (
     Method(
         "dmarc",
         lambda run: _run_dmarc(run),
-        json=lambda rs: {"dmarc": _json_or_none(_one(rs))},
+        json=lambda rs: {"dmarc": _json_or_none(one_result(rs))},
         entry=lambda r, ip: arheader.dmarc_entry(r),
         exit_role=DECIDES,
     ),
 )
-BY_NAME = {m.name: m for m in METHODS}
 ALL_CHECKS = tuple(m.name for m in METHODS)  # the order they run in, and of their A-R entries
 
 
@@ -112,7 +111,6 @@ class Outcome:
 
     method: Method
     results: tuple[Any, ...] = ()
-    ran: bool = False
 
     @property
     def name(self) -> str:
@@ -176,14 +174,14 @@ def _run_dkim(run: Run) -> tuple[Any, ...]:
 
 def _run_dmarc(run: Run) -> tuple[DmarcResult]:
     """DMARC consumes the SPF (MAIL FROM) and DKIM results computed before it; nothing is run twice."""
-    spf, dkim, options = _identity(run.results("spf"), "mailfrom"), run.results("dkim"), run.options
+    spf, dkim, options = identity_result(run.results("spf"), "mailfrom"), run.results("dkim"), run.options
     ran = [name for name, result in (("spf", spf), ("dkim", dkim)) if result]
     if len(ran) < 2:
         run.notes.append("DMARC used only the checks that ran: " + (", ".join(ran) or "none"))
     dmarc = evaluate(run.message, dkim, spf, run.resolver, mode=options.dmarc_mode, count_testing=options.count_testing,
                      sample=options.dmarc_sample, multiple_authors=options.multiple_authors,
                      psl_org_domain=options.psl_org_domain)  # fmt: skip
-    arc = _one(run.results("arc"))
+    arc = one_result(run.results("arc"))
     if arc is not None and options.arc_trusted:
         dmarc = _arc_override(dmarc, arc, options.arc_trusted)
     return (dmarc,)
@@ -196,5 +194,5 @@ def _arc_override(dmarc: DmarcResult, arc: ArcResult, trusted: tuple[str, ...]) 
     def aligned(domain: str) -> bool:  # relaxed alignment with the Organizational Domain DMARC found (DMARC-6)
         return domain == org or domain.endswith("." + org)
 
-    found = trusted_override(arc, dmarc.verdict is Verdict.FAIL, dmarc.from_domain, trusted, aligned)
+    found = trusted_override(arc, dmarc.verdict, dmarc.from_domain, trusted, aligned)
     return dmarc if found is None else replace(dmarc, disposition="none", override=found)

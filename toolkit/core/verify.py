@@ -15,7 +15,7 @@ from toolkit.core.dkim import DkimBudget, DkimResult
 from toolkit.core.dmarc import DmarcResult
 from toolkit.core.dns import Resolver
 from toolkit.core.message import Message, parse_message
-from toolkit.core.methods import ALL_CHECKS, METHODS, Outcome, Run, ar_entries
+from toolkit.core.methods import ALL_CHECKS, METHODS, Outcome, Run, ar_entries, identity_result, one_result
 from toolkit.core.received import trace_facts
 from toolkit.core.spf import SpfResult
 
@@ -78,11 +78,11 @@ class Report:
     @property
     def spf(self) -> SpfResult | None:
         """The MAIL FROM identity."""
-        return next((r for r in self.results("spf") if r.identity == "mailfrom"), None)
+        return identity_result(self.results("spf"), "mailfrom")
 
     @property
     def spf_helo(self) -> SpfResult | None:
-        return next((r for r in self.results("spf") if r.identity == "helo"), None)
+        return identity_result(self.results("spf"), "helo")
 
     @property
     def dkim(self) -> tuple[DkimResult, ...]:
@@ -91,12 +91,12 @@ class Report:
 
     @property
     def dmarc(self) -> DmarcResult | None:
-        return next(iter(self.results("dmarc")), None)
+        return one_result(self.results("dmarc"))
 
     @property
     def arc(self) -> ArcResult | None:
         """The ARC chain (RFC 8617 §5.2); None when ARC was not run."""
-        return next(iter(self.results("arc")), None)
+        return one_result(self.results("arc"))
 
     def ar_entries(self, skip: tuple[str, ...] = ()) -> list[arheader.Entry]:
         """Our A-R entries in field order (skip: methods left out), as the field was built from them."""
@@ -146,10 +146,9 @@ def verify_message(
     run = Run(message, context, resolver, now, options)
     outcomes = []
     for method in METHODS:  # in order: DMARC reads SPF, DKIM and ARC from `run`
-        ran = method.name in options.checks
-        if ran:
+        if method.name in options.checks:
             run.found[method.name] = method.run(run)
-        outcomes.append(Outcome(method, run.results(method.name), ran))
+        outcomes.append(Outcome(method, run.results(method.name)))
     text = arheader.fold_field(options.authserv_id, ar_entries(tuple(outcomes), context.ip))
     existing = arheader.existing_fields(message, options.authserv_id)
     return Report(

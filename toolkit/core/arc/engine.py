@@ -27,17 +27,16 @@ from toolkit.core.dkim.common import (
     valid_header_names,
     valid_selector,
 )
+from toolkit.core.dkim.verify import DEFAULT_BUDGET
 from toolkit.core.dns import Resolver
 from toolkit.core.message import HeaderField, Message
 from toolkit.core.results import Verdict
 from toolkit.core.signature import KeyAnswers, KeyLookup, Stop, first_verifying, tag_problem
 from toolkit.core.tags import strip_fws
 
-# [ours] the same bounds as a message's DKIM signatures: 3 failed key lookups, 3 key records per selector, 5 s with
-# a clock; the number of checks is bounded by the structure (at most 50 sets: 100 checks)
-LOOKUP_FAILURES = 3
-KEY_RECORDS = 3
-SECONDS = 5.0
+# [ours] the same bounds as a message's DKIM signatures (failed key lookups, key records per selector, seconds with
+# a clock); the number of checks is bounded by the structure (at most 50 sets: 100 checks)
+BUDGET = DEFAULT_BUDGET
 
 
 class _Fail(Exception):
@@ -55,7 +54,7 @@ class SignatureChecker:
         self, message: Message, resolver: Resolver, now: int, clock: Callable[[], float] | None = None
     ) -> None:
         self.message = message
-        self._answers = KeyAnswers(resolver, LOOKUP_FAILURES, SECONDS, clock, label="ARC")
+        self._answers = KeyAnswers(resolver, BUDGET.lookup_failures, BUDGET.seconds, clock, label="ARC")
         self._body_hashes: dict[str, BodyHash] = {}
         self._by_name: dict[str, list[HeaderField]] | None = None
         self._canonical: dict[tuple[bytes, str], bytes] = {}
@@ -131,7 +130,7 @@ class SignatureChecker:
         found = self._keys.get(wanted)
         if found is None:
             try:
-                found = KeyLookup(wanted[1], wanted[0], algorithm).run(self._answers.lookup, KEY_RECORDS)
+                found = KeyLookup(wanted[1], wanted[0], algorithm).run(self._answers.lookup, BUDGET.key_records)
             except Stop as stop:
                 found = _Fail(stop.reason, stop.detail, stop.verdict is Verdict.TEMPERROR)
             self._keys[wanted] = found

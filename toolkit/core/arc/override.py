@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from toolkit.core import arheader
 from toolkit.core.arc.result import ArcInstance, ArcResult
+from toolkit.core.results import Verdict
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,13 +49,13 @@ def is_trusted(domain: str, trusted: Collection[str]) -> bool:
 
 def trusted_override(
     arc: ArcResult,
-    dmarc_failed: bool,
+    dmarc_verdict: Verdict,
     from_domain: str,
     trusted: Collection[str],
     aligned: Callable[[str], bool],
 ) -> ArcOverride | None:
     """The override that applies, or None: DMARC failed, the chain passed, a trusted sealer saw an aligned pass."""
-    if not dmarc_failed or not arc.passed or not trusted or not from_domain:
+    if dmarc_verdict is not Verdict.FAIL or not arc.passed or not trusted or not from_domain:
         return None
     for instance in reversed(arc.instances):
         if is_trusted(instance.domain, trusted):

@@ -27,6 +27,7 @@ from toolkit.core.dmarc.report_model import (
     DKIM_RESULTS,
     NS_RFC7489,
     NS_RFC9990,
+    POLICY_RESULTS,
     REASON_TYPES,
     SPF_RESULTS,
     DkimAuth,
@@ -88,8 +89,8 @@ _LEAVES = (
 )
 _WORDS = {  # fields whose values are RFC words: compared lower-case, the known values listed
     "disposition": DISPOSITIONS,
-    "dkim": ("pass", "fail"),
-    "spf": ("pass", "fail"),
+    "dkim": POLICY_RESULTS,
+    "spf": POLICY_RESULTS,
     "p": ("none", "quarantine", "reject"),
     "sp": ("none", "quarantine", "reject"),
     "np": ("none", "quarantine", "reject"),

@@ -30,8 +30,6 @@ from toolkit.core.tags import TagListError, parse_tag_list
 NAMESPACE = NS_RFC9990
 FORMATS = ("rfc9990", "rfc7489")
 MAX_DKIM_PER_ROW = 100  # RFC 9990 §3.1.2: no more than 100 signatures per row, in decreasing priority
-REASONS_9990 = ("local_policy", "mailing_list", "other", "policy_test_mode", "trusted_forwarder")
-REASONS_7489 = ("forwarded", "sampled_out", "trusted_forwarder", "mailing_list", "local_policy", "other")
 _TO_7489 = {"policy_test_mode": "sampled_out"}  # the 7489 word for "policy softened by the record's own request"
 _TO_9990 = {"sampled_out": "policy_test_mode", "forwarded": "trusted_forwarder"}
 
