@@ -54,3 +54,16 @@ def test_device_as_a_signing_table() -> None:
 def test_bad_max_size_is_a_usage_error() -> None:
     run = run_bounded([*EMLAUTH, "verify", "--max-size", "lots", "-"], stdin=b"")
     _one_line_exit_2(run)
+
+
+@pytest.mark.parametrize("command", ["milter", "pipeline"])
+def test_device_as_the_mail_flows_signing_table(command: str, tmp_path: Path) -> None:
+    """The milter and pipeline read --sign-table with the same cap as sign-eml (they once used read_text)."""
+    where = (
+        ["--listen", "inet:127.0.0.1:1"]
+        if command == "milter"
+        else ["--listen", "127.0.0.1:1", "--maildir", str(tmp_path / "M")]
+    )
+    run = run_bounded([*EMLAUTH, command, *where, "--sign-table", "/dev/zero"], memory_mb=600)
+    _one_line_exit_2(run)
+    assert "signing table /dev/zero is larger than 16777216 bytes; not read" in run.stderr_text

@@ -19,6 +19,7 @@ from toolkit.shells.common import (
     add_dns_options,
     default_authserv_id,
     epoch,
+    load_signing_table,
     parse_hostport,
     positive_seconds,
     resolver_from_args,
@@ -232,15 +233,7 @@ def build_handler(args: argparse.Namespace) -> Handler:
     elif args.record:
         raise UsageError("--record needs verification (drop --no-verify)")
     if args.sign_table is not None:
-        from toolkit.core.dkim.signtable import SigningTable
-
-        try:
-            text = args.sign_table.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise UsageError(
-                f"cannot read signing table {args.sign_table}: {getattr(exc, 'strerror', None) or exc}"
-            ) from None
-        table = SigningTable.parse(text, base_dir=args.sign_table.parent, source=str(args.sign_table))
+        table = load_signing_table(args.sign_table)
         try:
             handlers.append(SignHandler(table, clock=clock, internal_hosts=networks))
         except ValueError as exc:

@@ -26,9 +26,9 @@ from toolkit.shells.common import (
     add_dns_options,
     byte_size,
     epoch,
+    load_signing_table,
     read_input,
     read_key_file,
-    read_limited,
     resolver_from_args,
     warn,
 )
@@ -175,18 +175,6 @@ def _table_signers(
     ]
 
 
-MAX_TABLE_BYTES = 16 * 2**20  # a signing table of ~200,000 lines; /dev/zero ends in one line (issue 15)
-
-
-def _load_table(path: Path) -> SigningTable:
-    try:
-        with path.open("rb") as handle:
-            text = read_limited(handle, MAX_TABLE_BYTES, f"signing table {path}", flag="").decode("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read signing table {path}: {getattr(exc, 'strerror', None) or exc}") from None
-    return SigningTable.parse(text, base_dir=path.parent, source=str(path))
-
-
 def run(args: argparse.Namespace) -> int:
     inputs = args.inputs or ["-"]
     if len(inputs) > 1 and args.output_dir is None:
@@ -199,7 +187,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--output-dir needs named input files, not '-'")
     now = args.now if args.now is not None else int(time.time())
     keys = _KeyCache(args.raw_ed25519)
-    table = _load_table(args.sign_table) if args.sign_table else None
+    table = load_signing_table(args.sign_table) if args.sign_table else None
     arc = arc_seal.sealer(args, keys.get) if args.arc_seal else None
     resolver = resolver_from_args(args) if arc else None
     fixed = None if table or arc else _command_line_signers(args, keys)

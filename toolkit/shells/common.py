@@ -8,10 +8,13 @@ import math
 import re
 import sys
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from toolkit.core.dns import Resolver
 from toolkit.core.errors import KeyFileError, ToolkitError
+
+if TYPE_CHECKING:
+    from toolkit.core.dkim.signtable import SigningTable
 
 
 class UsageError(ToolkitError):
@@ -167,3 +170,18 @@ def default_authserv_id() -> str:
     except ValueError:
         return "localhost"
     return name
+
+
+MAX_TABLE_BYTES = 16 * 2**20  # a signing table of ~200,000 lines; /dev/zero ends in one line (issue 15)
+
+
+def load_signing_table(path: Path) -> SigningTable:
+    """A signing table file, read with a size cap (sign-eml, the milter and the pipeline)."""
+    from toolkit.core.dkim.signtable import SigningTable
+
+    try:
+        with path.open("rb") as handle:
+            text = read_limited(handle, MAX_TABLE_BYTES, f"signing table {path}", flag="").decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read signing table {path}: {getattr(exc, 'strerror', None) or exc}") from None
+    return SigningTable.parse(text, base_dir=path.parent, source=str(path))

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import re
 import shutil
 import sys
 import tempfile
@@ -20,7 +19,7 @@ from typing import IO
 from toolkit.core.dmarc.report_model import FailureReport, Record, ReportEnd, ReportHead
 from toolkit.core.dmarc.report_parse import ReportError
 from toolkit.core.dmarc.report_unpack import Found, Limits
-from toolkit.shells.common import UsageError
+from toolkit.shells.common import UsageError, byte_size
 from toolkit.shells.report_inputs import InputFailure, aggregate_items, read_inputs
 
 CSV_COLUMNS = (
@@ -54,17 +53,9 @@ def register(actions: argparse._SubParsersAction) -> None:
     report_summary.register(actions)
 
 
-def size(text: str) -> int:
-    """argparse type: bytes, with an optional K, M or G suffix (50M)."""
-    match = re.fullmatch(r"(\d+)([KMG]?)B?", text.strip().upper())
-    if not match or int(match.group(1)) == 0:
-        raise argparse.ArgumentTypeError(f"want a size such as 50M, not {text!r}")
-    return int(match.group(1)) * {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}[match.group(2)]
-
-
 def _add_limits(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--max-size", type=size, default=Limits.max_size, metavar="SIZE", help="cap on decompressed bytes (50M)"
+        "--max-size", type=byte_size, default=Limits.max_size, metavar="SIZE", help="cap on decompressed bytes (50M)"
     )
 
 

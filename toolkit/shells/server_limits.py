@@ -17,6 +17,8 @@ import logging
 import resource
 import time
 
+from toolkit.shells.common import byte_size
+
 MB = 1024 * 1024
 DEFAULT_MAX_MESSAGE_SIZE = 64 * MB
 DEFAULT_IDLE_TIMEOUT = 600.0  # above Postfix's smtpd_timeout (300 s): an MTA session may sit idle that long
@@ -36,15 +38,7 @@ def connection_cap(configured: int) -> int:
     return max(1, min(configured, soft - FD_HEADROOM - IN_FLIGHT))
 
 
-def parse_size(text: str) -> int:
-    """'64M', '512k', '1G' or bytes; argparse type for --max-message-size."""
-    import argparse
-
-    units = {"k": 1024, "m": MB, "g": 1024 * MB}
-    number, unit = (text[:-1], units.get(text[-1:].lower())) if text[-1:].isalpha() else (text, 1)
-    if unit is None or not number.isdigit() or int(number) <= 0:
-        raise argparse.ArgumentTypeError(f"want a size such as 64M, 512k or 1048576, not {text!r}")
-    return int(number) * unit
+parse_size = byte_size  # argparse type for --max-message-size: '64M', '512k', '1G' or bytes
 
 
 class RateLimitFilter(logging.Filter):
