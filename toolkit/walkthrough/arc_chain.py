@@ -38,8 +38,8 @@ def _hop(out: Writer, t: Lang, hop: ArcInstance) -> None:
 
 def _verdict(out: Writer, t: Lang, arc: ArcResult) -> None:
     if arc.verdict is not Verdict.PASS:
-        detail = t.phrase(arc.detail)
         reason = arc.reason.value if arc.reason else "?"
+        detail = t.arc_reason(reason, arc.detail)
         out.para(t("arc_fail", reason=reason, detail=detail + t.stop if detail else ""))
         return
     out.para(t("arc_pass"))

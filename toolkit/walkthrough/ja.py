@@ -103,7 +103,7 @@ TEXT = {
     "送り出したときのままです。",
     "arc_oldest": "今も検証できる最も古いメッセージ署名は i={i} のものです (header.oldest-pass)。メッセージはホップ "
     "i={before} の封印の後、ホップ i={i} の封印の前に書き換えられました。調べるべきはその区間です。",
-    "arc_fail": "チェーンは無効です: arc=fail ({reason})。{detail} 失敗したチェーンは、チェーンがないものとして扱います "
+    "arc_fail": "チェーンは無効です: arc=fail ({reason})。{detail}失敗したチェーンは、チェーンがないものとして扱います "
     "(ARC-5)。以前の検査結果について、どの中継者の報告も当てにできません。",
     "arc_override": "{sealer} は信頼する封印者 (--arc-trusted) に含まれており、ホップ i={i} の AAR には整合した "
     "pass が記録されています: {evidence}。そのため DMARC の処置 (disposition) は none になり、理由は {reason} です "

@@ -322,3 +322,20 @@ DIAGNOSIS = {
     "risk_testing_key": "鍵レコードに t=y (テストモード) があります。受信側はこのメッセージを署名なしと同じに扱い、ここでも"
     "この pass は DMARC の判定に使いません (DKIM-18)。署名が正しく動いたら t=y を外してください。",
 }
+
+# Why an ARC chain does not validate (ArcReason codes): said in Japanese, the engine's detail quoted as evidence
+ARC_REASONS = {
+    "HEADER_TOO_LARGE": "ヘッダが大きすぎて途中で打ち切られたため、ARC セットが欠けている可能性があります",
+    "TOO_MANY_INSTANCES": "ARC セットが上限の 50 を超えています",
+    "FIELD_SYNTAX": "ARC ヘッダの書式が正しくありません",
+    "BAD_INSTANCE": "i= が欠けているか、数値として正しくありません",
+    "DUPLICATE_INSTANCE": "同じ i= のヘッダが 2 つあります",
+    "MISSING_FIELD": "AAR・AMS・AS のどれかが欠けたセットがあります",
+    "INSTANCE_GAP": "i= が 1 から順に並んでいません",
+    "BAD_CV": "cv= がないか、none・pass・fail のどれでもありません",
+    "CV_SEQUENCE": "cv= の並びが規則どおりではありません (i=1 だけが none)",
+    "CHAIN_FAILED": "途中の中継者がすでにチェーンの失敗を記録しています (cv=fail)",
+    "AMS_FAILED": "最新のメッセージ署名 (AMS) が検証できません",
+    "SEAL_FAILED": "封印 (AS) のどれかが検証できません",
+    "TEMPERROR": "鍵の取得が一時的に失敗したため、結論が出ません",
+}

@@ -56,6 +56,16 @@ class Lang:
             return said
         return f"「{text}」" if _ENGLISH.search(text) else text
 
+    def arc_reason(self, reason: str | None, detail: str) -> str:
+        """Why an ARC chain does not validate: English keeps the engine's detail; Japanese says the reason and
+        quotes the detail as evidence."""
+        if not self.ja:
+            return detail
+        said = ja_core.ARC_REASONS.get(reason or "")
+        if said is None:
+            return self.phrase(detail)
+        return f"{said} (「{detail}」)" if detail else said
+
     def mode(self, mode: str) -> str:
         return self(f"mode_{mode}") if mode in ("strict", "relaxed") else mode
 
