@@ -9,6 +9,7 @@ from typing import Any
 
 from toolkit.core import arheader
 from toolkit.core.dns import Resolver
+from toolkit.core.results import Verdict
 from toolkit.shells.hooks.api import (
     Action,
     Envelope,
@@ -70,8 +71,6 @@ class VerifyHandler(Handler):
         checks: tuple[str, ...] | None = None,
         sign_hosts: Sequence[str] | None = None,
     ) -> None:
-        import time
-
         self.resolver = resolver
         self.authserv_id = authserv_id
         self.clock = clock or time.time
@@ -108,7 +107,7 @@ class VerifyHandler(Handler):
     def policy_actions(self, report: Any) -> list[Action]:
         """DMARC-11: act only when configured, only on fail, and never on p=none."""
         dmarc = report.dmarc
-        if self.dmarc_action is DmarcAction.NONE or dmarc is None or str(dmarc.verdict) != "fail":
+        if self.dmarc_action is DmarcAction.NONE or dmarc is None or dmarc.verdict is not Verdict.FAIL:
             return []
         policy = (dmarc.effective_policy or "none").lower()
         if policy == "reject" and self.dmarc_action is DmarcAction.REJECT:
