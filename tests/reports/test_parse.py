@@ -268,3 +268,13 @@ def test_bad_source_ip_is_named_in_every_report(capsys, tmp_path):
     for report in reports:
         assert report["records"][0]["source_ip"] == "mx.example.net"
         assert report["warnings"] == ["source_ip 'mx.example.net' is not an IP address; kept as sent"]
+
+
+def test_report_text_cannot_reach_the_terminal_raw(capsys, tmp_path):
+    """Issue 15: org_name and report_id come from a stranger's XML; C1 (CSI) and bidi overrides are shown escaped."""
+    path = tmp_path / "evil.xml"
+    xml = report_xml(rows=1).decode().replace("mail.example.org", "evil&#x9b;2J&#x202e;gro.elpmaxe", 1)
+    path.write_bytes(xml.replace("<report_id>r-1", "<report_id>r&#x9b;1", 1).encode())
+    code, out, _ = run(capsys, "parse", str(path))
+    assert code == 0 and "\x9b" not in out and "\u202e" not in out
+    assert "evil\\x9b2J\\u202egro.elpmaxe" in out and "r\\x9b1" in out

@@ -16,6 +16,7 @@ import tempfile
 from pathlib import Path
 from typing import IO
 
+from toolkit.core.display import printable
 from toolkit.core.dmarc.report_model import FailureReport, Record, ReportEnd, ReportHead
 from toolkit.core.dmarc.report_parse import ReportError
 from toolkit.core.dmarc.report_unpack import Found, Limits
@@ -171,7 +172,7 @@ class _Writer:
             for item in items:  # the records are counted in ReportEnd; keep none of them
                 end = item
             assert isinstance(end, ReportEnd)
-            out.write(_text_line(head, end, found.label))
+            out.write(printable(_text_line(head, end, found.label)))  # report text is a stranger's (issue 15)
 
     def failure(self, found: Found, out: IO[str]) -> None:
         f = found.failure
@@ -183,12 +184,13 @@ class _Writer:
             row |= {"source_ip": f.source_ip, "count": 1, "reasons": ";".join(f.auth_failure)}
             csv.writer(out, lineterminator="\n").writerow([_cell(row.get(c)) for c in CSV_COLUMNS])
         else:
-            out.write(
+            line = (
                 f"{found.label}: failure report for {f.reported_domain or '?'}: {', '.join(f.auth_failure) or '?'}"
-                f" failed for a message from {f.source_ip or '?'} at {f.arrival_date or '?'}\n"
+                f" failed for a message from {f.source_ip or '?'} at {f.arrival_date or '?'}"
             )
+            out.write(printable(line, one_line=True) + "\n")
             for warning in f.warnings:
-                out.write(f"  warning: {warning}\n")
+                out.write(f"  warning: {printable(warning, one_line=True)}\n")
 
 
 def _cell(value: object) -> str:
