@@ -16,6 +16,7 @@ Throughput = messages / (first send .. last file delivered). Bounded: a run stop
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -111,8 +112,31 @@ def start_opendkim(
     return process, f"inet:127.0.0.1:{port}"
 
 
+def process_cpu(process) -> float:
+    """CPU seconds (user + system) of a filter process and its worker children so far."""
+    if process is None:
+        return 0.0
+    pids = [process.pid]
+    with contextlib.suppress(OSError):
+        pids += [int(p) for p in Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()]
+    ticks = 0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def machine_cpu() -> float:
+    """CPU seconds the whole machine spent busy (every core, every process) so far: /proc/stat."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
 def run_workload(postfix, items, concurrency: int, deadline: float, process=None) -> dict:
     before = len(postfix.delivered_files())
+    cpu_before, machine_before = process_cpu(process), machine_cpu()
     started = time.monotonic()
     codes: dict[int, int] = {}
     latencies: list[float] = []
@@ -141,8 +165,11 @@ def run_workload(postfix, items, concurrency: int, deadline: float, process=None
         time.sleep(0.05)
     elapsed = time.monotonic() - started
     delivered = len(postfix.delivered_files()) - before
+    per_message = 1000 / max(delivered, 1)
     return {"messages": len(items), "delivered": delivered, "seconds": round(elapsed, 2),
             "msgs_per_s": round(delivered / elapsed, 1), "smtp_codes": codes,
+            "filter_cpu_ms": round((process_cpu(process) - cpu_before) * per_message, 2),
+            "machine_cpu_ms": round((machine_cpu() - machine_before) * per_message, 2),
             **percentiles("smtp", latencies)}  # fmt: skip
 
 
