@@ -31,11 +31,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from toolkit.shells import milter_protocol as mp
 from toolkit.shells.common import UsageError
 from toolkit.shells.hooks import Handler
 from toolkit.shells.milter_connection import MilterConnection
-from toolkit.shells.peers import LOOPBACK, address_in, parse_networks, peer_address
+from toolkit.shells.peers import LOOPBACK, parse_networks
 from toolkit.shells.server_limits import (
     BACKLOG,
     DEFAULT_IDLE_TIMEOUT,
@@ -107,6 +106,7 @@ class MilterServer:
         self.idle_timeout = idle_timeout
         self.max_connections = connection_cap(max_connections)
         self.active = 0
+        self.negotiated: dict[tuple, tuple] = {}  # the MTA's offer -> our answer (MilterConnection.negotiate)
         self.server: asyncio.AbstractServer | None = None
         self.spec: ListenSpec | None = None
         self.stats = {
@@ -125,19 +125,23 @@ class MilterServer:
         spec = parse_listen(listen) if isinstance(listen, str) else listen
         loop = asyncio.get_running_loop()
         loop.set_default_executor(ThreadPoolExecutor(self.workers, thread_name_prefix="emlauth-milter"))
+
+        def connection() -> MilterConnection:
+            return MilterConnection(self)
+
         if sock is not None:
-            start = asyncio.start_unix_server if spec.kind == "unix" else asyncio.start_server
-            self.server = await start(self._serve, sock=sock)
+            create = loop.create_unix_server if spec.kind == "unix" else loop.create_server
+            self.server = await create(connection, sock=sock)
             self.spec = spec
         elif spec.kind == "unix":
             with contextlib.suppress(FileNotFoundError):
                 if Path(spec.path).is_socket():
                     os.unlink(spec.path)
-            self.server = await asyncio.start_unix_server(self._serve, spec.path, backlog=BACKLOG)
+            self.server = await loop.create_unix_server(connection, spec.path, backlog=BACKLOG)
             self.spec = spec
         else:
-            self.server = await asyncio.start_server(
-                self._serve, spec.host, spec.port, reuse_address=True, backlog=BACKLOG
+            self.server = await loop.create_server(
+                connection, spec.host, spec.port, reuse_address=True, backlog=BACKLOG
             )
             port = self.server.sockets[0].getsockname()[1]
             self.spec = ListenSpec("inet", spec.host, port)
@@ -152,36 +156,6 @@ class MilterServer:
         if self.server is not None:
             self.server.close()
             await self.server.wait_closed()
-
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        peer = writer.get_extra_info("peername")
-        address = peer_address(peer)
-        if address is not None and not address_in(address, self.allow):
-            # issue 15: whoever speaks milter names the client and gets mail signed; refuse before any packet
-            self.stats["refused"] += 1
-            log.warning("refused a milter connection from %s (not in --allow)", address)
-            writer.close()
-            return
-        if self.active >= self.max_connections:
-            self.stats["busy"] += 1  # the MTA applies milter_default_action; the others keep being served
-            log.warning("refused a milter connection: %d open (--max-connections)", self.active)
-            writer.close()
-            return
-        self.active += 1
-        self.stats["connections"] += 1
-        connection = MilterConnection(self, reader, writer)
-        try:
-            await connection.run()
-        except TimeoutError:
-            self.stats["idle_closed"] += 1
-            log.info("closed a milter connection idle for %.0f s", self.idle_timeout)
-        except (mp.ProtocolError, ConnectionError, asyncio.IncompleteReadError) as exc:
-            log.info("milter connection ended: %s", exc)
-        finally:
-            self.active -= 1
-            with contextlib.suppress(Exception):
-                writer.close()
-                await writer.wait_closed()
 
 
 class BackgroundMilter:

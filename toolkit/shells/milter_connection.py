@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from toolkit.shells import milter_protocol as mp
 from toolkit.shells.hooks import ACCEPT, Action, Kind, Session, call_hook, decide, tempfail
 from toolkit.shells.hooks.outcome import message_line
+from toolkit.shells.peers import address_in, peer_address
 from toolkit.shells.server_limits import RELEASE_AFTER, release_memory
 
 if TYPE_CHECKING:
@@ -23,7 +24,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("emlauth.milter")
 
 CONTINUE_REPLY = mp.Reply(mp.Resp.CONTINUE)
-READ_SIZE = 1 << 16  # bytes asked for per read; a body chunk (64 KiB at most) fits in one or two
 
 OUR_ACTIONS = mp.Action.ADDHDRS | mp.Action.CHGHDRS | mp.Action.CHGBODY | mp.Action.QUARANTINE
 
@@ -51,14 +51,21 @@ _NO_FLAGS = {
 }
 
 
-class MilterConnection:
-    """One MTA connection: a sequence of SMTP sessions (QUIT_NC starts a new one) with transactions inside."""
+class MilterConnection(asyncio.Protocol):
+    """One MTA connection: a sequence of SMTP sessions (QUIT_NC starts a new one) with transactions inside.
 
-    def __init__(self, server: MilterServer, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    Packets are handled as they arrive (data_received), with no task or coroutine each: the state updates and
+    the answers that need no hook happen at once. A packet whose hook must run (and every end of message)
+    starts one task, and reading pauses until that task has answered, so packets are still handled one at a
+    time and in order. With asyncio streams, a task per connection and two awaited exact reads per packet, the
+    event loop's own work was most of the milter's CPU per message (issue 14).
+    """
+
+    def __init__(self, server: MilterServer) -> None:
         self.server = server
         self.handler = server.handler
-        self.reader = reader
-        self.writer = writer
+        self.loop = asyncio.get_running_loop()
+        self.transport: asyncio.Transport | None = None
         self.session = Session()
         self.leading_space = False
         self.no_reply: frozenset[str] = frozenset()  # stages answered with nothing (SMFIP_NR_*)
@@ -68,45 +75,197 @@ class MilterConnection:
         self.release_pending = False  # a large message just ended: give its memory back to the OS
         self.buffer = bytearray()  # bytes read and not yet cut into packets, from `offset` on
         self.offset = 0
-        sock = writer.get_extra_info("socket")
-        self.tcp = sock if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6) else None
+        self.task: asyncio.Task | None = None  # the one hook running; reading is paused meanwhile
+        self.counted = False  # in server.active
+        self.closing = False
+        self.eof = False  # the MTA closed its side; handled once the packets before it are
+        self.last_read = 0.0
+        self.idle_timer: asyncio.TimerHandle | None = None
+        self.writable: asyncio.Future | None = None  # set while the transport's write buffer is full
+        self.tcp: socket.socket | None = None
+
+    # -- the transport's callbacks
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        server = self.server
+        address = peer_address(transport.get_extra_info("peername"))
+        if address is not None and not address_in(address, server.allow):
+            # issue 15: whoever speaks milter names the client and gets mail signed; refuse before any packet
+            server.stats["refused"] += 1
+            log.warning("refused a milter connection from %s (not in --allow)", address)
+            self.finish()
+            return
+        if server.active >= server.max_connections:
+            server.stats["busy"] += 1  # the MTA applies milter_default_action; the others keep being served
+            log.warning("refused a milter connection: %d open (--max-connections)", server.active)
+            self.finish()
+            return
+        server.active += 1
+        server.stats["connections"] += 1
+        self.counted = True
+        sock = transport.get_extra_info("socket")
+        if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
+            self.tcp = sock
+        self.last_read = self.loop.time()
+        self.idle_timer = self.loop.call_later(server.idle_timeout, self.check_idle)
+        self.quick_ack()
+
+    def data_received(self, data: bytes) -> None:
+        if self.closing:
+            return
+        self.last_read = self.loop.time()
+        self.buffer += data
+        if self.task is None:
+            self.process()
+        self.quick_ack()
+
+    def eof_received(self) -> bool:
+        self.eof = True
+        if self.task is None:
+            self.process()
+        return True  # the transport stays open until finish(): the close hook may still be running
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.closing = True
+        if self.idle_timer is not None:
+            self.idle_timer.cancel()
+        if self.task is not None:
+            self.task.cancel()
+        if self.writable is not None and not self.writable.done():
+            self.writable.set_exception(ConnectionResetError("the MTA closed the connection"))
+        if self.counted:
+            self.counted = False
+            self.server.active -= 1
+
+    def pause_writing(self) -> None:
+        self.writable = self.loop.create_future()
+
+    def resume_writing(self) -> None:
+        if self.writable is not None and not self.writable.done():
+            self.writable.set_result(None)
+        self.writable = None
+
+    # -- reading
 
     def quick_ack(self) -> None:
         """ACK what arrives at once. The MTA writes packets the milter does not answer (macros, and the NR_*
         stages) one by one; with Nagle on its side and delayed ACKs on ours, each such write waited up to 40 ms
         for our ACK: 48 ms of the 51 ms a message took through Postfix (issue 14). Linux leaves quick-ACK mode
-        on its own, so it is set again before each read."""
-        if self.tcp is not None:
+        on its own, so it is set again after each read."""
+        if self.tcp is not None and not self.closing:
             with contextlib.suppress(OSError):
                 self.tcp.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 1)
 
-    async def read_packet(self) -> tuple[bytes, bytes] | None:
-        """The next packet; None at a clean close; TimeoutError when the MTA says nothing for idle_timeout.
+    def check_idle(self) -> None:
+        """Close a connection on which the MTA said nothing for idle_timeout (a hook running is not idleness)."""
+        if self.closing:
+            return
+        timeout = self.server.idle_timeout
+        quiet_for = self.loop.time() - self.last_read
+        if self.task is None and quiet_for >= timeout:
+            self.server.stats["idle_closed"] += 1
+            log.info("closed a milter connection idle for %.0f s", timeout)
+            self.finish()
+            return
+        self.idle_timer = self.loop.call_later(timeout if self.task else timeout - quiet_for, self.check_idle)
 
-        Packets are cut from a buffer filled by reads of up to READ_SIZE: the MTA writes the unanswered packets
-        (macros, NR_* stages, every header) back to back, so one read usually brings several. Reading each
-        packet as two exact reads under two timeouts was most of the milter's CPU per message (issue 14)."""
-        buffer = self.buffer
-        while True:
-            available = len(buffer) - self.offset
-            if available >= 4:
-                start = self.offset
-                length = int.from_bytes(buffer[start : start + 4], "big")
-                mp.check_length(length)
-                if available >= 4 + length:
-                    self.offset = start + 4 + length
-                    return bytes(buffer[start + 4 : start + 5]), bytes(buffer[start + 5 : self.offset])
-            if self.offset:  # keep only the unread tail
-                del buffer[: self.offset]
-                self.offset = 0
-            self.quick_ack()
-            async with asyncio.timeout(self.server.idle_timeout):  # no extra task per read, unlike wait_for
-                data = await self.reader.read(READ_SIZE)
-            if not data:
-                if buffer:  # the MTA closed in the middle of a packet
-                    raise asyncio.IncompleteReadError(bytes(buffer), None)
-                return None  # a clean close between packets
-            buffer += data
+    def next_packet(self) -> tuple[bytes, bytes] | None:
+        """The next whole packet in the buffer, or None until more arrives."""
+        buffer, start = self.buffer, self.offset
+        if len(buffer) - start < 4:
+            return None
+        length = int.from_bytes(buffer[start : start + 4], "big")
+        mp.check_length(length)
+        end = start + 4 + length
+        if len(buffer) < end:
+            return None
+        self.offset = end
+        return bytes(buffer[start + 4 : start + 5]), bytes(buffer[start + 5 : end])
+
+    def process(self) -> None:
+        """Handle the buffered packets in order until one needs a task; then what the MTA's close asks."""
+        try:
+            while self.task is None and not self.closing:
+                packet = self.next_packet()
+                if packet is None:
+                    break
+                self.handle(mp.decode_command(*packet))
+        except mp.ProtocolError as exc:
+            self.end(exc)
+            return
+        except Exception:  # a bug here must cost this connection, never the server
+            log.exception("milter connection failed")
+            self.finish()
+            return
+        if self.offset:  # keep only the unread tail
+            del self.buffer[: self.offset]
+            self.offset = 0
+        if self.eof and self.task is None and not self.closing:
+            if self.buffer:
+                self.end(f"the MTA closed in the middle of a packet ({len(self.buffer)} bytes)")
+            else:
+                self.start(self.close_session(), then_finish=True)  # a clean close between packets
+
+    def start(self, work: Any, then_finish: bool = False) -> None:
+        """Run `work` (a coroutine) as this connection's one task; reading waits until it is done."""
+        assert self.transport is not None
+        self.transport.pause_reading()
+        self.task = self.loop.create_task(work)
+        self.task.add_done_callback(lambda task: self.done(task, then_finish))
+
+    def done(self, task: asyncio.Task, then_finish: bool) -> None:
+        self.task = None
+        if task.cancelled() or self.closing:
+            return
+        error = task.exception()
+        if isinstance(error, (mp.ProtocolError, ConnectionError)):
+            self.end(error)
+            return
+        if error is not None:
+            log.error("milter connection failed", exc_info=error)
+            self.finish()
+            return
+        if then_finish or task.result() is False:
+            self.finish()
+            return
+        if self.release_pending:  # after a large message, once its buffers are let go
+            self.release_pending = False
+            self.buffer = bytearray(self.buffer[self.offset :])
+            self.offset = 0
+            self.start(self.loop.run_in_executor(None, release_memory))
+            return
+        assert self.transport is not None
+        self.transport.resume_reading()
+        self.process()
+
+    def end(self, reason: object) -> None:
+        log.info("milter connection ended: %s", reason)
+        self.finish()
+
+    def finish(self) -> None:
+        self.closing = True
+        if self.transport is not None:
+            self.transport.close()
+
+    # -- writing
+
+    def write(self, *responses: mp.Response) -> None:
+        self.write_data(b"".join(mp.encode_response(r) for r in responses))
+
+    def write_data(self, data: bytes) -> None:
+        assert self.transport is not None
+        if self.closing or self.transport.is_closing():
+            raise ConnectionResetError("the milter connection is closed")
+        self.transport.write(data)
+
+    async def send(self, *responses: mp.Response) -> None:
+        self.write(*responses)
+        if self.writable is not None:  # the MTA is not reading: wait for it (the transport's flow control)
+            await self.writable
+
+    # -- the protocol
 
     def over_limit(self, added: int) -> bool:
         """Count `added` bytes of the message; past the cap, drop what was kept (once) and say so."""
@@ -126,31 +285,13 @@ class MilterConnection:
         self.size = 0
         self.oversized = False
 
-    async def send(self, *responses: mp.Response) -> None:
-        self.writer.write(b"".join(mp.encode_response(r) for r in responses))
-        await self.writer.drain()
-
-    async def run(self) -> None:
-        while True:
-            packet = await self.read_packet()
-            if packet is None:
-                await self._close_session()
-                return
-            command = mp.decode_command(*packet)
-            if not await self.dispatch(command):
-                return
-            if self.release_pending:  # after a large message, once dispatch() has let go of its buffers
-                self.release_pending = False
-                del packet, command
-                await asyncio.get_running_loop().run_in_executor(None, release_memory)
-
-    async def dispatch(self, command: mp.Command) -> bool:
-        """Handle one command; False ends the connection."""
+    def handle(self, command: mp.Command) -> None:
+        """Update the state for one command and answer it, or start the task that will."""
         session = self.session
         envelope = session.envelope
         match command:
             case mp.OptNeg():
-                await self.send(self.negotiate(command))
+                self.write(self.negotiate(command))
             case mp.Macro(stage, macros):
                 if stage == mp.Cmd.CONNECT.value or stage == mp.Cmd.HELO.value:
                     session.macros.update(macros)
@@ -163,61 +304,67 @@ class MilterConnection:
                 session.client_port = port
                 if family in (mp.Family.INET, mp.Family.INET6):
                     session.client_ip = address
-                await self.stage("connect", session)
+                self.stage("connect", session)
             case mp.Helo(name):
                 session.helo = name
-                await self.stage("helo", session)
+                self.stage("helo", session)
             case mp.Mail(args):
                 self.new_message()
                 envelope.mail_from = command.address
                 envelope.mail_args = args[1:]
-                await self.stage("mail_from", session, envelope)
+                self.stage("mail_from", session, envelope)
             case mp.Rcpt():
                 envelope.rcpts.append(command.address)
-                await self.stage("rcpt", session, envelope, command.address)
+                self.stage("rcpt", session, envelope, command.address)
             # the guards below count the message's bytes (over_limit); past the cap they answer by the policy
             case mp.Header(name, value) if self.over_limit(len(name) + len(value) + 3):
-                await self.refuse("header")
+                self.refuse("header")
             case mp.Body(chunk) if self.over_limit(len(chunk)):
-                await self.send(verdict_response(self.error_action()))
+                self.write(verdict_response(self.error_action()))
             case mp.EndOfMessage(chunk) if self.over_limit(len(chunk)):
                 self.server.stats["messages"] += 1
                 session.new_envelope()
                 self.new_message()
-                await self.send(verdict_response(self.error_action()))
+                self.write(verdict_response(self.error_action()))
             case mp.Simple(cmd=mp.Cmd.EOH) if self.oversized:
-                await self.refuse("end_of_headers")
+                self.refuse("end_of_headers")
             case mp.Header(name, value):
                 raw = mp.header_value_from_wire(value, self.leading_space)
                 text_name = name.decode("utf-8", "surrogateescape")
                 envelope.headers.append((text_name, raw))
-                await self.stage("header", session, envelope, text_name, raw)
+                self.stage("header", session, envelope, text_name, raw)
             case mp.Body(chunk):
                 envelope.body_chunks.append(chunk)
-                await self.stage("body", session, envelope, chunk)
+                self.stage("body", session, envelope, chunk)
             case mp.EndOfMessage(chunk):
                 if chunk:
                     envelope.body_chunks.append(chunk)
-                await self.end_of_message()
+                self.start(self.end_of_message())
             case mp.Simple(cmd=mp.Cmd.EOH):
-                await self.stage("end_of_headers", session, envelope)
+                self.stage("end_of_headers", session, envelope)
             case mp.Simple(cmd=mp.Cmd.DATA):
-                await self.send(mp.Reply(mp.Resp.CONTINUE))
+                self.write(CONTINUE_REPLY)
             case mp.Simple(cmd=mp.Cmd.ABORT):
-                await self.quiet("abort", session, envelope)
-                session.new_envelope()
-                self.new_message()
+                self.start(self.abort(session, envelope))
             case mp.Simple(cmd=mp.Cmd.QUIT):
-                await self._close_session()
-                return False
+                self.start(self.close_session(), then_finish=True)
             case mp.Simple(cmd=mp.Cmd.QUIT_NC):
-                await self._close_session()
-                self.session = Session()
+                self.start(self.close_session(new_session=True))
             case mp.Unknown():
-                await self.send(mp.Reply(mp.Resp.CONTINUE))
-        return True
+                self.write(CONTINUE_REPLY)
 
     def negotiate(self, mta: mp.OptNeg) -> mp.OptNeg:
+        """Our answer to the MTA's offer; the same offer comes on every connection, so it is worked out once."""
+        key = (mta.version, mta.actions, mta.protocol)
+        known = self.server.negotiated.get(key)
+        if known is None:
+            known = self.answer_offer(mta)
+            if len(self.server.negotiated) < 64:  # a peer cycling through offers must not grow it without end
+                self.server.negotiated[key] = known
+        answer, self.leading_space, self.no_reply = known
+        return answer
+
+    def answer_offer(self, mta: mp.OptNeg) -> tuple[mp.OptNeg, bool, frozenset[str]]:
         if mta.version < 2:
             raise mp.ProtocolError(f"MTA speaks milter protocol {mta.version}, too old")
         wanted = mp.Proto.NOUNKNOWN | mp.Proto.NODATA | mp.Proto.HDR_LEADSPC
@@ -228,19 +375,29 @@ class MilterConnection:
             if not self.handler.implements(stage):
                 wanted |= flag
         protocol = wanted & mta.protocol
-        self.leading_space = bool(protocol & mp.Proto.HDR_LEADSPC)
-        self.no_reply = frozenset(stage for stage, flag in _NO_REPLY_FLAGS.items() if protocol & flag)
-        return mp.OptNeg(min(mp.PROTOCOL_VERSION, mta.version), OUR_ACTIONS & mta.actions, protocol)
+        no_reply = frozenset(stage for stage, flag in _NO_REPLY_FLAGS.items() if protocol & flag)
+        answer = mp.OptNeg(min(mp.PROTOCOL_VERSION, mta.version), OUR_ACTIONS & mta.actions, protocol)
+        return answer, bool(protocol & mp.Proto.HDR_LEADSPC), no_reply
 
-    async def _close_session(self) -> None:
+    async def abort(self, session: Session, envelope: Any) -> None:
+        await self.quiet("abort", session, envelope)
+        session.new_envelope()
+        self.new_message()
+
+    async def close_session(self, new_session: bool = False) -> None:
         if self.connected:
             self.connected = False
             await self.quiet("close", self.session)
+        if new_session:
+            self.session = Session()
 
     async def quiet(self, stage: str, *args: Any) -> None:
         """Hooks whose answer the MTA does not wait for (abort, close): errors are logged, never sent."""
+        if not self.handler.implements(stage):
+            return
         try:
-            await asyncio.wait_for(call_hook(self.handler, stage, *args), self.server.timeout)
+            async with asyncio.timeout(self.server.timeout):
+                await call_hook(self.handler, stage, *args)
         except Exception:
             log.exception("%s hook failed", stage)
 
@@ -288,18 +445,21 @@ class MilterConnection:
     def error_action(self) -> Action:
         return ACCEPT if self.server.on_error == "accept" else tempfail(451, "4.7.1 Temporary authentication failure")
 
-    async def refuse(self, stage: str) -> None:
+    def refuse(self, stage: str) -> None:
         """The failure policy's answer, where the MTA waits for one; at a no-reply stage (SMFIP_NR_*) the answer
         would desynchronise the stream, so the policy answers at the body or end of message instead."""
         if stage not in self.no_reply:
-            await self.send(verdict_response(self.error_action()))
+            self.write(verdict_response(self.error_action()))
 
-    async def stage(self, stage: str, *args: Any) -> None:
+    def stage(self, stage: str, *args: Any) -> None:
         if stage in self.no_reply:
             return  # no hook here (negotiate checked) and the MTA waits for no answer
         if not self.handler.implements(stage):  # e.g. the body of a message only end_of_message looks at
-            await self.send(CONTINUE_REPLY)
+            self.write(CONTINUE_REPLY)
             return
+        self.start(self.hook_stage(stage, *args))
+
+    async def hook_stage(self, stage: str, *args: Any) -> None:
         actions = await self.run_hook(stage, *args)
         verdict = self.error_action() if actions is None else decide(actions)[1]
         await self.send(verdict_response(verdict))
@@ -329,8 +489,9 @@ class MilterConnection:
         session.new_envelope()
         self.release_pending = self.size >= RELEASE_AFTER
         self.new_message()
-        self.writer.write(data)
-        await self.writer.drain()
+        self.write_data(data)
+        if self.writable is not None:
+            await self.writable
 
     def modification_responses(self, action: Action) -> list[mp.Response]:
         def wire(value: str) -> str:

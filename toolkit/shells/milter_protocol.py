@@ -263,10 +263,9 @@ def _text(data: bytes) -> str:
 
 
 def decode_command(code: bytes, payload: bytes) -> Command:
-    try:
-        cmd = Cmd(code)
-    except ValueError:
-        raise ProtocolError(f"unknown command {code!r}") from None
+    cmd = _COMMANDS.get(code)  # a dict lookup: Cmd(code) costs several Python calls per packet
+    if cmd is None:
+        raise ProtocolError(f"unknown command {code!r}")
     try:
         return _DECODERS[cmd](cmd, payload)
     except (struct.error, IndexError, ValueError) as exc:
@@ -504,3 +503,6 @@ def header_value_from_wire(value: bytes, leading_space: bool) -> bytes:
     """The raw field value (what follows the colon, CRLF folding) from what the MTA sent."""
     raw = value.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
     return raw if leading_space else b" " + raw
+
+
+_COMMANDS = {cmd.value: cmd for cmd in Cmd}

@@ -6,6 +6,7 @@ An IPv4-mapped IPv6 address (`::ffff:192.0.2.1`, what a dual-stack socket report
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Iterable, Sequence
 
@@ -31,15 +32,20 @@ def parse_networks(items: Iterable[str], flag: str) -> tuple[Network, ...]:
 
 def address_in(address: str | None, networks: Sequence[Network]) -> bool:
     """Whether `address` (text, possibly with a %zone) is in one of `networks`; unparsable text never is."""
-    if not address:
-        return False
+    ip = _parse_address(address) if address else None
+    return ip is not None and any(ip in network for network in networks)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_address(address: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """Parsed once per address text: the milter asks for every connection, and the same peers come back."""
     try:
         ip = ipaddress.ip_address(address.split("%", 1)[0])
     except ValueError:
-        return False
+        return None
     if ip.version == 6 and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return any(ip in network for network in networks)
+        return ip.ipv4_mapped
+    return ip
 
 
 def peer_address(peer: object) -> str | None:
