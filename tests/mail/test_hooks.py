@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from support.mailworld import AUTHSERV_ID, OUR_IP, OUR_NETWORKS, SENDER_IP, STRANGER_IP, make_message
+from support.mailworld import AUTHSERV_ID, OUR_IP, OUR_NETWORKS, SENDER_IP, STRANGER_IP, envelope_for, make_message
 
 from toolkit.core import arheader
 from toolkit.core.dkim import verify as dkim_verify
@@ -24,16 +24,6 @@ from toolkit.shells.hooks import (
     SignHandler,
     VerifyHandler,
 )
-
-
-def envelope_for(raw: bytes, mail_from: str = "alice@example.org") -> Envelope:
-    envelope = Envelope(mail_from=mail_from, rcpts=["bob@example.net"])
-    message = parse_message(raw)
-    for h in message.headers:
-        colon = h.raw.find(b":")
-        envelope.headers.append((h.raw[:colon].decode(), h.raw[colon + 1 : -2]))
-    envelope.body_chunks = [bytes(message.body)]
-    return envelope
 
 
 def eom(handler: Handler, session: Session, envelope: Envelope) -> tuple[hooks.Action, ...]:

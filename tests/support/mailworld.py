@@ -114,3 +114,17 @@ def make_message(
         "Content-Type: text/plain; charset=us-ascii",
     ]
     return ("\r\n".join(lines) + "\r\n\r\n" + body).encode()
+
+
+def envelope_for(raw: bytes, mail_from: str = "alice@example.org"):
+    """The hooks' Envelope for a message, as the milter or the pipeline would have built it."""
+    from toolkit.core.message import parse_message
+    from toolkit.shells.hooks import Envelope
+
+    envelope = Envelope(mail_from=mail_from, rcpts=["bob@example.net"])
+    message = parse_message(raw)
+    for h in message.headers:
+        colon = h.raw.find(b":")
+        envelope.headers.append((h.raw[:colon].decode(), h.raw[colon + 1 : -2]))
+    envelope.body_chunks = [bytes(message.body)]
+    return envelope

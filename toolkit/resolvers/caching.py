@@ -74,6 +74,18 @@ class CachingResolver:
                     self._entries.popitem(last=False)
         return answer
 
+    def peek(self, name: str, rdtype: str) -> DnsAnswer | None:
+        """The answer query() would return from the cache (counted as a hit), or None instead of asking."""
+        key = (normalize_name(name), rdtype.upper())
+        now = self.clock()
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None or now >= entry[0]:
+                return None
+            self._entries.move_to_end(key)
+            self.hits += 1
+            return entry[1]
+
     def _lifetime(self, answer: DnsAnswer) -> float:
         if answer.status is DnsStatus.OK:
             return min(answer.ttl, self.max_ttl)

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from toolkit.shells.hooks.api import Action, Envelope, Handler, Session, insert_header, run_blocking, split_field
+from toolkit.shells.hooks.api import Action, Envelope, Handler, Session, insert_header, run_cpu, split_field
 
 log = logging.getLogger("emlauth.arc")
 
@@ -44,5 +44,6 @@ class ArcSealHandler(Handler):
         return list(sealed.fields)
 
     async def end_of_message(self, session: Session, envelope: Envelope) -> list[Action]:
-        fields = await run_blocking(self.seal_fields, envelope.report, session.client_ip)
+        size = envelope.size()
+        fields = await run_cpu(size, self.seal_fields, envelope.report, session.client_ip)
         return [insert_header(i, *split_field(f)) for i, f in enumerate(fields)]

@@ -10,7 +10,9 @@ from typing import Any
 from toolkit.core import arheader
 from toolkit.core.dns import Resolver
 from toolkit.core.results import Verdict
+from toolkit.resolvers.in_memory import WouldBlock, in_memory
 from toolkit.shells.hooks.api import (
+    INLINE_MAX_BYTES,
     Action,
     Envelope,
     Handler,
@@ -72,6 +74,7 @@ class VerifyHandler(Handler):
         sign_hosts: Sequence[str] | None = None,
     ) -> None:
         self.resolver = resolver
+        self.memory = in_memory(resolver)  # answers without the network, or None
         self.authserv_id = authserv_id
         self.clock = clock or time.time
         self.dmarc_action = dmarc_action
@@ -79,19 +82,36 @@ class VerifyHandler(Handler):
         self.checks = checks  # None: every check the session allows (--checks dkim: like OpenDKIM, issue 14)
         self.sign_hosts = None if sign_hosts is None else parse_networks(sign_hosts, "--internal-hosts")
 
-    def verify(self, raw: bytes, ip: str | None, helo: str | None, mail_from: str | None):
+    def verify(
+        self, raw: bytes, ip: str | None, helo: str | None, mail_from: str | None, resolver: Resolver | None = None
+    ):
         from toolkit.core.verify import ALL_CHECKS, SmtpContext, VerifyOptions, verify_message
 
         context = SmtpContext(ip=ip, helo=helo, mail_from=mail_from)
         checks = self.checks or ALL_CHECKS
         options = VerifyOptions(authserv_id=self.authserv_id, clock=time.monotonic, checks=checks)
-        return verify_message(raw, context, self.resolver, int(self.clock()), options)
+        return verify_message(raw, context, resolver or self.resolver, int(self.clock()), options)
+
+    def verify_from_memory(self, raw: bytes, *smtp: str | None):
+        """The report when every DNS answer it needs is in memory (a warm cache, zone files), else None.
+
+        Then there is no thread hop (issue 14: it cost more CPU than verifying a small message); on a cache miss
+        the caller verifies again in a thread with the real resolver (see toolkit/resolvers/in_memory.py)."""
+        if self.memory is None or len(raw) > INLINE_MAX_BYTES:
+            return None
+        try:
+            return self.verify(raw, *smtp, self.memory)
+        except WouldBlock:
+            return None
 
     async def end_of_message(self, session: Session, envelope: Envelope) -> list[Action]:
         if self.is_outbound(session.client_ip):
             return []  # SignHandler's
         raw = envelope.raw_message()
-        report = await run_blocking(self.verify, raw, session.client_ip, session.helo, envelope.mail_from)
+        smtp = (session.client_ip, session.helo, envelope.mail_from)
+        report = self.verify_from_memory(raw, *smtp)
+        if report is None:
+            report = await run_blocking(self.verify, raw, *smtp)
         envelope.report = report
         actions: list[Action] = []
         if self.strip_forged:
