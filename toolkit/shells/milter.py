@@ -1,10 +1,12 @@
 """A milter (Sendmail mail filter protocol v6) that lets Postfix or Sendmail drive our hooks (hooks.py).
 
 Why pure asyncio and not pymilter: pymilter wraps libmilter (a C library plus a compiler at install time) and runs
-one OS thread per connection with callbacks that block; our hooks are coroutines and the CPU work goes to an
-executor anyway. The wire protocol is small and well documented (libmilter's mfapi.h/mfdef.h, Postfix milter8.c
-behaviour), so a sans-IO codec (milter_protocol.py) plus this asyncio shell gives us no C dependency, one process
-serving many connections, and a codec we can test packet by packet and reuse in the test MTA client.
+one OS thread per connection with callbacks that block; our hooks may be coroutines. The wire protocol is small and
+well documented (libmilter's mfapi.h/mfdef.h, Postfix milter8.c behaviour), so a sans-IO codec
+(milter_protocol.py) plus this asyncio shell gives us no C dependency, one process serving many connections, and a
+codec we can test packet by packet and reuse in the test MTA client. Each connection is an asyncio.Protocol
+(milter_connection.py); CPU parallelism comes from pre-forked processes (prefork.py), since under the GIL threads
+give verification none.
 
 Failure policy: an exception in a hook or a hook running past `timeout` answers with `on_error` (tempfail by
 default, or accept). Modifications are only sent after the end-of-message hook has finished, so a failure never
