@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import logging
 import socket
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from toolkit.shells import milter_protocol as mp
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("emlauth.milter")
 
 CONTINUE_REPLY = mp.Reply(mp.Resp.CONTINUE)
+PROGRESS_REPLY = mp.Reply(mp.Resp.PROGRESS)
 
 OUR_ACTIONS = mp.Action.ADDHDRS | mp.Action.CHGHDRS | mp.Action.CHGBODY | mp.Action.QUARANTINE
 
@@ -402,45 +404,36 @@ class MilterConnection(asyncio.Protocol):
             log.exception("%s hook failed", stage)
 
     async def run_hook(self, stage: str, *args: Any, progress: bool = False) -> tuple[Action, ...] | None:
-        """The hook's actions, or None after an error or timeout (the caller applies on_error)."""
-        if not progress:  # nothing to send while it runs: await it in this task, under one timeout
-            try:
-                async with asyncio.timeout(self.server.timeout):
-                    return await call_hook(self.handler, stage, *args)
-            except TimeoutError:
-                self.server.stats["timeouts"] += 1
-                log.warning("%s hook timed out after %.1fs", stage, self.server.timeout)
-                return None
-            except (ConnectionError, asyncio.CancelledError):
-                raise
-            except Exception:
+        """The hook's actions, or None after an error or timeout (the caller applies on_error).
+
+        With `progress`, SMFIR_PROGRESS goes out every progress_interval while the hook runs, so the MTA keeps
+        waiting; a timer sends it, so the hook is awaited right here, with no second task per message."""
+        ticker = Ticker(self.loop, self.server.progress_interval, self.send_progress) if progress else None
+        deadline = asyncio.timeout(self.server.timeout)
+        try:
+            async with deadline:
+                return await call_hook(self.handler, stage, *args)
+        except TimeoutError:
+            if not deadline.expired():  # the hook's own TimeoutError is an error like any other
                 self.server.stats["errors"] += 1
                 log.exception("%s hook failed", stage)
                 return None
-        task = asyncio.ensure_future(call_hook(self.handler, stage, *args))
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.server.timeout
-        interval = self.server.progress_interval if progress else self.server.timeout
-        try:
-            while True:
-                remaining = deadline - loop.time()
-                if remaining <= 0:
-                    task.cancel()
-                    self.server.stats["timeouts"] += 1
-                    log.warning("%s hook timed out after %.1fs", stage, self.server.timeout)
-                    return None
-                done, _ = await asyncio.wait({task}, timeout=min(interval, remaining))
-                if done:
-                    return task.result()
-                if progress:
-                    await self.send(mp.Reply(mp.Resp.PROGRESS))
+            self.server.stats["timeouts"] += 1
+            log.warning("%s hook timed out after %.1fs", stage, self.server.timeout)
+            return None
         except (ConnectionError, asyncio.CancelledError):
-            task.cancel()
             raise
         except Exception:
             self.server.stats["errors"] += 1
             log.exception("%s hook failed", stage)
             return None
+        finally:
+            if ticker is not None:
+                ticker.cancel()
+
+    def send_progress(self) -> None:
+        with contextlib.suppress(ConnectionError):  # the MTA left: the hook's task is cancelled next
+            self.write(PROGRESS_REPLY)
 
     def error_action(self) -> Action:
         return ACCEPT if self.server.on_error == "accept" else tempfail(451, "4.7.1 Temporary authentication failure")
@@ -511,6 +504,23 @@ class MilterConnection(asyncio.Protocol):
                 step = mp.MAX_BODY_CHUNK
                 return [mp.ReplBody(body[i : i + step]) for i in range(0, max(len(body), 1), step)]
         raise ValueError(f"not a modification: {action.kind}")
+
+
+class Ticker:
+    """Calls `tick` every `interval` seconds until cancelled (loop.call_later, re-armed after each call)."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, interval: float, tick: Callable[[], None]) -> None:
+        self.loop = loop
+        self.interval = interval
+        self.tick = tick
+        self.handle = loop.call_later(interval, self.fire)
+
+    def fire(self) -> None:
+        self.tick()
+        self.handle = self.loop.call_later(self.interval, self.fire)
+
+    def cancel(self) -> None:
+        self.handle.cancel()
 
 
 def verdict_response(action: Action) -> mp.Response:
