@@ -64,6 +64,28 @@ def test_oversized_message_is_answered_by_the_policy(world, policy, code):
         assert milter.server.stats["oversized"] == 1
 
 
+def test_a_large_message_gives_its_memory_back_and_the_connection_goes_on(world, monkeypatch):
+    """After a message of RELEASE_AFTER bytes or more, the milter hands its freed memory back to the OS (in a
+    thread, between packets) and then serves the next message on the same connection."""
+    import toolkit.shells.milter_connection as connection
+
+    released = []
+    monkeypatch.setattr(connection, "release_memory", lambda: released.append(True))
+    with BackgroundMilter(VerifyHandler(world.resolver(), AUTHSERV_ID)) as milter:
+        with MilterClient((milter.host, milter.port), timeout=60) as client:
+            client.negotiate()
+            client.connect(ip=SENDER_IP)
+            large = client.transaction(
+                big_message(connection.RELEASE_AFTER + MB), "alice@example.org", ["bob@example.net"]
+            )
+            assert large.code == b"c"
+            small = client.transaction(make_message(), "alice@example.org", ["bob@example.net"])
+            assert small.code == b"c" and any(isinstance(m, mp.InsHeader) for m in small.modifications)
+            assert released == [True]  # done before the next packet was read; the small message released nothing
+            client.quit()
+        assert milter.server.stats["messages"] == 2
+
+
 def test_idle_connection_is_closed(world):
     with BackgroundMilter(VerifyHandler(world.resolver(), AUTHSERV_ID), idle_timeout=0.5) as milter:
         with MilterClient((milter.host, milter.port), timeout=10) as client:

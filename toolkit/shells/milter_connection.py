@@ -236,11 +236,14 @@ class MilterConnection(asyncio.Protocol):
             self.release_pending = False
             self.buffer = bytearray(self.buffer[self.offset :])
             self.offset = 0
-            self.start(self.loop.run_in_executor(None, release_memory))
+            self.start(self.release_memory())
             return
         assert self.transport is not None
         self.transport.resume_reading()
         self.process()
+
+    async def release_memory(self) -> None:
+        await self.loop.run_in_executor(None, release_memory)
 
     def end(self, reason: object) -> None:
         log.info("milter connection ended: %s", reason)
