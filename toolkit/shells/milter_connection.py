@@ -229,7 +229,7 @@ class MilterConnection(asyncio.Protocol):
             log.error("milter connection failed", exc_info=error)
             self.finish()
             return
-        if then_finish or task.result() is False:
+        if then_finish:
             self.finish()
             return
         if self.release_pending:  # after a large message, once its buffers are let go
