@@ -81,9 +81,18 @@ def milter_rows(results: list[dict]) -> list[tuple[str, str, str, str]]:
         rows = [r for r in results if r["filter"] == name and r["workload"] == workload and "milter_p50_ms" in r]
         return f"p50 {rows[-1]['milter_p50_ms']} ms, p99 {rows[-1]['milter_p99_ms']} ms" if rows else "-"
 
+    def cpu(name: str, workload: str) -> str:
+        rows = [r for r in results if r["filter"] == name and r["workload"] == workload and "filter_cpu_ms" in r]
+        if not rows:
+            return "-"
+        return (f"{statistics.median(r['filter_cpu_ms'] for r in rows):.2f} / "
+                f"{statistics.median(r['machine_cpu_ms'] for r in rows):.2f} ms")  # fmt: skip
+
     rows = []
     for workload in ("verify", "sign"):
         rows.append((f"Postfix alone, {workload} (8 clients)", "", rate("none", workload), ""))
+        machine = cpu("none", workload).split(" / ")[-1]
+        rows.append((f"  CPU per message, whole machine, {workload}", "", machine, ""))
         rows.append((
             f"Postfix + emlauth milter, {workload}, full SPF+DKIM+DMARC / Postfix alone",
             f"{ratio_text(ratios('before', workload))} [{rate('before', workload)}]",
@@ -95,6 +104,12 @@ def milter_rows(results: list[dict]) -> list[tuple[str, str, str, str]]:
             f"  like for like, DKIM only, keys from a file: emlauth 2 proc / OpenDKIM, {workload}",
             "",
             f"{ratio_text(ratios('emlauth-dkim-2p', workload))} / {ratio_text(ratios('opendkim', workload))}",
+            "",
+        ))  # fmt: skip
+        rows.append((
+            f"  CPU per message: milter / whole machine, {workload}, 1 proc",
+            cpu("before", workload),
+            cpu("emlauth", workload),
             "",
         ))  # fmt: skip
         rows.append((
@@ -140,7 +155,7 @@ def main() -> int:
     print("\n=== bench_ed25519.py")
     ed = bench_ed25519.main(["--rounds", "1" if quick else "5"])
     print("\n=== bench_milter.py")
-    milter = bench_milter.main([*before, "--messages", "50" if quick else "300", "--rounds", "1" if quick else "3",
+    milter = bench_milter.main([*before, "--messages", "50" if quick else "1000", "--rounds", "1" if quick else "3",
                                 "--latency", "20" if quick else "200"])  # fmt: skip
     rows = batch_rows(batch, bool(args.before)) + milter_rows(milter) + ed25519_rows(ed)
     print("\n=== issue 14: before (ba50810) and after, one run; median (min-max over rounds)")
