@@ -42,6 +42,7 @@ EMLAUTH = {  # filter name -> (processes, DNS and checks)
     "emlauth": (1, "full"),  # one process: the shape before issue 14
     "emlauth-2p": (2, "full"),  # SPF + DKIM + DMARC, DNS from knot, 2 pre-forked workers
     "emlauth-dkim-2p": (2, "dkim"),  # like OpenDKIM here: DKIM only, keys from a file (zone files), 2 workers
+    "emlauth-unix": (1, "full"),  # as "emlauth", over a unix: socket (no TCP between Postfix and the milter)
 }
 
 
@@ -51,9 +52,14 @@ BEFORE_TREE: list[Path | None] = [None]  # --before
 def start_emlauth(work: Path, knot_port: int, table: Path, name: str) -> tuple[subprocess.Popen, str]:
     processes, mode = EMLAUTH[name]
     port = free_port()
+    listen = f"inet:127.0.0.1:{port}"
+    if name.endswith("-unix"):  # a folder Postfix's smtpd (user postfix) may pass through; the work folder is 0700
+        folder = Path(tempfile.mkdtemp(prefix="emlauth-sock-", dir="/tmp"))
+        folder.chmod(0o711)
+        listen = f"unix:{folder / 'milter.sock'}"
     dns = (["--nameserver", f"127.0.0.1:{knot_port}", "--dns-timeout", "2"] if mode == "full"
            else ["--zones", str(work / "zones"), "--checks", "dkim"])  # fmt: skip
-    command = [sys.executable, "-m", "toolkit", "milter", "--listen", f"inet:127.0.0.1:{port}", *dns,
+    command = [sys.executable, "-m", "toolkit", "milter", "--listen", listen, *dns,
                "--authserv-id", AUTHSERV_ID, "--sign-table", str(table),
                "--internal-hosts", "192.0.2.0/24"]  # fmt: skip
     tree = BEFORE_TREE[0] if name == "before" else ROOT
@@ -61,6 +67,13 @@ def start_emlauth(work: Path, knot_port: int, table: Path, name: str) -> tuple[s
         command += ["--processes", str(processes)]
     env = {**os.environ, "PYTHONPATH": str(tree)}
     process = subprocess.Popen(command, cwd=tree, env=env, stderr=open(work / f"{name}.log", "w"))  # noqa: SIM115
+    if listen.startswith("unix:"):
+        socket_path = Path(listen.removeprefix("unix:"))
+        deadline = time.monotonic() + 30
+        while not socket_path.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        socket_path.chmod(0o666)  # Postfix's smtpd runs as postfix; the admin's part (README: guard the folder)
+        return process, listen
     wait_for_port(port)
     if processes > 1:  # the workers start after the parent binds the port
         time.sleep(1.0)
@@ -189,9 +202,12 @@ def milter_latency(address: str, items, count: int) -> dict:
 
     from support.milter_client import ALL_PROTOCOL, MilterClient
 
-    host, port = address.removeprefix("inet:").rsplit(":", 1)
-    client = MilterClient((host, int(port)))
-    client.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # as Postfix: no Nagle delay per packet
+    if address.startswith("unix:"):
+        client = MilterClient(address.removeprefix("unix:"))
+    else:
+        host, port = address.removeprefix("inet:").rsplit(":", 1)
+        client = MilterClient((host, int(port)))
+        client.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # as Postfix: no Nagle delay per packet
     client.negotiate(protocol=ALL_PROTOCOL)  # everything Postfix offers, the no-reply flags too
     raw, mail_from, ip, helo = items[0]
     client.connect(ip=ip, hostname=helo)
