@@ -302,7 +302,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--messages", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--deadline", type=float, default=300.0, help="seconds per workload at most")
-    parser.add_argument("--filters", default="none,emlauth,emlauth-2p,emlauth-dkim-2p,opendkim")
+    parser.add_argument("--filters", default="none,emlauth,emlauth-unix,emlauth-2p,emlauth-dkim-2p,opendkim")
     parser.add_argument("--latency", type=int, default=100, help="messages for the per-message milter time")
     parser.add_argument("--opendkim-dns", choices=("file", "unbound"), default="file")
     parser.add_argument("--runs", type=int, default=1, help="repeat each workload, report the best (bench/run)")
