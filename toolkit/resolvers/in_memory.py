@@ -9,10 +9,8 @@ run gives what a single threaded run would have given.
 
 from __future__ import annotations
 
-from toolkit.resolvers.base import DnsAnswer, Resolver
-from toolkit.resolvers.caching import CachingResolver
-from toolkit.resolvers.memory import MemoryResolver
-from toolkit.resolvers.zonefile import ZoneFileResolver
+from toolkit.core.dns import DnsAnswer, Resolver
+from toolkit.resolvers.caching import CachingResolver  # no dnspython: the milter's hooks import this module
 
 
 class WouldBlock(Exception):  # noqa: N818 - it names what would happen, like BlockingIOError
@@ -35,7 +33,7 @@ class CacheOnly:
 def in_memory(resolver: Resolver) -> Resolver | None:
     """`resolver` itself when all its data is in memory (zone files, a mapping, a cache around either); a
     cache-only view of a cache around anything else; None for a resolver this cannot tell about."""
-    if isinstance(resolver, MemoryResolver | ZoneFileResolver):
+    if getattr(resolver, "local", False):  # MemoryResolver, ZoneFileResolver: their data is in memory
         return resolver
     if isinstance(resolver, CachingResolver):
         return resolver if in_memory(resolver.inner) is resolver.inner else CacheOnly(resolver)

@@ -19,6 +19,8 @@ _MAX_CNAME = 8
 
 
 class MemoryResolver:
+    local = True  # every answer comes from memory, never the network (resolvers/in_memory.py)
+
     def __init__(self, mapping: Mapping[str, Mapping[str, Any]], ttl: int = 300) -> None:
         self._data = {normalize_name(n): {t.upper(): v for t, v in types.items()} for n, types in mapping.items()}
         self._ttl = ttl

@@ -209,6 +209,8 @@ def load_faults(path: Path) -> dict[tuple[str, str], str]:
 
 
 class ZoneFileResolver:
+    local = True  # every answer comes from memory, never the network (resolvers/in_memory.py)
+
     def __init__(self, directory: Path | str, *, outside_zones: str = "nxdomain") -> None:
         if outside_zones not in ("nxdomain", "refused"):
             raise ValueError("outside_zones must be 'nxdomain' or 'refused'")

@@ -10,7 +10,6 @@ from typing import Any
 from toolkit.core import arheader
 from toolkit.core.dns import Resolver
 from toolkit.core.results import Verdict
-from toolkit.resolvers.in_memory import WouldBlock, in_memory
 from toolkit.shells.hooks.api import (
     INLINE_MAX_BYTES,
     Action,
@@ -73,8 +72,11 @@ class VerifyHandler(Handler):
         checks: tuple[str, ...] | None = None,
         sign_hosts: Sequence[str] | None = None,
     ) -> None:
+        from toolkit.resolvers.in_memory import WouldBlock, in_memory  # not at import: it loads dnspython
+
         self.resolver = resolver
         self.memory = in_memory(resolver)  # answers without the network, or None
+        self.would_block = WouldBlock
         self.authserv_id = authserv_id
         self.clock = clock or time.time
         self.dmarc_action = dmarc_action
@@ -101,7 +103,7 @@ class VerifyHandler(Handler):
             return None
         try:
             return self.verify(raw, *smtp, self.memory)
-        except WouldBlock:
+        except self.would_block:
             return None
 
     async def end_of_message(self, session: Session, envelope: Envelope) -> list[Action]:
