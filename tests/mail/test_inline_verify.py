@@ -77,3 +77,13 @@ def test_run_cpu_inline_for_small_inputs_and_a_thread_for_big_ones(monkeypatch):
     where = lambda: threading.current_thread().name  # noqa: E731
     assert asyncio.run(hooks.api.run_cpu(10, where)) == "MainThread"
     assert asyncio.run(hooks.api.run_cpu(11, where)) != "MainThread"
+
+
+def test_importing_the_hooks_does_not_load_dnspython():
+    """`emlauth --help` imports every command's module; the resolvers (dnspython) load when a handler is built."""
+    import subprocess
+    import sys
+
+    code = "import sys, toolkit.shells.hooks\nprint(sorted(m for m in sys.modules if m == 'dns' or m.startswith('dns.')))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
