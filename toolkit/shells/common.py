@@ -101,7 +101,7 @@ def resolver_from_args(args: argparse.Namespace) -> Resolver:
 
 
 MAX_MESSAGE_BYTES = 256 * 2**20  # [ours] --max-size default for a message (or an mbox) read from a file or stdin
-_CHUNK = 2**20
+READ_CHUNK = 2**20
 _SIZE = re.compile(r"([0-9]{1,15})([KMG]?)(?:i?B)?", re.IGNORECASE)
 
 
@@ -118,13 +118,17 @@ def read_limited(handle: BinaryIO, limit: int, name: str, flag: str = "--max-siz
     MemoryError. Chunks go into a BytesIO, whose getvalue() hands its buffer over without a second copy."""
     out = io.BytesIO()
     while True:
-        chunk = handle.read(min(_CHUNK, limit + 1 - out.tell()))
+        chunk = handle.read(min(READ_CHUNK, limit + 1 - out.tell()))
         if not chunk:
             return out.getvalue()
         out.write(chunk)
         if out.tell() > limit:
-            hint = f" (raise it with {flag})" if flag else ""
-            raise UsageError(f"{name} is larger than {limit} bytes{hint}; not read")
+            raise too_large(name, limit, flag)
+
+
+def too_large(name: str, limit: int, flag: str = "--max-size") -> UsageError:
+    hint = f" (raise it with {flag})" if flag else ""
+    return UsageError(f"{name} is larger than {limit} bytes{hint}; not read")
 
 
 def read_input(path: str, limit: int = MAX_MESSAGE_BYTES, flag: str = "--max-size") -> bytes:
