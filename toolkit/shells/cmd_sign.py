@@ -18,7 +18,6 @@ from pathlib import Path
 from toolkit.core.dkim import PreparedSigner, SignerConfig, prepare, sign_prepared
 from toolkit.core.dkim.keys import SigningKey, load_private_key
 from toolkit.core.dkim.signtable import SigningEntry, SigningTable
-from toolkit.core.dmarc.address import author_domains
 from toolkit.core.message import parse_message
 from toolkit.shells import arc_seal
 from toolkit.shells.common import (
@@ -156,6 +155,8 @@ def _table_signers(
 ) -> list[PreparedSigner]:
     """The signers for this message's From domain; `prepared` keeps them per set of table entries, so each is
     checked (and warned about) once per run and process, not once per message."""
+    from toolkit.core.dmarc.address import author_domains  # here: only --sign-table needs the DMARC package
+
     authors = author_domains(parse_message(raw))
     if not authors.domains:
         raise UsageError(f"{name}: no usable From domain for the signing table ({authors.detail or authors.error})")
@@ -237,7 +238,8 @@ def _sign_to_dir(args: argparse.Namespace, inputs: list[str], sign_one: Callable
         if item.error:  # an input that could not be read
             raise UsageError(item.error)
         signed = sign_one(item.label, item.data)
-        _write_atomic(os.path.join(folder, Path(item.label).name), signed, args.fsync)
+        # basename: what Path(label).name gives for a file that could be read, without a Path per message
+        _write_atomic(os.path.join(folder, os.path.basename(item.label)), signed, args.fsync)
         return 0, b"", ""
 
     # named on the command line: followed like read_input follows them (Maildir entries are what is not followed)
