@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import re
 import selectors
@@ -239,14 +240,20 @@ def run_items(
     bar = ProgressBar(len(items)) if progress else None
     step = bar.step if bar else _nothing
     jobs = min(jobs, len(items))  # the workers start up front: never more than the messages
-    if jobs <= 1 or len(items) < PARALLEL_THRESHOLD or not hasattr(os, "fork"):
-        process = setup()
-        for item in items:
-            item = item.loaded()  # one file in memory at a time
-            emit(item, process(item))
-            step()
-    else:
-        _run_forked(items, setup, jobs, emit, step)
+    # what exists now (modules, items, keys, resolver) lives for the whole batch: out of the collector's sight, the
+    # per-message garbage collections stop walking it, and forked workers do not copy the pages it would touch
+    gc.freeze()
+    try:
+        if jobs <= 1 or len(items) < PARALLEL_THRESHOLD or not hasattr(os, "fork"):
+            process = setup()
+            for item in items:
+                item = item.loaded()  # one file in memory at a time
+                emit(item, process(item))
+                step()
+        else:
+            _run_forked(items, setup, jobs, emit, step)
+    finally:
+        gc.unfreeze()  # a caller that goes on (tests, report_inputs) gets its collector back as it was
     if bar:
         bar.close()
 
