@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from toolkit.core.errors import ToolkitError
-from toolkit.shells.common import MAX_MESSAGE_BYTES, READ_CHUNK, UsageError, read_input, too_large, warn
+from toolkit.shells.common import MAX_MESSAGE_BYTES, UsageError, read_input, too_large, warn
 
 PARALLEL_THRESHOLD = 16  # fewer messages than this are verified in-process
 _MBOX_FROM = re.compile(rb"^>(>*From )", re.MULTILINE)
@@ -204,7 +204,8 @@ def _read_file(path: str, limit: int = MAX_MESSAGE_BYTES, follow_symlinks: bool 
 
 def _read_to_end(fd: int, first: int, limit: int, name: str) -> bytes:
     """Everything up to the end, at most `limit` bytes (over it: too_large). The first read asks for one byte more
-    than the file's size, so a file that did not grow needs one more read to see its end, and no copy."""
+    than the file's size, so a file that did not grow comes whole, without a copy; the read that sees its end asks
+    for 64 KiB, not 1 MiB: a buffer that large is an mmap and munmap per file (80 us of a 10 KB file's read)."""
     chunks = []
     total, want = 0, first
     while chunk := os.read(fd, want):
@@ -212,8 +213,11 @@ def _read_to_end(fd: int, first: int, limit: int, name: str) -> bytes:
         total += len(chunk)
         if total > limit:
             raise too_large(name, limit)
-        want = min(READ_CHUNK, limit + 1 - total)
+        want = min(_FOLLOWING_READ, limit + 1 - total)
     return chunks[0] if len(chunks) == 1 else b"".join(chunks)  # b"" for an empty file
+
+
+_FOLLOWING_READ = 1 << 16
 
 
 # --- running ---------------------------------------------------------------------------------------------------

@@ -101,7 +101,7 @@ def resolver_from_args(args: argparse.Namespace) -> Resolver:
 
 
 MAX_MESSAGE_BYTES = 256 * 2**20  # [ours] --max-size default for a message (or an mbox) read from a file or stdin
-READ_CHUNK = 2**20
+_CHUNK = 2**20
 _SIZE = re.compile(r"([0-9]{1,15})([KMG]?)(?:i?B)?", re.IGNORECASE)
 
 
@@ -118,7 +118,7 @@ def read_limited(handle: BinaryIO, limit: int, name: str, flag: str = "--max-siz
     MemoryError. Chunks go into a BytesIO, whose getvalue() hands its buffer over without a second copy."""
     out = io.BytesIO()
     while True:
-        chunk = handle.read(min(READ_CHUNK, limit + 1 - out.tell()))
+        chunk = handle.read(min(_CHUNK, limit + 1 - out.tell()))
         if not chunk:
             return out.getvalue()
         out.write(chunk)
@@ -156,6 +156,33 @@ def read_key_file(path: str | Path) -> bytes:
         raise KeyFileError(f"cannot read key {path}: {exc.strerror or exc}") from None
     except UsageError:
         raise KeyFileError(f"{path}: over {MAX_KEY_BYTES} bytes, not a key file") from None
+
+
+class BlockWriter:
+    """Output of a batch, handed to `stream` in blocks of at least 64 KiB: one write syscall per block, not two per
+    message, even when standard output is unbuffered (PYTHONUNBUFFERED or -u, common in containers; then
+    sys.stdout.buffer is the raw file and each write was a syscall)."""
+
+    BLOCK = 1 << 16
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.stream = stream
+        self.pending: list[bytes] = []
+        self.size = 0
+
+    def write(self, data: bytes) -> None:
+        self.pending.append(data)
+        self.size += len(data)
+        if self.size >= self.BLOCK:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.pending:
+            data = b"".join(self.pending)
+            self.pending.clear()
+            self.size = 0
+            self.stream.write(data)
+        self.stream.flush()
 
 
 def warn(message: str) -> None:
