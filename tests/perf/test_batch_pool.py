@@ -104,3 +104,10 @@ def test_files_are_read_whole_and_capped(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="^cannot read .*link: "):
         batch._read_file(str(tmp_path / "link"))
     assert batch._read_file(str(tmp_path / "link"), follow_symlinks=True) == b"x" * 100
+
+
+@pytest.mark.parametrize("count", [16, 17, 5000, 20_000, 1_000_003])
+def test_chunks_cover_every_item_once_and_fit_one_page_of_pipe(count: int) -> None:
+    chunks = batch._chunks(count, 2)
+    assert [i for chunk in chunks for i in chunk] == list(range(count))
+    assert len(chunks) * batch._TASK.size <= 4096  # written before the workers start: never blocks

@@ -273,7 +273,9 @@ def _chunks(count: int, jobs: int) -> list[range]:
     return [range(start, min(start + size, count)) for start in range(0, count, size)]
 
 
-_MAX_CHUNKS = 8192  # their numbers, 4 bytes each, must fit a pipe's buffer (64 KiB on Linux) at once
+# all chunk numbers (4 bytes each) are written before the workers start, so they must fit in a pipe's buffer: 4 KiB,
+# one page, is what a pipe holds at its smallest (64 KiB by default, one page once pipe-user-pages-soft is used up)
+_MAX_CHUNKS = 1024
 _TASK = struct.Struct("=I")  # a chunk number on the task pipe
 _FRAME = struct.Struct("=IQ")  # a result frame: chunk number, length of the pickled outcomes that follow
 
