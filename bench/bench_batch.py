@@ -9,10 +9,22 @@ the same load (the machine is shared); the table gives the median of the rounds 
 Rows (all wall clock; "N proc" = N processes in parallel on the 2-core machine):
 - `python3 -c pass` and `verify-eml --help`: process start, the floor and ours;
 - OpenSSL RSA-2048 sign primitive (`cryptography`, a 32-byte digest) in 1 and 2 processes: the sign ceiling;
-- `sign-eml --output-dir` with --jobs 1 and --jobs 2 over the message files (a fresh output folder each time);
+- in-process `parse_message` + `sign_prepared` (messages in memory, signer prepared once): the core's sign rate;
+- `sign-eml --output-dir` with --jobs 1 and --jobs 2 over the message files (a new output folder each time);
 - in-process `verify_message` (DKIM only, warm cache, messages already in memory): the verify ceiling;
-- `verify-eml --checks dkim --header-only` with --jobs 1 and --jobs 2 over a Maildir of the same messages.
+- `verify-eml --checks dkim --header-only` with --jobs 1 and --jobs 2 over a Maildir of the same messages;
+- overhead: per message, what the 1-job command costs beyond the in-process core (1/command rate - 1/core rate),
+  start-up and file I/O included.
+
+As users run them: the commands are installed with their bytecode (pip compiles it), so the commands here run with
+PYTHONPYCACHEPREFIX in the work folder (and without PYTHONDONTWRITEBYTECODE), after one untimed warm-up run each;
+without it every run compiled the toolkit's modules again (~0.3 s). Output folders are removed only after the
+rounds: on this VM's ext4 without a journal, creating files in the minutes after deleting thousands costs 0.5 to 1
+ms of system time each (the inode allocator skips recently deleted inodes: `recently_deleted` in perf), which
+measured the previous round's `rm -rf`, not sign-eml.
 --before DIR runs the same commands from another source tree too (e.g. `git worktree add /tmp/before ba50810`).
+--messages 20000 (the issue's larger batch) took 3 minutes with --rounds 1 --before DIR (building the corpus included).
+With --before, the trees take turns going first in each round.
 """
 
 from __future__ import annotations
@@ -34,8 +46,9 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from interop.corpus import typical_message  # noqa: E402
 
-from toolkit.core.dkim import SignerConfig, sign  # noqa: E402
+from toolkit.core.dkim import SignerConfig, prepare, sign_prepared  # noqa: E402
 from toolkit.core.dkim.keys import generate_key  # noqa: E402
+from toolkit.core.message import parse_message  # noqa: E402
 
 NOW = 1_795_000_000
 # the installed entry point: toolkit.shells.runner now, toolkit.shells.cli in older trees (--before)
@@ -53,14 +66,15 @@ def build(work: Path, count: int) -> dict:
     plain.mkdir()
     maildir.mkdir(parents=True)
     (work / "maildir" / "new").mkdir()
-    config = SignerConfig("example.com", "bench", key)
-    messages = []
+    signer = prepare(SignerConfig("example.com", "bench", key))
+    messages, plain_messages = [], []
     for index in range(count):
         raw = typical_message(index, 10 * 1024)
         (plain / f"{index:06d}.eml").write_bytes(raw)
-        signed = sign(raw, [config], NOW)
+        signed = sign_prepared(parse_message(raw), [signer], NOW)
         (maildir / f"{index:06d}.eml").write_bytes(signed)
         messages.append(signed)
+        plain_messages.append(raw)
     zones = work / "zones"
     zones.mkdir()
     record = " ".join(f'"{s}"' for s in key.dns_txt_strings())
@@ -69,7 +83,7 @@ def build(work: Path, count: int) -> dict:
         f'@ NS ns1.example.com.\nbench._domainkey TXT {record}\n_dmarc TXT "v=DMARC1; p=none"\n'
     )
     return {"key": key, "key_path": key_path, "plain": plain, "maildir": work / "maildir", "zones": zones,
-            "messages": messages}  # fmt: skip
+            "messages": messages, "plain_messages": plain_messages, "signer": signer}  # fmt: skip
 
 
 def _rsa_loop(seconds: float) -> int:
@@ -93,6 +107,16 @@ def rsa_primitive(processes: int, seconds: float = 1.5) -> float:
         return sum(pool.map(_rsa_loop, [seconds] * processes)) / seconds
 
 
+def sign_in_process(data: dict) -> float:
+    """The core's sign rate (wall clock, one process): what sign-eml's per-message overhead is measured against."""
+    signer = data["signer"]
+    sign_prepared(parse_message(data["plain_messages"][0]), [signer], NOW)
+    start = time.perf_counter()
+    for raw in data["plain_messages"]:
+        sign_prepared(parse_message(raw), [signer], NOW)
+    return len(data["plain_messages"]) / (time.perf_counter() - start)
+
+
 def verify_in_process(data: dict) -> float:
     from toolkit.core.message import parse_message
     from toolkit.core.verify import SmtpContext, VerifyOptions, verify_message
@@ -113,10 +137,13 @@ def verify_in_process(data: dict) -> float:
 CPU: dict[str, float] = {}  # row -> CPU seconds (user + system) of the command and its workers
 
 
+ENV: dict[str, str] = {}  # the commands' environment: bytecode cached in the work folder (main sets it)
+
+
 def timed(tree: Path, entry: str, argv: list[str], row: str = "") -> float:
     """Wall-clock seconds of one command run from `tree` (a fresh interpreter, as a user runs it); its CPU
     seconds (with its worker processes) go to CPU[row]."""
-    env = {**os.environ, "PYTHONPATH": str(tree)}
+    env = {**ENV, "PYTHONPATH": str(tree)}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run([sys.executable, "-c", RUNNER.format(entry), *argv], env=env, cwd=tree, check=True,
@@ -127,7 +154,19 @@ def timed(tree: Path, entry: str, argv: list[str], row: str = "") -> float:
     return wall
 
 
-def one_round(data: dict, trees: dict[str, Path], work: Path) -> dict:
+def warm_up(data: dict, trees: dict[str, Path], work: Path) -> None:
+    """One untimed run of each command per tree, on a few messages: their bytecode is compiled and cached."""
+    few = sorted(str(p) for p in data["plain"].iterdir())[:20]
+    for tree in trees.values():
+        timed(tree, "verify_eml_main", ["--help"])
+        timed(tree, "sign_eml_main", ["-d", "example.com", "-s", "bench", "-k", str(data["key_path"]),
+                                      "--output-dir", str(work / "warm-up"), *few])  # fmt: skip
+        timed(tree, "verify_eml_main", ["--zones", str(data["zones"]), "--checks", "dkim", "--no-progress",
+                                        *few])  # fmt: skip
+    shutil.rmtree(work / "warm-up")
+
+
+def one_round(data: dict, trees: dict[str, Path], work: Path, number: int) -> dict:
     count = len(data["messages"])
     row: dict = {}
     start = time.perf_counter()
@@ -135,13 +174,16 @@ def one_round(data: dict, trees: dict[str, Path], work: Path) -> dict:
     row["python3 -c pass"] = time.perf_counter() - start
     for jobs in (1, 2):
         row[f"rsa primitive {jobs}p"] = rsa_primitive(jobs)
+    row["sign in process"] = sign_in_process(data)
     row["verify_message in process"], row["verify_message in process cpu"] = verify_in_process(data)
     inputs = sorted(str(p) for p in data["plain"].iterdir())
-    for name, tree in trees.items():
+    order = list(trees.items())
+    if number % 2:  # the trees take turns going first: what the first leaves (dirty pages, fresh inodes) evens out
+        order.reverse()
+    for name, tree in order:
         row[f"{name} verify-eml --help"] = timed(tree, "verify_eml_main", ["--help"])
         for jobs in (1, 2):
-            out = work / "out"
-            shutil.rmtree(out, ignore_errors=True)
+            out = work / "out" / f"{number}-{name}-{jobs}"  # new each time, removed after the rounds
             argv = ["-d", "example.com", "-s", "bench", "-k", str(data["key_path"]), "--now", str(NOW),
                     "--output-dir", str(out), *inputs]  # fmt: skip
             if name != "before":
@@ -178,6 +220,8 @@ def report(rounds: list[dict], trees: dict[str, Path], count: int) -> None:
         print(f"{key:38} {med(key) * 1000:8.0f} ms  {ratio(key, 'python3 -c pass')} of python3 -c pass (goal <= 4)")
     for jobs in (1, 2):
         print(f"{f'rsa primitive {jobs} proc':38} {med(f'rsa primitive {jobs}p'):8.0f}/s")
+    key = "sign in process"
+    print(f"{key + ' (core, 1 proc)':38} {med(key):8.0f}/s  {ratio(key, 'rsa primitive 1p')} of the 1-proc primitive")
     for name in trees:
         for jobs in (1, 2):
             key = f"{name} sign-eml {jobs}j"
@@ -193,6 +237,13 @@ def report(rounds: list[dict], trees: dict[str, Path], count: int) -> None:
               f"{ratio(one + ' cpu', key + ' cpu')}")  # fmt: skip
         print(f"{two:38} {med(two):8.0f}/s  {ratio(two, one)} x 1 job (goal >= 1.8); CPU per message "
               f"{ratio(one + ' cpu', two + ' cpu')} x 1 job's")  # fmt: skip
+    for name in trees:
+        for command, core in (("sign-eml", "sign in process"), ("verify-eml", "verify_message in process")):
+            key = f"{name} {command} 1j"
+            if key in rounds[0]:
+                extra = statistics.median((1 / r[key] - 1 / r[core]) * 1e6 for r in rounds)
+                print(f"{key + ' overhead':38} {extra:8.0f} us per message beyond the in-process core (wall; "
+                      f"start-up, reading, writing)")  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> list[dict]:
@@ -207,8 +258,11 @@ def main(argv: list[str] | None = None) -> list[dict]:
         trees = {"before": args.before.resolve(), **trees}
     with tempfile.TemporaryDirectory(prefix="emlauth-bench-batch-") as tmp:
         work = Path(tmp)
+        ENV.update({k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"})
+        ENV["PYTHONPYCACHEPREFIX"] = str(work / "pycache")
         data = build(work, args.messages)
-        rounds = [one_round(data, trees, work) for _ in range(args.rounds)]
+        warm_up(data, trees, work)
+        rounds = [one_round(data, trees, work, number) for number in range(args.rounds)]
     report(rounds, trees, args.messages)
     return rounds
 

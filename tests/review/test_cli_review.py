@@ -307,32 +307,23 @@ def test_walkthrough_without_from_reads_as_sentences(capsys, tmp_path):
 
 
 def test_batch_never_starts_more_workers_than_messages(monkeypatch):
-    # `--jobs 300` on 18 messages forked 300 processes (a fork pool starts every worker up front)
+    # `--jobs 300` on 18 messages forked 300 processes (the workers start up front)
+    import os
+
     from toolkit.shells import batch
 
-    started: list[int] = []
+    forks: list[int] = []
+    real_fork = os.fork
 
-    class RecordingPool:
-        def __init__(self, max_workers, initializer, initargs, mp_context=None):
-            started.append(max_workers)
-            initializer(*initargs)
+    def counting_fork() -> int:
+        forks.append(1)  # counted in the parent; a child's copy of the list is its own
+        return real_fork()
 
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            return False
-
-        def map(self, fn, iterable, chunksize=1):
-            return map(fn, iterable)
-
-    import concurrent.futures
-
-    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", RecordingPool)  # batch imports it when needed
+    monkeypatch.setattr(os, "fork", counting_fork)
     items = [batch.Item(f"m{i}", b"From: a@example.com\r\n\r\n") for i in range(batch.PARALLEL_THRESHOLD + 2)]
     seen: list[str] = []
     batch.run_items(items, lambda: lambda item: (0, b"", ""), 300, lambda item, _: seen.append(item.label), False)
-    assert started == [len(items)] and seen == [i.label for i in items]
+    assert len(forks) == len(items) and seen == [i.label for i in items]
 
 
 def test_explain_labels_each_message_of_a_batch(capsys):

@@ -4,8 +4,8 @@
 - A directory is a Maildir: the files in `cur/` and `new/`, sorted by name. Symlinks and anything that is not a
   regular file are skipped, with a line on stderr, unless `follow_symlinks` (issue 15: as root, a Maildir entry
   linking to /etc/shadow printed it). Every read stops past `max_size` bytes (one line, exit 2).
-- Results come back in input order. With more than a few messages, work is spread over processes
-  (`concurrent.futures.ProcessPoolExecutor`, chunked); each process builds its own resolver.
+- Results come back in input order. With more than a few messages, work is spread over forked worker processes
+  that share what the parent built (items, keys, resolver) and take chunks of items from a pipe (run_items).
 - The progress bar goes to stderr, and only when stderr is a terminal.
 - An input that cannot be read (missing, unreadable, a folder that is no Maildir) becomes an Item with `error`
   set: it is reported in its place, and the rest of the batch still runs.
@@ -13,15 +13,21 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
 import re
+import selectors
 import stat
+import struct
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
-from toolkit.shells.common import MAX_MESSAGE_BYTES, UsageError, read_input, read_limited, warn
+from toolkit.core.errors import ToolkitError
+from toolkit.shells.common import MAX_MESSAGE_BYTES, UsageError, read_input, too_large, warn
 
 PARALLEL_THRESHOLD = 16  # fewer messages than this are verified in-process
 _MBOX_FROM = re.compile(rb"^>(>*From )", re.MULTILINE)
@@ -105,23 +111,29 @@ def _blank_last_line(data: bytes) -> int | None:
 
 
 def maildir_files(path: Path, follow_symlinks: bool = False) -> list[Path]:
+    return [Path(name) for name in maildir_paths(path, follow_symlinks)]
+
+
+def maildir_paths(path: Path, follow_symlinks: bool = False) -> list[str]:
+    """The files of a Maildir's cur/ and new/, each sorted by name, as the strings `str(path / "cur" / name)`
+    gives: plain strings, not Paths (for 5,000 files, Path objects cost 50 to 100 ms of a command's start-up)."""
     subdirs = [path / "cur", path / "new"]
     if not any(d.is_dir() for d in subdirs):
         raise UsageError(f"{path} is a directory but not a Maildir (no cur/ or new/)")
-    files: list[Path] = []
+    files: list[str] = []
     for d in subdirs:
         if d.is_symlink() and not follow_symlinks:
             warn(f"skipped {d}: a symbolic link (use --follow-symlinks to read it)")
             continue
         if d.is_dir():
+            folder = str(d)
             try:
-                # scandir: the file type from the directory entry, and names sort like the Paths of one folder (a
-                # Maildir holds thousands of files; pathlib's stat and comparisons cost more than reading them)
-                with os.scandir(d) as entries:
+                # scandir: the file type from the directory entry (no stat per file)
+                with os.scandir(folder) as entries:
                     names = sorted(e.name for e in entries if _wanted(e, follow_symlinks))
-                files.extend(d / name for name in names)
             except OSError as exc:
                 raise UsageError(f"cannot read Maildir {d}: {exc.strerror or exc}") from None
+            files.extend(f"{folder}/{name}" for name in names)
     return files
 
 
@@ -156,8 +168,7 @@ def _expand_one(name: str, max_size: int, follow_symlinks: bool) -> list[Item]:
     path = Path(name)
     items: list[Item] = []
     if name != "-" and path.is_dir():
-        for file in maildir_files(path, follow_symlinks):
-            label = str(file)  # read by run_items, as the work is handed out
+        for label in maildir_paths(path, follow_symlinks):  # read by run_items, as the work is handed out
             items.append(Item(label, b"", path=label, max_size=max_size, follow_symlinks=follow_symlinks))
     else:
         data = read_input(name, max_size)
@@ -170,7 +181,8 @@ def _expand_one(name: str, max_size: int, follow_symlinks: bool) -> list[Item]:
 
 
 def _read_file(path: str, limit: int = MAX_MESSAGE_BYTES, follow_symlinks: bool = False) -> bytes:
-    """read_input for the files of a Maildir, without pathlib: thousands of small reads, half the time each.
+    """read_input for the files of a Maildir and sign-eml's inputs: open, fstat, read, read (the end), close.
+    (Through open() it was three syscalls more per file, an ioctl, an lseek and a second fstat.)
 
     O_NOFOLLOW and the fstat check close the window between listing the folder and opening the file, in which an
     entry could be swapped for a symlink or a FIFO."""
@@ -179,65 +191,256 @@ def _read_file(path: str, limit: int = MAX_MESSAGE_BYTES, follow_symlinks: bool 
         flags |= getattr(os, "O_NOFOLLOW", 0)
     try:
         fd = os.open(path, flags)
-        with open(fd, "rb") as handle:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
                 raise UsageError(f"cannot read {path}: not a regular file")
-            return read_limited(handle, limit, path)
+            return _read_to_end(fd, min(info.st_size, limit) + 1, limit, path)
+        finally:
+            os.close(fd)
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
+def _read_to_end(fd: int, first: int, limit: int, name: str) -> bytes:
+    """Everything up to the end, at most `limit` bytes (over it: too_large). The first read asks for one byte more
+    than the file's size, so a file that did not grow comes whole, without a copy; the read that sees its end asks
+    for 64 KiB, not 1 MiB: a buffer that large is an mmap and munmap per file (80 us of a 10 KB file's read)."""
+    chunks = []
+    total, want = 0, first
+    while chunk := os.read(fd, want):
+        chunks.append(chunk)
+        total += len(chunk)
+        if total > limit:
+            raise too_large(name, limit)
+        want = min(_FOLLOWING_READ, limit + 1 - total)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)  # b"" for an empty file
+
+
+_FOLLOWING_READ = 1 << 16
+
+
 # --- running ---------------------------------------------------------------------------------------------------
 
-_worker_state: dict = {}
+Outcome = tuple  # (exit code, output bytes, error line, ...): what the per-item function returns
 
 
-def _init_worker(setup: Callable[[], Callable[[Item], tuple[int, bytes, str]]]) -> None:
-    _worker_state["process"] = setup()
-
-
-def _work(item: Item) -> tuple[int, bytes, str]:
-    return _worker_state["process"](item.loaded())
+class WorkerError(ToolkitError):
+    """A worker process ended before it handed back all its work (killed, out of memory): one line, exit 2."""
 
 
 def run_items(
     items: Sequence[Item],
-    setup: Callable[[], Callable[[Item], tuple[int, bytes, str]]],
+    setup: Callable[[], Callable[[Item], Outcome]],
     jobs: int,
-    emit: Callable[[Item, tuple[int, bytes, str]], None],
+    emit: Callable[[Item, Outcome], None],
     progress: bool,
 ) -> None:
     """Process items (each -> (exit code, output bytes, error line)) and emit the outcomes in input order.
 
-    `setup` is a picklable callable run once per process; it returns the per-item function.
+    `setup` is called once per process (in the workers after the fork) and returns the per-item function. An
+    exception from it stops the batch where it happened: the outcomes before it are emitted, then it is raised.
     """
     bar = ProgressBar(len(items)) if progress else None
-    jobs = min(jobs, len(items))  # with fork, the pool starts every worker up front: never more than the messages
-    if jobs <= 1 or len(items) < PARALLEL_THRESHOLD:
-        items = [item.loaded() for item in items]
-        process = setup()
-        for item in items:
-            emit(item, process(item))
-            if bar:
-                bar.step()
-    else:
-        # chunks big enough that the parent's per-chunk work (futures, pickling) stays small next to the workers';
-        # about 8 per worker, so the last ones still balance the load
-        chunksize = max(1, min(256, len(items) // (jobs * 8)))
-        # fork (where there is one): the workers inherit what the parent built (resolver, keys, signers) instead
-        # of unpickling or rebuilding it; Maildir and sign-eml files are read by the workers, so the parent only
-        # hands out names and writes results (it was a third of the CPU time with 2 jobs when it read them)
-        import multiprocessing  # here: the pool's imports cost 0.1 s, a start-up only a parallel run pays
-        from concurrent.futures import ProcessPoolExecutor
-
-        context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
-        with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=(setup,)) as pool:
-            for item, outcome in zip(items, pool.map(_work, items, chunksize=chunksize), strict=True):
-                emit(item, outcome)
-                if bar:
-                    bar.step()
+    step = bar.step if bar else _nothing
+    jobs = min(jobs, len(items))  # the workers start up front: never more than the messages
+    # what exists now (modules, items, keys, resolver) lives for the whole batch: out of the collector's sight, the
+    # per-message garbage collections stop walking it, and forked workers do not copy the pages it would touch
+    gc.freeze()
+    try:
+        if jobs <= 1 or len(items) < PARALLEL_THRESHOLD or not hasattr(os, "fork"):
+            process = setup()
+            for item in items:
+                item = item.loaded()  # one file in memory at a time
+                emit(item, process(item))
+                step()
+        else:
+            _run_forked(items, setup, jobs, emit, step)
+    finally:
+        gc.unfreeze()  # a caller that goes on (tests, report_inputs) gets its collector back as it was
     if bar:
         bar.close()
+
+
+def _nothing() -> None:
+    pass
+
+
+def _chunks(count: int, jobs: int) -> list[range]:
+    """Index ranges handed out one at a time: small enough that the workers finish together (the last one
+    waits at most one chunk), large enough that a chunk's two pipe operations cost little next to its work."""
+    size = max(1, min(32, count // (jobs * 16)), -(-count // _MAX_CHUNKS))
+    return [range(start, min(start + size, count)) for start in range(0, count, size)]
+
+
+# all chunk numbers (4 bytes each) are written before the workers start, so they must fit in a pipe's buffer: 4 KiB,
+# one page, is what a pipe holds at its smallest (64 KiB by default, one page once pipe-user-pages-soft is used up)
+_MAX_CHUNKS = 1024
+_TASK = struct.Struct("=I")  # a chunk number on the task pipe
+_FRAME = struct.Struct("=IQ")  # a result frame: chunk number, length of the pickled outcomes that follow
+
+
+def _run_forked(items, setup, jobs: int, emit, step) -> None:
+    """Fork `jobs` workers that share the parent's memory (items, keys, resolver: nothing is pickled on the way
+    in). Chunk numbers wait in one pipe; each worker reads the next one (4 bytes: Linux serialises readers, and
+    every record is whole) and writes the chunk's pickled outcomes to its own pipe. The parent emits them in
+    input order. Before: concurrent.futures with items pickled to the workers, whose imports alone took 20 to
+    80 ms and whose parent was a third process competing for the cores (bench/README.md)."""
+    chunks = _chunks(len(items), jobs)
+    task_read, task_write = os.pipe()
+    _write_all(task_write, b"".join(_TASK.pack(n) for n in range(len(chunks))))
+    os.close(task_write)  # read to the end, the pipe says: no more work
+    for stream in (sys.stdout, sys.stderr):  # a child must not write out what the parent had buffered
+        if stream is not None:
+            stream.flush()
+    workers: dict[int, int] = {}  # result pipe -> pid
+    try:
+        for _ in range(jobs):
+            result_read, result_write = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # the worker: never returns into the parent's code
+                try:
+                    os.close(result_read)
+                    for other in workers:
+                        os.close(other)
+                    _worker(items, setup, chunks, task_read, result_write)
+                finally:
+                    os._exit(1)
+            os.close(result_write)
+            workers[result_read] = pid
+        _collect(items, chunks, workers, emit, step)
+    finally:
+        _stop(task_read, workers)
+
+
+def _worker(items, setup, chunks, task_read: int, result_write: int) -> NoReturn:
+    status = 0
+    try:
+        try:
+            process, failure = setup(), None
+        except Exception as exc:  # reported in place of the first chunk this worker takes
+            process, failure = None, _failed(exc)
+        while record := os.read(task_read, _TASK.size):
+            number = _TASK.unpack(record)[0]
+            outcomes: list = [failure] if failure else []
+            try:
+                for index in chunks[number] if process else ():
+                    outcomes.append(process(items[index].loaded()))
+            except Exception as exc:  # handed to the parent, raised there in its place in the input order
+                outcomes.append(_failed(exc))
+            _write_all(result_write, _frame(number, outcomes))
+            if failure:
+                break
+    except BrokenPipeError:  # the parent stopped reading (an error or Ctrl-C there): stop quietly
+        pass
+    except BaseException:  # Ctrl-C reaches the workers too; anything else is the parent's to report
+        status = 1
+    os._exit(status)  # no exit handlers, no flush of buffers copied from the parent
+
+
+def _failed(exc: Exception) -> _Failure:
+    import traceback
+
+    return _Failure(exc, traceback.format_exc())
+
+
+def _frame(number: int, outcomes: list) -> bytes:
+    import pickle
+
+    try:
+        payload = pickle.dumps(outcomes, pickle.HIGHEST_PROTOCOL)
+    except Exception:  # an exception that does not pickle: its text still does
+        failure = outcomes[-1]
+        if not isinstance(failure, _Failure):
+            raise
+        outcomes[-1] = _Failure(RuntimeError(f"{type(failure.error).__name__}: {failure.error}"), failure.trace)
+        payload = pickle.dumps(outcomes, pickle.HIGHEST_PROTOCOL)
+    return _FRAME.pack(number, len(payload)) + payload
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+@dataclass(frozen=True, slots=True)
+class _Failure:
+    error: BaseException
+    trace: str
+
+
+class _WorkerTraceback(Exception):
+    """Where a worker's exception came from (shown under it, as concurrent.futures did)."""
+
+
+def _collect(items, chunks, workers: dict[int, int], emit, step) -> None:
+    """Read the workers' frames as they come and emit the outcomes in input order."""
+    done: dict[int, list] = {}
+    buffers = {fd: bytearray() for fd in workers}
+    following = 0  # the next chunk to emit
+    with selectors.DefaultSelector() as selector:
+        for fd in workers:
+            selector.register(fd, selectors.EVENT_READ)
+        while following < len(chunks):
+            if not selector.get_map():
+                raise WorkerError(_lost(workers))
+            for key, _ in selector.select():
+                data = os.read(key.fd, 1 << 20)
+                if not data:
+                    selector.unregister(key.fd)
+                    continue
+                buffer = buffers[key.fd]
+                buffer += data
+                _take_frames(buffer, done)
+            while following in done:
+                for index, outcome in zip(chunks[following], done.pop(following), strict=False):
+                    if isinstance(outcome, _Failure):
+                        raise outcome.error from _WorkerTraceback(outcome.trace)
+                    emit(items[index], outcome)
+                    step()
+                following += 1
+
+
+def _take_frames(buffer: bytearray, done: dict[int, list]) -> None:
+    import pickle
+
+    while len(buffer) >= _FRAME.size:
+        number, length = _FRAME.unpack_from(buffer)
+        end = _FRAME.size + length
+        if len(buffer) < end:
+            return
+        done[number] = pickle.loads(buffer[_FRAME.size : end])
+        del buffer[:end]
+
+
+def _lost(workers: dict[int, int]) -> str:
+    """Why the work is incomplete: a worker that ended early, with its exit status or signal."""
+    for pid in workers.values():
+        try:
+            _, status = os.waitpid(pid, 0)
+        except ChildProcessError:
+            continue
+        if os.WIFSIGNALED(status):
+            return f"a worker process was killed by signal {os.WTERMSIG(status)} before finishing its messages"
+        if os.WEXITSTATUS(status):
+            return f"a worker process failed (exit status {os.WEXITSTATUS(status)}) before finishing its messages"
+    return "a worker process ended before finishing its messages"
+
+
+def _stop(task_read: int, workers: dict[int, int]) -> None:
+    """Empty the task pipe (the workers stop after their chunk), close the result pipes and reap the workers."""
+    os.set_blocking(task_read, False)
+    try:
+        while os.read(task_read, 1 << 16):
+            pass
+    except BlockingIOError:
+        pass
+    os.close(task_read)
+    for fd, pid in workers.items():
+        os.close(fd)
+        with contextlib.suppress(ChildProcessError):  # already reaped by _lost
+            os.waitpid(pid, 0)
 
 
 def default_jobs() -> int:

@@ -8,6 +8,7 @@ Signers come from repeatable `--domain/--selector/--key` groups (the Nth of each
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import time
@@ -17,7 +18,6 @@ from pathlib import Path
 from toolkit.core.dkim import PreparedSigner, SignerConfig, prepare, sign_prepared
 from toolkit.core.dkim.keys import SigningKey, load_private_key
 from toolkit.core.dkim.signtable import SigningEntry, SigningTable
-from toolkit.core.dmarc.address import author_domains
 from toolkit.core.message import parse_message
 from toolkit.shells import arc_seal
 from toolkit.shells.common import (
@@ -151,28 +151,35 @@ def _command_line_signers(args: argparse.Namespace, keys: _KeyCache) -> list[Pre
 
 
 def _table_signers(
-    args: argparse.Namespace, table: SigningTable, keys: _KeyCache, raw: bytes, name: str
+    args: argparse.Namespace, table: SigningTable, keys: _KeyCache, raw: bytes, name: str, prepared: dict
 ) -> list[PreparedSigner]:
+    """The signers for this message's From domain; `prepared` keeps them per set of table entries, so each is
+    checked (and warned about) once per run and process, not once per message."""
+    from toolkit.core.dmarc.address import author_domains  # here: only --sign-table needs the DMARC package
+
     authors = author_domains(parse_message(raw))
     if not authors.domains:
         raise UsageError(f"{name}: no usable From domain for the signing table ({authors.detail or authors.error})")
     entries: list[SigningEntry] = table.lookup(authors.domain)
     if not entries:
         raise UsageError(f"{name}: the signing table has no entry for {authors.domain}")
-    return [
-        _signer(
-            args,
-            keys,
-            e.domain,
-            e.selector,
-            e.key_path,
-            algorithm=e.algorithm or (args.algorithm[0] if args.algorithm else None),
-            canon=e.canon or (args.canon[0] if args.canon else None),
-            expire=e.expire if e.expire is not None else args.expire,
-            identity=e.identity if e.identity is not None else args.identity,
-        )
-        for e in entries
-    ]
+    key = tuple(entries)
+    if key not in prepared:
+        prepared[key] = [
+            _signer(
+                args,
+                keys,
+                e.domain,
+                e.selector,
+                e.key_path,
+                algorithm=e.algorithm or (args.algorithm[0] if args.algorithm else None),
+                canon=e.canon or (args.canon[0] if args.canon else None),
+                expire=e.expire if e.expire is not None else args.expire,
+                identity=e.identity if e.identity is not None else args.identity,
+            )
+            for e in entries
+        ]
+    return prepared[key]
 
 
 def run(args: argparse.Namespace) -> int:
@@ -191,6 +198,7 @@ def run(args: argparse.Namespace) -> int:
     arc = arc_seal.sealer(args, keys.get) if args.arc_seal else None
     resolver = resolver_from_args(args) if arc else None
     fixed = None if table or arc else _command_line_signers(args, keys)
+    by_entries: dict = {}  # --sign-table: the prepared signers of each set of entries
     if args.output_dir is not None:
         try:
             args.output_dir.mkdir(parents=True, exist_ok=True)
@@ -200,7 +208,7 @@ def run(args: argparse.Namespace) -> int:
     def sign_one(name: str, raw: bytes) -> bytes:
         if arc is not None:
             return arc_seal.seal_one(raw, name, arc, args, resolver, now)
-        signers = _table_signers(args, table, keys, raw, name) if table else fixed
+        signers = _table_signers(args, table, keys, raw, name, by_entries) if table else fixed
         return sign_prepared(parse_message(raw), signers, now)
 
     if args.output_dir is not None:
@@ -224,12 +232,14 @@ def _sign_to_dir(args: argparse.Namespace, inputs: list[str], sign_one: Callable
 
     if args.jobs < 0:
         raise UsageError("--jobs takes 0 (every core) or a positive number")
+    folder = str(args.output_dir)
 
     def process(item: batch.Item) -> tuple[int, bytes, str]:
-        if getattr(item, "error", ""):  # an input that could not be read (batch.Item.error, where it exists)
+        if item.error:  # an input that could not be read
             raise UsageError(item.error)
         signed = sign_one(item.label, item.data)
-        _write_atomic(args.output_dir / Path(item.label).name, signed, args.fsync)
+        # basename: what Path(label).name gives for a file that could be read, without a Path per message
+        _write_atomic(os.path.join(folder, os.path.basename(item.label)), signed, args.fsync)
         return 0, b"", ""
 
     # named on the command line: followed like read_input follows them (Maildir entries are what is not followed)
@@ -239,20 +249,36 @@ def _sign_to_dir(args: argparse.Namespace, inputs: list[str], sign_one: Callable
         _fsync_dir(args.output_dir)  # the renames themselves
 
 
-def _write_atomic(path: Path, data: bytes, fsync: bool) -> None:
+# a new file only: never an existing one, never through a symlink planted under the temporary name
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+def _write_atomic(path: str, data: bytes, fsync: bool) -> None:
     """Write to a temporary file next to `path`, then rename it over `path` (atomic on POSIX). Without fsync a
     power cut can still lose the new file's data (the rename may reach the disk first), never tear it in a crash
-    of this process; --fsync closes that window at one fsync per file."""
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    of this process; --fsync closes that window at one fsync per file.
+
+    os.open/os.write/os.rename on a name built here: five syscalls per file (open, write, close, rename, and no
+    more); open() with its buffered file object added an ioctl, an lseek and an fstat, and pathlib its objects."""
+    folder, name = os.path.split(path)
+    temp = os.path.join(folder, f".{name}.{os.getpid()}.tmp")
+    created = False
     try:
-        with open(temp, "xb") as handle:  # x: never through a symlink planted under the temporary name
-            handle.write(data)
+        fd = os.open(temp, _CREATE, 0o666)
+        created = True
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
             if fsync:
-                handle.flush()
-                os.fsync(handle.fileno())
-        os.replace(temp, path)
+                os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.rename(temp, path)
     except OSError as exc:
-        temp.unlink(missing_ok=True)
+        if created:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 

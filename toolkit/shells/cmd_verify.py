@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import ipaddress
 import json
 import re
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING
 from toolkit.core.display import printable, printable_json
 from toolkit.shells.common import (
     MAX_MESSAGE_BYTES,
+    BlockWriter,
     UsageError,
     add_dns_options,
     byte_size,
@@ -326,7 +328,7 @@ def run(args: argparse.Namespace) -> int:
         recorder, setup.record = Recorder(args.record), True  # a store error is a one-line exit 2, before any work
     labelled = output in ("header", "explain") and len(items) > 1  # say which message each walkthrough is about
     codes: list[int] = []
-    stdout = sys.stdout.buffer
+    stdout = BlockWriter(sys.stdout.buffer)
 
     records: list = []  # --record: written 1,000 at a time, one transaction each
     recorded = [0, 0]  # new, seen
@@ -350,7 +352,12 @@ def run(args: argparse.Namespace) -> int:
 
     jobs = args.jobs or batch.default_jobs()
     progress = len(items) > 1 and not args.no_progress and sys.stderr.isatty()
-    batch.run_items(items, setup, jobs, emit, progress)
+    try:
+        batch.run_items(items, setup, jobs, emit, progress)
+    except BaseException:  # what came before the error is written, as a buffered stdout would at exit
+        with contextlib.suppress(OSError, ValueError):
+            stdout.flush()
+        raise
     stdout.flush()
     if recorder is not None:
         flush()
