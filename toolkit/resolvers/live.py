@@ -18,7 +18,6 @@
 
 from __future__ import annotations
 
-import functools
 import socket
 import time
 from collections.abc import Sequence
@@ -37,49 +36,13 @@ import dns.rdataset
 import dns.rdatatype
 import dns.resolver
 
-from toolkit.core.dns import DnsAnswer, DnsStatus, Record, normalize_name
+from toolkit.core.dns import DnsAnswer, DnsStatus, normalize_name
+from toolkit.resolvers.records import MAX_CNAME, parse_name, parse_rdtype, records_from_rdataset
 
-MAX_CNAME = 8
 EDNS_PAYLOAD = 1232  # the DNS flag day 2020 size: avoids IP fragmentation, TCP takes over beyond it
 _IN = dns.rdataclass.IN
 _CNAME = dns.rdatatype.CNAME
 _SOA = dns.rdatatype.SOA
-
-
-def record_from_rdata(rdtype: int, rdata: dns.rdata.Rdata) -> Record:
-    """One rdata in the shapes toolkit.core.dns documents (TXT strings stay separate, names lowercased)."""
-    if rdtype == dns.rdatatype.TXT:
-        return tuple(bytes(s) for s in rdata.strings)  # type: ignore[attr-defined]
-    if rdtype == dns.rdatatype.MX:
-        return (int(rdata.preference), normalize_name(rdata.exchange.to_text()))  # type: ignore[attr-defined]
-    if rdtype in (dns.rdatatype.A, dns.rdatatype.AAAA):
-        return str(rdata.address)  # type: ignore[attr-defined]
-    if rdtype in (dns.rdatatype.CNAME, dns.rdatatype.NS, dns.rdatatype.PTR):
-        return normalize_name(rdata.target.to_text())  # type: ignore[attr-defined]
-    return rdata.to_text()
-
-
-def records_from_rdataset(rdataset: dns.rdataset.Rdataset) -> tuple[Record, ...]:
-    return tuple(record_from_rdata(rdataset.rdtype, rd) for rd in rdataset)
-
-
-def parse_name(name: str) -> dns.name.Name | str:
-    """The absolute dnspython name for `name`, or a one-line reason why it cannot be a DNS name."""
-    text = name.strip()
-    if not text or text == ".":
-        return "empty name"
-    try:
-        return dns.name.from_text(text if text.endswith(".") else text + ".")
-    except (dns.exception.DNSException, UnicodeError, ValueError) as exc:
-        return f"invalid name: {exc}"
-
-
-@functools.lru_cache(maxsize=256)
-def parse_rdtype(rdtype: str) -> int | None:
-    try:
-        return dns.rdatatype.from_text(rdtype.upper())
-    except (dns.exception.DNSException, ValueError):
-        return None
 
 
 def _server_label(host: str, port: int) -> str:

@@ -45,7 +45,7 @@ import dns.zone
 
 from toolkit.core.dns import DnsAnswer, DnsStatus, Record, normalize_name
 from toolkit.resolvers.base import ZoneFileError
-from toolkit.resolvers.live import MAX_CNAME, parse_name, parse_rdtype, records_from_rdataset
+from toolkit.resolvers.records import MAX_CNAME, parse_name, parse_rdtype, records_from_rdataset
 
 FAULTS_FILE = "faults.txt"
 FAULT_KINDS = {"TIMEOUT": "timeout", "SERVFAIL": "SERVFAIL", "REFUSED": "REFUSED"}
