@@ -289,3 +289,16 @@ def test_outside_every_zone_is_nxdomain_by_default(tmp_path):
     assert resolver.query("www.example.org", "A").records == ("192.0.2.1",)
     with pytest.raises(ValueError):
         ZoneFileResolver(tmp_path, outside_zones="servfail")
+
+
+def test_zone_files_do_not_load_the_live_resolver():
+    """`--zones` needs dnspython's zone parser, not its stub resolver and transports (~0.1 s of start-up, issue 14)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\nfrom toolkit.resolvers import CachingResolver, ZoneFileResolver\n"
+        "print(sorted(m for m in ('dns.resolver', 'dns.query', 'toolkit.resolvers.live') if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"

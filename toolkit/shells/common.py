@@ -75,7 +75,7 @@ def parse_hostport(text: str, default_port: int = 53) -> tuple[str, int]:
 
 
 def resolver_from_args(args: argparse.Namespace) -> Resolver:
-    from toolkit.resolvers import CachingResolver, LiveResolver, ZoneFileResolver
+    from toolkit.resolvers import CachingResolver, ZoneFileResolver
 
     zones, nameservers, live = (
         getattr(args, "zones", None),
@@ -89,6 +89,8 @@ def resolver_from_args(args: argparse.Namespace) -> Resolver:
     timeout = getattr(args, "dns_timeout", 5.0)
     if zones is not None and not live:
         return CachingResolver(ZoneFileResolver(zones))
+    from toolkit.resolvers.live import LiveResolver  # only here: dnspython's transports cost ~0.1 s of start-up
+
     if nameservers:
         inner: Resolver = LiveResolver(nameservers=[parse_hostport(n) for n in nameservers], timeout=timeout)
     else:
