@@ -18,6 +18,7 @@ import contextlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from toolkit.core.canon import BodyHash, CanonError, body_hash, parse_canon
 from toolkit.core.dkim.common import (
@@ -45,6 +46,7 @@ from toolkit.core.tags import TagListError, parse_tag_list, strip_fws
 
 DEFAULT_MAX_SIGNATURES = 10  # DKIM-13 [ours]
 DEFAULT_SKEW = 300  # DKIM-11 [ours]
+_REQUIRED_TAGS_PRESENT = Step("DKIM-4", "required tags", True, "v a b bh d h s present, v=1")  # frozen: shared
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,10 +143,18 @@ def _skipped(sig_field: HeaderField, limit: int) -> DkimResult:
     )
 
 
+@lru_cache(maxsize=256)
+def _header_list(value: str) -> tuple[tuple[str, ...], bool]:
+    """h= -> (lowercase names, all of them valid) (DKIM-9). A signer's h= repeats from message to message."""
+    names = split_header_list(value)
+    return tuple(names), valid_header_names(names)
+
+
 def _b64(value: str, tag: str) -> bytes:
-    """Decode a tag value whose FWS the caller already removed (DKIM-3)."""
+    """Decode a tag value whose FWS the caller already removed (DKIM-3): what base64.b64decode(value,
+    validate=True) does on Python 3.11+, without its two Python-level calls."""
     try:
-        return base64.b64decode(value, validate=True)
+        return binascii.a2b_base64(value.encode("ascii"), strict_mode=True)  # non-ASCII: UnicodeEncodeError
     except (binascii.Error, ValueError):
         raise perm(DkimReason.BAD_BASE64, "DKIM-3", f"{tag}= base64", f"{tag}= is not valid base64") from None
 
@@ -247,7 +257,7 @@ class _Context:
             raise perm(DkimReason.MISSING_TAG, "DKIM-4", "required tags", "missing " + ", ".join(missing))
         if t["v"] != "1":
             raise perm(DkimReason.BAD_VERSION, "DKIM-4", "version", f"v={t['v']!r}, expected 1")
-        steps.append(Step("DKIM-4", "required tags", True, "v a b bh d h s present, v=1"))
+        steps.append(_REQUIRED_TAGS_PRESENT)
         # DKIM-5: algorithm
         if state.algorithm == "rsa-sha1":
             raise perm(DkimReason.ALGORITHM_SHA1, "DKIM-5", "algorithm", "rsa-sha1 is not accepted (RFC 8301)")
@@ -278,10 +288,10 @@ class _Context:
         else:
             state.identity = "@" + state.domain
         # DKIM-9: h=
-        header_names = split_header_list(t["h"])
-        if not valid_header_names(header_names):
+        header_names, valid = _header_list(t["h"])
+        if not valid:
             raise perm(DkimReason.BAD_HEADER_LIST, "DKIM-9", "h= syntax", f"h={t['h'][:80]!r}")
-        state.signed_headers = tuple(header_names)
+        state.signed_headers = header_names
         if "from" not in header_names:
             raise perm(DkimReason.FROM_NOT_SIGNED, "DKIM-9", "h= includes from", "from is not in h=")
         # DKIM-10: l=
