@@ -157,6 +157,20 @@ class KeyLookup:
             raise Stop(Verdict.TEMPERROR, "KEY_DNS_TEMPFAIL", "DKIM-14", "key lookup", f"{name}: {answer.detail}")
         if answer.status is not DnsStatus.OK:
             raise perm("KEY_NOT_FOUND", "DKIM-14", "key lookup", f"{name}: {answer.status.value}")
+        # the same answer object (a resolver's cache) judged for the same name and algorithm before: its outcome
+        judged = _JUDGED.get(id(answer))
+        if judged is not None and judged[0] is answer and judged[1] == (name, self.algorithm, max_records):
+            self.record = judged[2][0]
+            self.steps.extend(judged[3])
+            return list(judged[2])
+        before = len(self.steps)
+        live = self._judge(name, answer, max_records)
+        if len(_JUDGED) >= _JUDGED_MAX:
+            _JUDGED.clear()
+        _JUDGED[id(answer)] = (answer, (name, self.algorithm, max_records), tuple(live), tuple(self.steps[before:]))
+        return live
+
+    def _judge(self, name: str, answer: DnsAnswer, max_records: int) -> list:
         # DKIM-14 [ours]: several TXT records, use the first that parses as a usable key; at most a few key records
         # (records that are not DKIM keys, like v=spf1, do not count): each one costs a key parse and a check
         errors: list = []  # KeyRecordError
@@ -191,6 +205,12 @@ class KeyLookup:
         detail = f"{record.key_type} {record.key_bits} bits from {name}" + (" (testing)" if record.testing else "")
         self.steps.append(Step("DKIM-15", "key record", True, detail))
         return live
+
+
+# id(answer) -> (answer, (name, algorithm, max_records), live records, steps) of run()s that returned. The entry
+# holds the answer, so its id is not reused while it is here; records and steps are frozen, so results share them.
+_JUDGED: dict[int, tuple[DnsAnswer, tuple[str, str, int], tuple, tuple[Step, ...]]] = {}
+_JUDGED_MAX = 256
 
 
 @lru_cache(maxsize=1)
