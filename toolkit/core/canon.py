@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 SIMPLE = "simple"
 RELAXED = "relaxed"
@@ -32,6 +33,11 @@ class CanonError(ValueError):
 
 def parse_canon(value: str | None) -> tuple[str, str]:
     """`c=` value -> (header, body). Default simple/simple; `relaxed` alone means relaxed/simple (DKIM-6)."""
+    return _parse_canon(value) if value is None or len(value) <= 40 else _parse_canon.__wrapped__(value)
+
+
+@lru_cache(maxsize=64)  # the same few values in every signature; a long one (junk) is parsed but not kept
+def _parse_canon(value: str | None) -> tuple[str, str]:
     if value is None:
         return SIMPLE, SIMPLE
     head, sep, body = value.strip().lower().partition("/")

