@@ -108,6 +108,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"  {name:36} {value:8.1f}")
     if args.no_profile:
         return
+
     def verify_all() -> None:  # results dropped as they come (kept, they make the cyclic GC run inside the profile)
         for _ in range(5):
             for m in ed_msgs:

@@ -150,6 +150,18 @@ def _header_list(value: str) -> tuple[tuple[str, ...], bool]:
     return tuple(names), valid_header_names(names)
 
 
+# The pass steps whose details depend only on a=, c= and the number of fields: frozen, so results share them (a= and
+# c= are known values by then; the field counts kept are bounded).
+@lru_cache(maxsize=16)
+def _tags_step(algorithm: str, head_canon: str, body_canon: str) -> Step:
+    return Step("DKIM-5..12", "signature tags", True, f"a={algorithm} c={head_canon}/{body_canon}")
+
+
+@lru_cache(maxsize=256)
+def _signature_step(algorithm: str, fields: int, head_canon: str) -> Step:
+    return Step("DKIM-21", "signature", True, f"{algorithm} over {fields} header fields ({head_canon})")
+
+
 def _b64(value: str, tag: str) -> bytes:
     """Decode a tag value whose FWS the caller already removed (DKIM-3): what base64.b64decode(value,
     validate=True) does on Python 3.11+, without its two Python-level calls."""
@@ -316,7 +328,7 @@ class _Context:
         expected_bh = _b64(strip_fws(t["bh"]), "bh")
         signature = _b64(b_value, "b")
         state.body_hash_expected = binascii.b2a_base64(expected_bh, newline=False).decode()  # = b64encode
-        steps.append(Step("DKIM-5..12", "signature tags", True, f"a={state.algorithm} c={head_canon}/{body_canon}"))
+        steps.append(_tags_step(state.algorithm, head_canon, body_canon))
         # DKIM-14/15: key
         records = self._key(state)
         # DKIM-19: body hash
@@ -364,9 +376,7 @@ class _Context:
             raise perm(
                 DkimReason.IDENTITY_NOT_EXACT, "DKIM-8", "i= with key t=s", f"i= domain {identity_domain} is not d="
             )
-        steps.append(
-            Step("DKIM-21", "signature", True, f"{state.algorithm} over {len(selected)} header fields ({head_canon})")
-        )
+        steps.append(_signature_step(state.algorithm, len(selected), head_canon))
 
     def _timestamp(self, tags: dict[str, str], tag: str) -> int | None:
         if tag not in tags:
