@@ -57,7 +57,7 @@ def parse_tag_list(text: str | bytes, *, allow_duplicates: bool = False) -> TagL
         if name not in _NAMES_SEEN:
             if not _TAG_NAME.match(name):
                 raise TagListError(f"invalid tag name {name[:40]!r}")
-            if len(_NAMES_SEEN) < _NAMES_SEEN_MAX:
+            if len(_NAMES_SEEN) < _NAMES_SEEN_MAX and len(name) <= 16:
                 _NAMES_SEEN.add(name)
         if not allow_duplicates:
             if name in seen:
@@ -68,7 +68,7 @@ def parse_tag_list(text: str | bytes, *, allow_duplicates: bool = False) -> TagL
 
 
 # Tag names that matched _TAG_NAME: the same dozen names come in every signature and key record, and a set lookup
-# costs a fifth of the regex. Bounded, so names made up by senders cannot grow it without end.
+# costs a fifth of the regex. Bounded in count and length, so names made up by senders cannot fill memory.
 _NAMES_SEEN: set[str] = set()
 _NAMES_SEEN_MAX = 512
 

@@ -145,7 +145,8 @@ def _skipped(sig_field: HeaderField, limit: int) -> DkimResult:
 
 @lru_cache(maxsize=256)
 def _header_list(value: str) -> tuple[tuple[str, ...], bool]:
-    """h= -> (lowercase names, all of them valid) (DKIM-9). A signer's h= repeats from message to message."""
+    """h= -> (lowercase names, all of them valid) (DKIM-9). A signer's h= repeats from message to message; the
+    caller keeps only values of a usual size, so a sender's huge h= cannot fill memory."""
     names = split_header_list(value)
     return tuple(names), valid_header_names(names)
 
@@ -300,7 +301,8 @@ class _Context:
         else:
             state.identity = "@" + state.domain
         # DKIM-9: h=
-        header_names, valid = _header_list(t["h"])
+        h_value = t["h"]
+        header_names, valid = _header_list(h_value) if len(h_value) <= 2048 else _header_list.__wrapped__(h_value)
         if not valid:
             raise perm(DkimReason.BAD_HEADER_LIST, "DKIM-9", "h= syntax", f"h={t['h'][:80]!r}")
         state.signed_headers = header_names
