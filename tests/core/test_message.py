@@ -81,6 +81,6 @@ def test_to_crlf_fast_path_returns_same_object():
     ).map(b"".join)
 )
 def test_line_ending_facts_are_the_plain_counts(data):
-    """to_crlf counts CRLF as CR when CRs are sparse and none is bare (DKIM-22): the facts of three plain counts."""
+    """The line-ending facts (DKIM-22) are those of three plain counts, with CRs sparse or dense, bare or not."""
     crlf = data.count(b"\r\n")
     assert to_crlf(data)[1] == LineEndingFacts(crlf, data.count(b"\n") - crlf, data.count(b"\r") - crlf)

@@ -14,7 +14,6 @@ _WSP = b" \t"
 # matching the whole field (`(?:\r\n[ \t]...)*`) kept a backtracking frame per continuation line: 20 MB of folded
 # lines took ~1 GB (issue 15).
 _FIELD_END = re.compile(rb"\r\n(?![ \t])")
-_BARE_CR = re.compile(rb"\r(?!\n)")
 MAX_HEADER_BYTES = 1024 * 1024  # [ours] fields past the first MiB of header are not read (Message.header_truncated)
 
 
@@ -101,14 +100,9 @@ class Message:
 def to_crlf(data: bytes) -> tuple[bytes, LineEndingFacts]:
     """Turn each bare LF into CRLF and count what was there. A bare CR is data and stays (DKIM-22): Postfix,
     OpenDKIM, Mail::DKIM and dkimpy all keep it, so converting it would break their signatures."""
-    cr = data.count(b"\r")
-    # With no bare CR, every CR starts a CRLF: counting CRs (one byte) and one search for a CR not followed by LF
-    # (the regex looks for the literal CR) cost about half of counting the two-byte CRLF on mail (a line end every
-    # 70 bytes or so). The search stops at each CR, so text dense with CRs (short folded lines, issue 15) is counted.
-    dense = cr * 16 > len(data)
-    crlf = cr if not dense and _BARE_CR.search(data) is None else data.count(b"\r\n")
+    crlf = data.count(b"\r\n")
     bare_lf = data.count(b"\n") - crlf
-    bare_cr = cr - crlf
+    bare_cr = data.count(b"\r") - crlf
     facts = LineEndingFacts(crlf, bare_lf, bare_cr)
     if not bare_lf:
         return data, facts
