@@ -1,6 +1,10 @@
 """Raw message model: bytes kept exactly, never re-folded (DKIM-22)."""
 
-from toolkit.core.message import parse_message, to_crlf
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from support.fuzz import examples
+
+from toolkit.core.message import LineEndingFacts, parse_message, to_crlf
 
 
 def test_fields_keep_folding_and_order():
@@ -68,3 +72,15 @@ def test_get_all_is_case_insensitive_and_ordered():
 def test_to_crlf_fast_path_returns_same_object():
     data = b"a\r\nb\r\n"
     assert to_crlf(data)[0] is data
+
+
+@settings(max_examples=examples(800), deadline=None)
+@given(
+    st.lists(
+        st.sampled_from([b"a", b"a" * 40, b"\r", b"\n", b"\r\n", b"\n\r", b"\r\r\n", b"\r\n\r\n"]), max_size=40
+    ).map(b"".join)
+)
+def test_line_ending_facts_are_the_plain_counts(data):
+    """The line-ending facts (DKIM-22) are those of three plain counts, with CRs sparse or dense, bare or not."""
+    crlf = data.count(b"\r\n")
+    assert to_crlf(data)[1] == LineEndingFacts(crlf, data.count(b"\n") - crlf, data.count(b"\r") - crlf)

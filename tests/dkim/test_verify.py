@@ -437,3 +437,34 @@ def test_every_reason_is_reachable():
     if len(REASONS_SEEN) < 5:
         pytest.skip("needs the whole module to run first")
     assert set(DkimReason) - REASONS_SEEN == set()
+
+
+def test_key_outcome_reused_for_the_same_answer_is_what_a_fresh_lookup_gives(keys):
+    """KeyLookup keeps the outcome per answer object (a caching resolver hands out the same one): a second message,
+    another algorithm on the same name, and the same message again give what a lookup never seen before gives."""
+    from toolkit.core import signature
+
+    records = [["v=spf1 -all"], *[[keys.record(keys.rsa_other)]] * 3, [keys.record(keys.rsa)]]
+    zone = {
+        "rsa._domainkey.example.com": {"TXT": records},
+        "ed._domainkey.example.com": {"TXT": [[keys.record(keys.ed)]]},
+    }
+    inner = keys.resolver(**zone)
+    answers = {}
+
+    class SameAnswers:  # one answer object per name, as a cache gives
+        def query(self, name, rdtype):
+            return answers.setdefault((name, rdtype), inner.query(name, rdtype))
+
+    messages = [signed(keys), signed(keys, "ed"), signed(keys, "ed").replace(b"a=ed25519-sha256", b"a=rsa-sha256")]
+    messages += [signed(keys, "ed").replace(b"s=ed", b"s=rsa"), signed(keys)]
+    fresh = []
+    for message in messages:
+        signature._JUDGED.clear()
+        fresh.append([r.to_json() for r in verify(parse_message(message), SameAnswers(), NOW)])
+    signature._JUDGED.clear()
+    for _ in range(2):
+        assert [[r.to_json() for r in verify(parse_message(m), SameAnswers(), NOW)] for m in messages] == fresh
+    assert [f[0]["result"] for f in fresh] == ["fail", "pass", "permerror", "permerror", "fail"]
+    assert fresh[2][0]["reason"] == fresh[3][0]["reason"] == "KEY_TYPE_MISMATCH"
+    assert any("1 not tried" in step["detail"] for step in fresh[0][0]["steps"])

@@ -149,8 +149,6 @@ class KeyLookup:
         return f"{self.selector.lower()}._domainkey.{self.domain}"
 
     def run(self, lookup: Callable[[str], DnsAnswer], max_records: int) -> list:
-        from toolkit.core.dkim.keyrecord import KeyRecordError  # the dkim package imports this module
-
         name = self.name
         if len(name) > 253:  # not a DNS name: never hand it to a resolver
             raise perm("BAD_SELECTOR", "DKIM-7", "key name", f"{name[:60]}... is longer than 253 octets")
@@ -159,9 +157,23 @@ class KeyLookup:
             raise Stop(Verdict.TEMPERROR, "KEY_DNS_TEMPFAIL", "DKIM-14", "key lookup", f"{name}: {answer.detail}")
         if answer.status is not DnsStatus.OK:
             raise perm("KEY_NOT_FOUND", "DKIM-14", "key lookup", f"{name}: {answer.status.value}")
+        # the same answer object (a resolver's cache) judged for the same name and algorithm before: its outcome
+        judged = _JUDGED.get(id(answer))
+        if judged is not None and judged[0] is answer and judged[1] == (name, self.algorithm, max_records):
+            self.record = judged[2][0]
+            self.steps.extend(judged[3])
+            return list(judged[2])
+        before = len(self.steps)
+        live = self._judge(name, answer, max_records)
+        if len(_JUDGED) >= _JUDGED_MAX:
+            _JUDGED.clear()
+        _JUDGED[id(answer)] = (answer, (name, self.algorithm, max_records), tuple(live), tuple(self.steps[before:]))
+        return live
+
+    def _judge(self, name: str, answer: DnsAnswer, max_records: int) -> list:
         # DKIM-14 [ours]: several TXT records, use the first that parses as a usable key; at most a few key records
         # (records that are not DKIM keys, like v=spf1, do not count): each one costs a key parse and a check
-        errors: list[KeyRecordError] = []
+        errors: list = []  # KeyRecordError
         records: list = []
         texts = answer.txt_joined()
         for position, text in enumerate(texts):
@@ -172,7 +184,7 @@ class KeyLookup:
                 break
             try:
                 records.append(parse_key_cached(text))
-            except KeyRecordError as exc:
+            except _key_record_error() as exc:
                 errors.append(exc)
         if not records:
             # prefer a real problem over "not a DKIM record" when both occur
@@ -193,6 +205,21 @@ class KeyLookup:
         detail = f"{record.key_type} {record.key_bits} bits from {name}" + (" (testing)" if record.testing else "")
         self.steps.append(Step("DKIM-15", "key record", True, detail))
         return live
+
+
+# id(answer) -> (answer, (name, algorithm, max_records), live records, steps) of run()s that returned. The entry
+# holds the answer, so its id is not reused while it is here; records and steps are frozen, so results share them.
+_JUDGED: dict[int, tuple[DnsAnswer, tuple[str, str, int], tuple, tuple[Step, ...]]] = {}
+_JUDGED_MAX = 256
+
+
+@lru_cache(maxsize=1)
+def _key_record_error() -> type[Exception]:
+    """KeyRecordError, imported once (the dkim package imports this module; an import statement in run() cost
+    about 1 us per signature)."""
+    from toolkit.core.dkim.keyrecord import KeyRecordError
+
+    return KeyRecordError
 
 
 @lru_cache(maxsize=1024)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
@@ -116,14 +117,10 @@ def prepare(config: SignerConfig) -> PreparedSigner:
         raise CallerError(f"bad signing domain {config.domain!r}")
     if not valid_selector(config.selector.lower()):
         raise CallerError(f"bad selector {config.selector!r}")
-    headers = [h.strip().lower() for h in (config.headers if config.headers is not None else DEFAULT_HEADERS)]
-    oversign = [h.strip().lower() for h in (config.oversign if config.oversign is not None else DEFAULT_OVERSIGN)]
-    if not valid_header_names(headers + oversign):
-        bad = next(name for name in headers + oversign if not valid_header_name(name))
-        raise CallerError(f"bad header name {bad!r}")
-    if "from" not in headers:
-        headers.insert(0, "from")  # DKIM-30: From is always signed
-    headers += [h for h in oversign if h not in headers]
+    headers, oversign = _header_lists(
+        tuple(config.headers if config.headers is not None else DEFAULT_HEADERS),
+        tuple(config.oversign if config.oversign is not None else DEFAULT_OVERSIGN),
+    )
     if config.identity is not None:
         _, at, idomain = config.identity.rpartition("@")
         idomain = idomain.lower()
@@ -140,12 +137,27 @@ def prepare(config: SignerConfig) -> PreparedSigner:
         private,
         head_canon,
         body_canon,
-        tuple(dict.fromkeys(headers)),
-        frozenset(oversign),
+        headers,
+        oversign,
         config.expire_after,
         config.identity,
         config.body_length,
     )
+
+
+@lru_cache(maxsize=64)
+def _header_lists(wanted: tuple[str, ...], oversign_wanted: tuple[str, ...]) -> tuple[tuple[str, ...], frozenset[str]]:
+    """The names to sign (DKIM-30, From first if missing, then the oversigned ones not listed) and those to oversign
+    (DKIM-31), checked; kept per pair of lists, as every sign() call prepares its signers again."""
+    headers = [h.strip().lower() for h in wanted]
+    oversign = [h.strip().lower() for h in oversign_wanted]
+    if not valid_header_names(headers + oversign):
+        bad = next(name for name in headers + oversign if not valid_header_name(name))
+        raise CallerError(f"bad header name {bad!r}")
+    if "from" not in headers:
+        headers.insert(0, "from")  # DKIM-30: From is always signed
+    headers += [h for h in oversign if h not in headers]
+    return tuple(dict.fromkeys(headers)), frozenset(oversign)
 
 
 def sign(message: bytes, signers: Sequence[SignerConfig], now: int) -> bytes:

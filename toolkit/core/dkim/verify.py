@@ -12,12 +12,12 @@ may fail (past them: temperror, TIME_BUDGET, without asking DNS again) and, give
 
 from __future__ import annotations
 
-import base64
 import binascii
 import contextlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from toolkit.core.canon import BodyHash, CanonError, body_hash, parse_canon
 from toolkit.core.dkim.common import (
@@ -45,6 +45,8 @@ from toolkit.core.tags import TagListError, parse_tag_list, strip_fws
 
 DEFAULT_MAX_SIGNATURES = 10  # DKIM-13 [ours]
 DEFAULT_SKEW = 300  # DKIM-11 [ours]
+_REQUIRED_TAG_SET = frozenset(REQUIRED_TAGS)
+_REQUIRED_TAGS_PRESENT = Step("DKIM-4", "required tags", True, "v a b bh d h s present, v=1")  # frozen: shared
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,10 +143,31 @@ def _skipped(sig_field: HeaderField, limit: int) -> DkimResult:
     )
 
 
+@lru_cache(maxsize=256)
+def _header_list(value: str) -> tuple[tuple[str, ...], bool]:
+    """h= -> (lowercase names, all of them valid) (DKIM-9). A signer's h= repeats from message to message; the
+    caller keeps only values of a usual size, so a sender's huge h= cannot fill memory."""
+    names = split_header_list(value)
+    return tuple(names), valid_header_names(names)
+
+
+# The pass steps whose details depend only on a=, c= and the number of fields: frozen, so results share them (a= and
+# c= are known values by then; the field counts kept are bounded).
+@lru_cache(maxsize=16)
+def _tags_step(algorithm: str, head_canon: str, body_canon: str) -> Step:
+    return Step("DKIM-5..12", "signature tags", True, f"a={algorithm} c={head_canon}/{body_canon}")
+
+
+@lru_cache(maxsize=256)
+def _signature_step(algorithm: str, fields: int, head_canon: str) -> Step:
+    return Step("DKIM-21", "signature", True, f"{algorithm} over {fields} header fields ({head_canon})")
+
+
 def _b64(value: str, tag: str) -> bytes:
-    """Decode a tag value whose FWS the caller already removed (DKIM-3)."""
+    """Decode a tag value whose FWS the caller already removed (DKIM-3): what base64.b64decode(value,
+    validate=True) does on Python 3.11+, without its two Python-level calls."""
     try:
-        return base64.b64decode(value, validate=True)
+        return binascii.a2b_base64(value.encode("ascii"), strict_mode=True)  # non-ASCII: UnicodeEncodeError
     except (binascii.Error, ValueError):
         raise perm(DkimReason.BAD_BASE64, "DKIM-3", f"{tag}= base64", f"{tag}= is not valid base64") from None
 
@@ -231,8 +254,8 @@ class _Context:
         except TagListError as exc:
             raise perm(DkimReason.SIG_SYNTAX, "DKIM-1", "tag-list", str(exc)) from None
         state.tags = tags.as_dict()
-        names = tags.names()
-        if len(set(names)) != len(names):
+        if len(state.tags) != len(tags.pairs):  # a name came twice
+            names = tags.names()
             dup = next(n for n in names if names.count(n) > 1)
             raise perm(DkimReason.DUPLICATE_TAG, "DKIM-2", "duplicate tag", f"tag {dup!r} appears twice")
         t = state.tags
@@ -242,12 +265,12 @@ class _Context:
         b_value = strip_fws(t.get("b", ""))
         state.b_prefix = b_value[:12]
         # DKIM-4: required tags, v=1
-        missing = [tag for tag in REQUIRED_TAGS if tag not in t]
-        if missing:
+        if not t.keys() >= _REQUIRED_TAG_SET:
+            missing = [tag for tag in REQUIRED_TAGS if tag not in t]
             raise perm(DkimReason.MISSING_TAG, "DKIM-4", "required tags", "missing " + ", ".join(missing))
         if t["v"] != "1":
             raise perm(DkimReason.BAD_VERSION, "DKIM-4", "version", f"v={t['v']!r}, expected 1")
-        steps.append(Step("DKIM-4", "required tags", True, "v a b bh d h s present, v=1"))
+        steps.append(_REQUIRED_TAGS_PRESENT)
         # DKIM-5: algorithm
         if state.algorithm == "rsa-sha1":
             raise perm(DkimReason.ALGORITHM_SHA1, "DKIM-5", "algorithm", "rsa-sha1 is not accepted (RFC 8301)")
@@ -278,10 +301,11 @@ class _Context:
         else:
             state.identity = "@" + state.domain
         # DKIM-9: h=
-        header_names = split_header_list(t["h"])
-        if not valid_header_names(header_names):
+        h_value = t["h"]
+        header_names, valid = _header_list(h_value) if len(h_value) <= 2048 else _header_list.__wrapped__(h_value)
+        if not valid:
             raise perm(DkimReason.BAD_HEADER_LIST, "DKIM-9", "h= syntax", f"h={t['h'][:80]!r}")
-        state.signed_headers = tuple(header_names)
+        state.signed_headers = header_names
         if "from" not in header_names:
             raise perm(DkimReason.FROM_NOT_SIGNED, "DKIM-9", "h= includes from", "from is not in h=")
         # DKIM-10: l=
@@ -305,8 +329,8 @@ class _Context:
             raise perm(DkimReason.BAD_QUERY_METHOD, "DKIM-12", "query method", f"q={t['q']!r}")
         expected_bh = _b64(strip_fws(t["bh"]), "bh")
         signature = _b64(b_value, "b")
-        state.body_hash_expected = base64.b64encode(expected_bh).decode()
-        steps.append(Step("DKIM-5..12", "signature tags", True, f"a={state.algorithm} c={head_canon}/{body_canon}"))
+        state.body_hash_expected = binascii.b2a_base64(expected_bh, newline=False).decode()  # = b64encode
+        steps.append(_tags_step(state.algorithm, head_canon, body_canon))
         # DKIM-14/15: key
         records = self._key(state)
         # DKIM-19: body hash
@@ -324,7 +348,7 @@ class _Context:
                 steps.append(
                     Step("DKIM-10", "unsigned content", None, f"{state.unsigned_body_bytes} canonical octets after l=")
                 )
-        state.body_hash_computed = base64.b64encode(bh.digest).decode()
+        state.body_hash_computed = binascii.b2a_base64(bh.digest, newline=False).decode()
         if bh.digest != expected_bh:
             raise Stop(
                 Verdict.FAIL,
@@ -354,9 +378,7 @@ class _Context:
             raise perm(
                 DkimReason.IDENTITY_NOT_EXACT, "DKIM-8", "i= with key t=s", f"i= domain {identity_domain} is not d="
             )
-        steps.append(
-            Step("DKIM-21", "signature", True, f"{state.algorithm} over {len(selected)} header fields ({head_canon})")
-        )
+        steps.append(_signature_step(state.algorithm, len(selected), head_canon))
 
     def _timestamp(self, tags: dict[str, str], tag: str) -> int | None:
         if tag not in tags:

@@ -1,0 +1,57 @@
+"""DkimState.result() builds the frozen DkimResult through its slots (for speed): the same object as the constructor."""
+
+from dataclasses import fields
+
+from toolkit.core.dkim.common import DkimReason
+from toolkit.core.dkim.result import DkimResult, DkimState
+from toolkit.core.dns import DnsAnswer, DnsStatus
+from toolkit.core.results import Step, Verdict
+
+
+def test_result_sets_every_field_as_the_constructor_does():
+    answer = DnsAnswer("s._domainkey.example.com", "TXT", DnsStatus.OK, ((b"v=DKIM1; p=",),))
+    state = DkimState(
+        tags={"d": "example.com"},
+        domain="example.com",
+        selector="s",
+        identity="@example.com",
+        algorithm="ed25519-sha256",
+        b_prefix="abc",
+        testing=True,
+        key_answer=answer,
+        key_type="ed25519",
+        key_bits=256,
+        body_hash_expected="x",
+        body_hash_computed="y",
+        unsigned_body_bytes=7,
+        signed_headers=("from", "to"),
+        steps=[Step("DKIM-4", "required tags", True)],
+        header_index=3,
+        key_record=None,
+    )
+    made = state.result(Verdict.FAIL, DkimReason.BODY_HASH_MISMATCH, "detail")
+    expected = DkimResult(
+        verdict=Verdict.FAIL,
+        reason=DkimReason.BODY_HASH_MISMATCH,
+        domain="example.com",
+        selector="s",
+        identity="@example.com",
+        algorithm="ed25519-sha256",
+        b_prefix="abc",
+        testing=True,
+        tags={"d": "example.com"},
+        key_answer=answer,
+        key_type="ed25519",
+        key_bits=256,
+        body_hash_expected="x",
+        body_hash_computed="y",
+        unsigned_body_bytes=7,
+        signed_headers=("from", "to"),
+        steps=(Step("DKIM-4", "required tags", True),),
+        comment="body hash did not verify; testing",
+        header_index=3,
+        key_record=None,
+    )
+    for f in fields(DkimResult):  # compare=False fields too
+        assert getattr(made, f.name) == getattr(expected, f.name), f.name
+    assert made == expected and made.to_json() == expected.to_json()
