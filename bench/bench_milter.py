@@ -41,7 +41,8 @@ from toolkit.core.dkim.keys import generate_key  # noqa: E402
 EMLAUTH = {  # filter name -> (processes, DNS and checks)
     "emlauth": (1, "full"),  # one process: the shape before issue 14
     "emlauth-2p": (2, "full"),  # SPF + DKIM + DMARC, DNS from knot, 2 pre-forked workers
-    "emlauth-dkim-2p": (2, "dkim"),  # like OpenDKIM here: DKIM only, keys from a file (zone files), 2 workers
+    "emlauth-dkim": (1, "dkim"),  # like OpenDKIM here: DKIM only, keys from a file (zone files), 1 process
+    "emlauth-dkim-2p": (2, "dkim"),  # the same with 2 workers
     "emlauth-unix": (1, "full"),  # as "emlauth", over a unix: socket (no TCP between Postfix and the milter)
 }
 
@@ -241,11 +242,38 @@ def check_sample(postfix, filter_name: str) -> dict:
             "dkim_pass_in_ar": dkim_pass}  # fmt: skip
 
 
+NULL_MILTER = """
+import asyncio, sys
+from toolkit.shells.hooks import Handler
+from toolkit.shells.milter import serve
+
+class Null(Handler):
+    wants = frozenset({"connect", "helo", "mail_from", "rcpt", "header", "body"})  # sees all a verifier sees
+
+    def end_of_message(self, session, envelope):
+        return []  # and checks nothing, changes nothing
+
+asyncio.run(serve(Null(), sys.argv[1]))
+"""
+
+
+def start_null(work: Path) -> tuple[subprocess.Popen, str]:
+    """Our milter shell with a handler that takes every stage's data and does nothing with it: what any milter
+    that reads whole messages costs Postfix and the machine, the ceiling for a milter that verifies."""
+    port = free_port()
+    command = [sys.executable, "-c", NULL_MILTER, f"inet:127.0.0.1:{port}"]
+    process = subprocess.Popen(command, cwd=ROOT, stderr=open(work / "null.log", "w"))  # noqa: SIM115
+    wait_for_port(port)
+    return process, f"inet:127.0.0.1:{port}"
+
+
 def measure_filter(name, args, work, knot_port, table, key_path, world, workloads) -> list[dict]:
     process = None
     milter = None
     if name in EMLAUTH:
         process, milter = start_emlauth(work, knot_port, table, name)
+    elif name == "null":
+        process, milter = start_null(work)
     elif name == "opendkim":
         process, milter = start_opendkim(work, knot_port, key_path, world, args.opendkim_dns)
     postfix = start_postfix(milter)
@@ -302,7 +330,11 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--messages", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--deadline", type=float, default=300.0, help="seconds per workload at most")
-    parser.add_argument("--filters", default="none,emlauth,emlauth-unix,emlauth-2p,emlauth-dkim-2p,opendkim")
+    parser.add_argument(
+        "--filters",
+        default="none,null,emlauth,emlauth-unix,emlauth-2p,emlauth-dkim,emlauth-dkim-2p,opendkim",
+        help="comma-separated: none, null, opendkim and the emlauth rows (EMLAUTH)",
+    )
     parser.add_argument("--latency", type=int, default=100, help="messages for the per-message milter time")
     parser.add_argument("--opendkim-dns", choices=("file", "unbound"), default="file")
     parser.add_argument("--runs", type=int, default=1, help="repeat each workload, report the best (bench/run)")

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from support.mailworld import AUTHSERV_ID, OUR_IP, OUR_NETWORKS, SENDER_IP, STRANGER_IP, make_message
-from support.milter_client import MilterClient
+from support.milter_client import ALL_PROTOCOL, MilterClient
 
 from toolkit.core.dkim import verify as dkim_verify
 from toolkit.core.dkim.signtable import SigningTable
@@ -333,3 +333,33 @@ def test_an_answer_that_cannot_be_encoded_falls_back_to_the_error_policy():
         outcome = client.transaction(make_message(), "alice@example.org", ["bob@example.net"])
         assert outcome.final == mp.ReplyCode(451, "4.7.1 Temporary authentication failure")
         assert outcome.modifications == []
+
+
+def test_packets_sent_while_a_hook_runs_wait_their_turn_and_reading_pauses_past_a_mebibyte():
+    """While end_of_message runs, the MTA may already send the next transaction: its packets wait in the buffer
+    (answered in order, after the hook's answer), and past PAUSE_ABOVE bytes the milter stops reading until the
+    hook is done, so a peer cannot fill its memory meanwhile."""
+    from toolkit.shells import milter_connection
+
+    class SlowOnce(Handler):
+        calls = 0
+
+        async def end_of_message(self, session, envelope):
+            SlowOnce.calls += 1
+            if SlowOnce.calls == 1:
+                await asyncio.sleep(0.5)
+            return [hooks.add_header("X-Seen", str(SlowOnce.calls))]
+
+    big_value = b"x" * 60_000
+    with BackgroundMilter(SlowOnce()) as milter, client_for(milter) as client:
+        client.negotiate(protocol=ALL_PROTOCOL)  # as Postfix: no answer expected at the header stage
+        client.send(mp.Mail(("<alice@example.org>",)))
+        client.send(mp.EndOfMessage())  # the slow one
+        for _ in range(30):  # 1.8 MB of the next message before the answer comes
+            client.send(mp.Header(b"X-Filler", big_value))
+        client.send(mp.EndOfMessage())
+        first, second = client.until_final(), client.until_final()
+        assert first.code == b"c" and first.modifications[0].value.strip() == "1"
+        assert second.code == b"c" and second.modifications[0].value.strip() == "2"
+        client.quit()
+    assert milter.server.stats["paused"] == 1 and 30 * len(big_value) > milter_connection.PAUSE_ABOVE

@@ -120,6 +120,7 @@ class MilterServer:
             "busy": 0,
             "idle_closed": 0,
             "oversized": 0,
+            "paused": 0,  # reading paused while a hook ran and more than PAUSE_ABOVE bytes waited
         }
 
     async def start(self, listen: str | ListenSpec, sock: socket.socket | None = None) -> ListenSpec:

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("emlauth.milter")
 
 CONTINUE_REPLY = mp.Reply(mp.Resp.CONTINUE)
+PAUSE_ABOVE = 1 << 20  # bytes waiting in the buffer while a hook runs before reading pauses
 PROGRESS_REPLY = mp.Reply(mp.Resp.PROGRESS)
 
 OUR_ACTIONS = mp.Action.ADDHDRS | mp.Action.CHGHDRS | mp.Action.CHGBODY | mp.Action.QUARANTINE
@@ -77,7 +78,8 @@ class MilterConnection(asyncio.Protocol):
         self.release_pending = False  # a large message just ended: give its memory back to the OS
         self.buffer = bytearray()  # bytes read and not yet cut into packets, from `offset` on
         self.offset = 0
-        self.task: asyncio.Task | None = None  # the one hook running; reading is paused meanwhile
+        self.task: asyncio.Task | None = None  # the one hook running; later packets wait in the buffer
+        self.paused = False  # reading paused: a hook is running and more than PAUSE_ABOVE bytes wait
         self.counted = False  # in server.active
         self.closing = False
         self.eof = False  # the MTA closed its side; handled once the packets before it are
@@ -121,6 +123,13 @@ class MilterConnection(asyncio.Protocol):
         self.buffer += data
         if self.task is None:
             self.process()
+        elif len(self.buffer) > PAUSE_ABOVE and not self.paused:
+            # a hook is running and the MTA keeps writing: stop reading until it is done (backpressure). Not at
+            # every task: pausing and resuming cost two epoll_ctl calls per message (issue 14).
+            assert self.transport is not None
+            self.transport.pause_reading()
+            self.paused = True
+            self.server.stats["paused"] += 1
         self.quick_ack()
 
     def eof_received(self) -> bool:
@@ -194,7 +203,7 @@ class MilterConnection(asyncio.Protocol):
                 if packet is None:
                     break
                 self.handle(mp.decode_command(*packet))
-        except mp.ProtocolError as exc:
+        except (mp.ProtocolError, ConnectionError) as exc:  # a bad packet, or the MTA left
             self.end(exc)
             return
         except Exception:  # a bug here must cost this connection, never the server
@@ -208,17 +217,19 @@ class MilterConnection(asyncio.Protocol):
             if self.buffer:
                 self.end(f"the MTA closed in the middle of a packet ({len(self.buffer)} bytes)")
             else:
-                self.start(self.close_session(), then_finish=True)  # a clean close between packets
+                self.end_session(then_finish=True)  # a clean close between packets
 
     def start(self, work: Any, then_finish: bool = False) -> None:
-        """Run `work` (a coroutine) as this connection's one task; reading waits until it is done."""
-        assert self.transport is not None
-        self.transport.pause_reading()
+        """Run `work` (a coroutine) as this connection's one task; the packets after it wait in the buffer."""
         self.task = self.loop.create_task(work)
         self.task.add_done_callback(lambda task: self.done(task, then_finish))
 
     def done(self, task: asyncio.Task, then_finish: bool) -> None:
         self.task = None
+        if self.paused:
+            self.paused = False
+            if not self.closing and self.transport is not None:
+                self.transport.resume_reading()
         if task.cancelled() or self.closing:
             return
         error = task.exception()
@@ -238,8 +249,6 @@ class MilterConnection(asyncio.Protocol):
             self.offset = 0
             self.start(self.release_memory())
             return
-        assert self.transport is not None
-        self.transport.resume_reading()
         self.process()
 
     async def release_memory(self) -> None:
@@ -350,11 +359,15 @@ class MilterConnection(asyncio.Protocol):
             case mp.Simple(cmd=mp.Cmd.DATA):
                 self.write(CONTINUE_REPLY)
             case mp.Simple(cmd=mp.Cmd.ABORT):
-                self.start(self.abort(session, envelope))
+                if self.handler.implements("abort"):
+                    self.start(self.abort(session, envelope))
+                else:
+                    session.new_envelope()
+                    self.new_message()
             case mp.Simple(cmd=mp.Cmd.QUIT):
-                self.start(self.close_session(), then_finish=True)
+                self.end_session(then_finish=True)
             case mp.Simple(cmd=mp.Cmd.QUIT_NC):
-                self.start(self.close_session(new_session=True))
+                self.end_session(new_session=True)
             case mp.Unknown():
                 self.write(CONTINUE_REPLY)
 
@@ -388,6 +401,17 @@ class MilterConnection(asyncio.Protocol):
         await self.quiet("abort", session, envelope)
         session.new_envelope()
         self.new_message()
+
+    def end_session(self, new_session: bool = False, then_finish: bool = False) -> None:
+        """QUIT, QUIT_NC or the MTA's close: the close hook in a task if there is one, else at once."""
+        if self.connected and self.handler.implements("close"):
+            self.start(self.close_session(new_session), then_finish=then_finish)
+            return
+        self.connected = False
+        if new_session:
+            self.session = Session()
+        if then_finish:
+            self.finish()
 
     async def close_session(self, new_session: bool = False) -> None:
         if self.connected:
