@@ -102,6 +102,12 @@ def milter_rows(results: list[dict]) -> list[tuple[str, str, str, str]]:
             ">= 0.75",
         ))  # fmt: skip
         rows.append((
+            f"  ceiling: our milter shell reading every message and checking nothing / Postfix alone, {workload}",
+            "",
+            f"{ratio_text(ratios('null', workload))} [{rate('null', workload)}]",
+            "",
+        ))  # fmt: skip
+        rows.append((
             f"  like for like, DKIM only, keys from a file: emlauth 2 proc / OpenDKIM, {workload}",
             "",
             f"{ratio_text(ratios('emlauth-dkim-2p', workload))} / {ratio_text(ratios('opendkim', workload))}",
