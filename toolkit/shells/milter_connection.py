@@ -10,12 +10,12 @@ import asyncio
 import contextlib
 import logging
 import socket
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from toolkit.shells import milter_protocol as mp
-from toolkit.shells.hooks import ACCEPT, Action, Kind, Session, call_hook, decide, tempfail
+from toolkit.shells.hooks import ACCEPT, Action, Session, call_hook, decide, tempfail
 from toolkit.shells.hooks.outcome import message_line
+from toolkit.shells.milter_answers import Ticker, answer_offer, modification_responses, verdict_response
 from toolkit.shells.peers import address_in, peer_address
 from toolkit.shells.server_limits import RELEASE_AFTER, release_memory
 
@@ -27,31 +27,6 @@ log = logging.getLogger("emlauth.milter")
 CONTINUE_REPLY = mp.Reply(mp.Resp.CONTINUE)
 PAUSE_ABOVE = 1 << 20  # bytes waiting in the buffer while a hook runs before reading pauses
 PROGRESS_REPLY = mp.Reply(mp.Resp.PROGRESS)
-
-OUR_ACTIONS = mp.Action.ADDHDRS | mp.Action.CHGHDRS | mp.Action.CHGBODY | mp.Action.QUARANTINE
-
-# Stages the handler needs the data of but has no hook for: nothing there can answer anything but continue, so
-# we ask the MTA not to wait for an answer (SMFIP_NR_*, protocol v6; Postfix >= 2.6). A 10-header message then
-# costs 2 round trips instead of 14 (issue 14: the round trips, not the checks, were the milter's time).
-# The body keeps its answer, so a message past max_message_size can still be refused while it arrives.
-_NO_REPLY_FLAGS = {
-    "connect": mp.Proto.NR_CONN,
-    "helo": mp.Proto.NR_HELO,
-    "mail_from": mp.Proto.NR_MAIL,
-    "rcpt": mp.Proto.NR_RCPT,
-    "header": mp.Proto.NR_HDR,
-    "end_of_headers": mp.Proto.NR_EOH,
-}
-
-_NO_FLAGS = {
-    "connect": mp.Proto.NOCONNECT,
-    "helo": mp.Proto.NOHELO,
-    "mail_from": mp.Proto.NOMAIL,
-    "rcpt": mp.Proto.NORCPT,
-    "header": mp.Proto.NOHDRS,
-    "end_of_headers": mp.Proto.NOEOH,
-    "body": mp.Proto.NOBODY,
-}
 
 
 class MilterConnection(asyncio.Protocol):
@@ -376,26 +351,11 @@ class MilterConnection(asyncio.Protocol):
         key = (mta.version, mta.actions, mta.protocol)
         known = self.server.negotiated.get(key)
         if known is None:
-            known = self.answer_offer(mta)
+            known = answer_offer(self.handler, mta)
             if len(self.server.negotiated) < 64:  # a peer cycling through offers must not grow it without end
                 self.server.negotiated[key] = known
         answer, self.leading_space, self.no_reply = known
         return answer
-
-    def answer_offer(self, mta: mp.OptNeg) -> tuple[mp.OptNeg, bool, frozenset[str]]:
-        if mta.version < 2:
-            raise mp.ProtocolError(f"MTA speaks milter protocol {mta.version}, too old")
-        wanted = mp.Proto.NOUNKNOWN | mp.Proto.NODATA | mp.Proto.HDR_LEADSPC
-        for stage, flag in _NO_FLAGS.items():
-            if not self.handler.needs(stage):
-                wanted |= flag
-        for stage, flag in _NO_REPLY_FLAGS.items():
-            if not self.handler.implements(stage):
-                wanted |= flag
-        protocol = wanted & mta.protocol
-        no_reply = frozenset(stage for stage, flag in _NO_REPLY_FLAGS.items() if protocol & flag)
-        answer = mp.OptNeg(min(mp.PROTOCOL_VERSION, mta.version), OUR_ACTIONS & mta.actions, protocol)
-        return answer, bool(protocol & mp.Proto.HDR_LEADSPC), no_reply
 
     async def abort(self, session: Session, envelope: Any) -> None:
         await self.quiet("abort", session, envelope)
@@ -494,7 +454,7 @@ class MilterConnection(asyncio.Protocol):
         if actions is not None:
             try:  # encode everything first: either all modifications go out, or none
                 modifications, verdict = decide(actions)
-                responses = [r for m in modifications for r in self.modification_responses(m)]
+                responses = [r for m in modifications for r in modification_responses(m, self.leading_space)]
                 responses.append(verdict_response(verdict))
                 data = b"".join(mp.encode_response(r) for r in responses)
             except (ValueError, TypeError):  # a hook asked for something the protocol cannot carry
@@ -512,54 +472,3 @@ class MilterConnection(asyncio.Protocol):
         self.write_data(data)
         if self.writable is not None:
             await self.writable
-
-    def modification_responses(self, action: Action) -> list[mp.Response]:
-        def wire(value: str) -> str:
-            return mp.header_value_to_wire(value, self.leading_space) if value else ""
-
-        match action.kind:
-            case Kind.ADD_HEADER:
-                return [mp.AddHeader(action.name, wire(action.value))]
-            case Kind.INSERT_HEADER:
-                return [mp.InsHeader(action.index, action.name, wire(action.value))]
-            case Kind.CHANGE_HEADER:
-                return [mp.ChgHeader(action.index, action.name, wire(action.value))]
-            case Kind.QUARANTINE:
-                return [mp.Quarantine(action.text or "quarantined")]
-            case Kind.REPLACE_BODY:
-                body = action.body
-                step = mp.MAX_BODY_CHUNK
-                return [mp.ReplBody(body[i : i + step]) for i in range(0, max(len(body), 1), step)]
-        raise ValueError(f"not a modification: {action.kind}")
-
-
-class Ticker:
-    """Calls `tick` every `interval` seconds until cancelled (loop.call_later, re-armed after each call)."""
-
-    def __init__(self, loop: asyncio.AbstractEventLoop, interval: float, tick: Callable[[], None]) -> None:
-        self.loop = loop
-        self.interval = interval
-        self.tick = tick
-        self.handle = loop.call_later(interval, self.fire)
-
-    def fire(self) -> None:
-        self.tick()
-        self.handle = self.loop.call_later(self.interval, self.fire)
-
-    def cancel(self) -> None:
-        self.handle.cancel()
-
-
-def verdict_response(action: Action) -> mp.Response:
-    match action.kind:
-        case Kind.CONTINUE:
-            return mp.Reply(mp.Resp.CONTINUE)
-        case Kind.ACCEPT:
-            return mp.Reply(mp.Resp.ACCEPT)
-        case Kind.DISCARD:
-            return mp.Reply(mp.Resp.DISCARD)
-        case Kind.REJECT | Kind.TEMPFAIL:
-            if action.code:
-                return mp.ReplyCode(action.code, action.text)
-            return mp.Reply(mp.Resp.REJECT if action.kind is Kind.REJECT else mp.Resp.TEMPFAIL)
-    raise ValueError(f"not a verdict: {action.kind}")
