@@ -55,12 +55,9 @@ def corpus_rate(fn: Callable[[bytes], object], messages: list, passes: int = 3) 
     return passes * len(messages) / (time.process_time() - start)
 
 
-def main(argv: list[str] | None = None) -> dict[str, list[float]]:
-    """Measure, print the table, and return every row's figures per round."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--messages", type=int, default=200)
-    args = parser.parse_args(argv)
+def corpus(count: int) -> tuple:
+    """An Ed25519 and an RSA-2048 key, a warm resolver serving both (selectors ed and rsa at example.com), and
+    `count` messages of the bench_dkim corpus: the workload of this bench and of profile_core.py."""
     ed_key, rsa_key = generate_key("ed25519"), generate_key("rsa", 2048)
     resolver = CachingResolver(
         MemoryResolver(
@@ -70,7 +67,16 @@ def main(argv: list[str] | None = None) -> dict[str, list[float]]:
             }
         )
     )
-    raws = [typical_message(i) for i in range(args.messages)]
+    return ed_key, rsa_key, resolver, [typical_message(i) for i in range(count)]
+
+
+def main(argv: list[str] | None = None) -> dict[str, list[float]]:
+    """Measure, print the table, and return every row's figures per round."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--messages", type=int, default=200)
+    args = parser.parse_args(argv)
+    ed_key, rsa_key, resolver, raws = corpus(args.messages)
     signed = {
         alg: [parse_message(sign(raw, [SignerConfig("example.com", sel, key)], NOW)) for raw in raws]
         for alg, sel, key in (("ed", "ed", ed_key), ("rsa", "rsa", rsa_key))

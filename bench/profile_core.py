@@ -23,20 +23,17 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(Path(__file__).resolve().parent)]
 
+from bench_ed25519 import corpus  # noqa: E402
 from cryptography.hazmat.primitives import hashes  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric import padding  # noqa: E402
-from interop.corpus import typical_message  # noqa: E402
 
 from toolkit.core.canon import body_hash  # noqa: E402
 from toolkit.core.dkim import SignerConfig, sign, verify  # noqa: E402
 from toolkit.core.dkim.common import header_hash_input, index_headers, remove_b_value, select_headers  # noqa: E402
-from toolkit.core.dkim.keys import generate_key  # noqa: E402
 from toolkit.core.message import parse_message  # noqa: E402
 from toolkit.core.tags import parse_tag_list  # noqa: E402
-from toolkit.resolvers.caching import CachingResolver  # noqa: E402
-from toolkit.resolvers.memory import MemoryResolver  # noqa: E402
 
 NOW = 1_795_000_000
 
@@ -59,16 +56,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--top", type=int, default=18)
     parser.add_argument("--no-profile", action="store_true")
     args = parser.parse_args(argv)
-    ed_key, rsa_key = generate_key("ed25519"), generate_key("rsa", 2048)
-    resolver = CachingResolver(
-        MemoryResolver(
-            {
-                "ed._domainkey.example.com": {"TXT": [ed_key.dns_txt_strings()]},
-                "rsa._domainkey.example.com": {"TXT": [rsa_key.dns_txt_strings()]},
-            }
-        )
-    )
-    raws = [typical_message(i) for i in range(args.messages)]
+    ed_key, rsa_key, resolver, raws = corpus(args.messages)
     signers = {"ed": [SignerConfig("example.com", "ed", ed_key)], "rsa": [SignerConfig("example.com", "rsa", rsa_key)]}
     signed = {alg: [parse_message(sign(raw, signers[alg], NOW)) for raw in raws] for alg in signers}
     for alg in signed:
