@@ -53,15 +53,10 @@ class CachingResolver:
 
     def query(self, name: str, rdtype: str) -> DnsAnswer:
         key = (normalize_name(name), rdtype.upper())
-        now = self.clock()
+        cached = self._hit(key)
+        if cached is not None:
+            return cached
         with self._lock:
-            entry = self._entries.get(key)
-            if entry is not None:
-                if now < entry[0]:
-                    self._entries.move_to_end(key)
-                    self.hits += 1
-                    return entry[1]
-                del self._entries[key]
             self.misses += 1
         answer = self.inner.query(name, rdtype)  # outside the lock: slow lookups do not block hits
         lifetime = self._lifetime(answer)
@@ -76,11 +71,17 @@ class CachingResolver:
 
     def peek(self, name: str, rdtype: str) -> DnsAnswer | None:
         """The answer query() would return from the cache (counted as a hit), or None instead of asking."""
-        key = (normalize_name(name), rdtype.upper())
+        return self._hit((normalize_name(name), rdtype.upper()))
+
+    def _hit(self, key: tuple[str, str]) -> DnsAnswer | None:
+        """The live cached answer for `key` (an expired one is dropped), counted as a hit; None when there is none."""
         now = self.clock()
         with self._lock:
             entry = self._entries.get(key)
-            if entry is None or now >= entry[0]:
+            if entry is None:
+                return None
+            if now >= entry[0]:
+                del self._entries[key]
                 return None
             self._entries.move_to_end(key)
             self.hits += 1
