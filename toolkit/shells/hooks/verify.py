@@ -10,6 +10,7 @@ from typing import Any
 from toolkit.core import arheader
 from toolkit.core.dns import Resolver
 from toolkit.core.results import Verdict
+from toolkit.resolvers.in_memory import WouldBlock, in_memory  # no dnspython: the resolvers package is lazy
 from toolkit.shells.hooks.api import (
     INLINE_MAX_BYTES,
     Action,
@@ -72,11 +73,8 @@ class VerifyHandler(Handler):
         checks: tuple[str, ...] | None = None,
         sign_hosts: Sequence[str] | None = None,
     ) -> None:
-        from toolkit.resolvers.in_memory import WouldBlock, in_memory  # not at import: it loads dnspython
-
         self.resolver = resolver
         self.memory = in_memory(resolver)  # answers without the network, or None
-        self.would_block = WouldBlock
         self.authserv_id = authserv_id
         self.clock = clock or time.time
         self.dmarc_action = dmarc_action
@@ -103,7 +101,7 @@ class VerifyHandler(Handler):
             return None
         try:
             return self.verify(raw, *smtp, self.memory)
-        except self.would_block:
+        except WouldBlock:
             return None
 
     async def end_of_message(self, session: Session, envelope: Envelope) -> list[Action]:
