@@ -12,8 +12,16 @@ import enum
 import struct
 from dataclasses import dataclass, field
 
+# framing lives in milter_framing.py; it is re-exported here, so callers keep one module for the protocol
+from toolkit.shells.milter_framing import (  # noqa: F401
+    MAX_PACKET,
+    PacketReader,
+    ProtocolError,
+    check_length,
+    encode_packet,
+)
+
 PROTOCOL_VERSION = 6
-MAX_PACKET = 16 * 1024 * 1024  # a peer announcing more than this is broken or hostile
 MAX_BODY_CHUNK = 65535  # default body chunk size (SMFIP_MDS_* raise it; we never ask)
 
 
@@ -107,47 +115,7 @@ class Proto(enum.IntFlag):
     MDS_1M = 0x20000000
 
 
-class ProtocolError(ValueError):
-    """The peer sent something the protocol does not allow: the connection cannot continue."""
-
-
-# ---------------------------------------------------------------- framing
-
-
-def encode_packet(code: bytes, payload: bytes = b"") -> bytes:
-    return struct.pack(">I", len(payload) + 1) + code + payload
-
-
-class PacketReader:
-    """Feed bytes, get complete (code, payload) packets out. Sans-IO."""
-
-    def __init__(self, max_packet: int = MAX_PACKET) -> None:
-        self._buffer = bytearray()
-        self._max = max_packet
-
-    def feed(self, data: bytes) -> list[tuple[bytes, bytes]]:
-        self._buffer += data
-        packets = []
-        while len(self._buffer) >= 4:
-            (length,) = struct.unpack(">I", self._buffer[:4])
-            if length < 1 or length > self._max:
-                raise ProtocolError(f"bad packet length {length}")
-            if len(self._buffer) < 4 + length:
-                break
-            code = bytes(self._buffer[4:5])
-            payload = bytes(self._buffer[5 : 4 + length])
-            del self._buffer[: 4 + length]
-            packets.append((code, payload))
-        return packets
-
-    @property
-    def pending(self) -> int:
-        return len(self._buffer)
-
-
-def check_length(length: int, max_packet: int = MAX_PACKET) -> None:
-    if length < 1 or length > max_packet:
-        raise ProtocolError(f"bad packet length {length}")
+# ---------------------------------------------------------------- strings
 
 
 def _split_strings(payload: bytes) -> list[bytes]:
