@@ -51,8 +51,7 @@ class MilterConnection(asyncio.Protocol):
         self.size = 0  # bytes of the current message seen so far (headers and body)
         self.oversized = False  # past max_message_size: nothing more is kept, every answer is the policy's
         self.release_pending = False  # a large message just ended: give its memory back to the OS
-        self.buffer = bytearray()  # bytes read and not yet cut into packets, from `offset` on
-        self.offset = 0
+        self.packets = mp.PacketReader()  # bytes read and not yet handled
         self.task: asyncio.Task | None = None  # the one hook running; later packets wait in the buffer
         self.paused = False  # reading paused: a hook is running and more than PAUSE_ABOVE bytes wait
         self.counted = False  # in server.active
@@ -95,10 +94,10 @@ class MilterConnection(asyncio.Protocol):
         if self.closing:
             return
         self.last_read = self.loop.time()
-        self.buffer += data
+        self.packets.add(data)
         if self.task is None:
             self.process()
-        elif len(self.buffer) > PAUSE_ABOVE and not self.paused:
+        elif self.packets.pending > PAUSE_ABOVE and not self.paused:
             # a hook is running and the MTA keeps writing: stop reading until it is done (backpressure). Not at
             # every task: pausing and resuming cost two epoll_ctl calls per message (issue 14).
             assert self.transport is not None
@@ -157,24 +156,11 @@ class MilterConnection(asyncio.Protocol):
             return
         self.idle_timer = self.loop.call_later(timeout if self.task else timeout - quiet_for, self.check_idle)
 
-    def next_packet(self) -> tuple[bytes, bytes] | None:
-        """The next whole packet in the buffer, or None until more arrives."""
-        buffer, start = self.buffer, self.offset
-        if len(buffer) - start < 4:
-            return None
-        length = int.from_bytes(buffer[start : start + 4], "big")
-        mp.check_length(length)
-        end = start + 4 + length
-        if len(buffer) < end:
-            return None
-        self.offset = end
-        return bytes(buffer[start + 4 : start + 5]), bytes(buffer[start + 5 : end])
-
     def process(self) -> None:
         """Handle the buffered packets in order until one needs a task; then what the MTA's close asks."""
         try:
             while self.task is None and not self.closing:
-                packet = self.next_packet()
+                packet = self.packets.next()
                 if packet is None:
                     break
                 self.handle(mp.decode_command(*packet))
@@ -185,12 +171,9 @@ class MilterConnection(asyncio.Protocol):
             log.exception("milter connection failed")
             self.finish()
             return
-        if self.offset:  # keep only the unread tail
-            del self.buffer[: self.offset]
-            self.offset = 0
         if self.eof and self.task is None and not self.closing:
-            if self.buffer:
-                self.end(f"the MTA closed in the middle of a packet ({len(self.buffer)} bytes)")
+            if self.packets.pending:
+                self.end(f"the MTA closed in the middle of a packet ({self.packets.pending} bytes)")
             else:
                 self.end_session(then_finish=True)  # a clean close between packets
 
@@ -220,8 +203,7 @@ class MilterConnection(asyncio.Protocol):
             return
         if self.release_pending:  # after a large message, once its buffers are let go
             self.release_pending = False
-            self.buffer = bytearray(self.buffer[self.offset :])
-            self.offset = 0
+            self.packets.shrink()
             self.start(self.release_memory())
             return
         self.process()
