@@ -107,3 +107,29 @@ def test_the_repeated_constants_match_the_verifier() -> None:
 
     assert cmd_verify.ALL_CHECKS == verify.ALL_CHECKS
     # --authserv-id's default is this host's name (common.default_authserv_id, 3a5fff4): no constant to copy
+
+
+_PROTOCOLS = ("toolkit.core.spf", "toolkit.core.dmarc", "toolkit.core.arc")
+
+
+def _protocols_loaded(message: Path, *options: str) -> list[str]:
+    """The protocol packages a fresh verify-eml process has imported once it has verified `message`."""
+    code = (
+        "import sys\nfrom toolkit.shells.runner import verify_eml_main\n"
+        f"code = verify_eml_main(['--now', '{NOW}', '--header-only', *sys.argv[1:]])\n"
+        f"print('LOADED:', *[m for m in {_PROTOCOLS!r} if m in sys.modules])\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code, *options, str(message)], capture_output=True, text=True)
+    assert "Authentication-Results:" in result.stdout, result.stderr
+    return result.stdout.splitlines()[-1].split()[1:]
+
+
+def test_a_check_that_is_not_asked_for_is_not_imported(tmp_path: Path) -> None:
+    """Start-up (issue 14 §2): `--checks dkim` imports no SPF, DMARC or ARC code; the default checks all run."""
+    message = tmp_path / "m.eml"
+    message.write_bytes(b"From: a@example.com\r\nTo: b@example.org\r\nSubject: s\r\n\r\nbody\r\n")
+    zones = tmp_path / "zones"
+    zones.mkdir()
+    assert _protocols_loaded(message, "--zones", str(zones), "--checks", "dkim") == []
+    everything = _protocols_loaded(message, "--zones", str(zones), "--ip", "192.0.2.1", "--mail-from", "a@example.com")
+    assert everything == list(_PROTOCOLS)

@@ -8,16 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from toolkit.core import arheader
-from toolkit.core.arc import ArcResult
-from toolkit.core.dkim import DkimBudget, DkimResult
-from toolkit.core.dmarc import DmarcResult
-from toolkit.core.dns import Resolver
+from toolkit.core.dkim import DkimBudget
 from toolkit.core.message import Message, parse_message
 from toolkit.core.methods import ALL_CHECKS, METHODS, Outcome, Run, ar_entries, identity_result, one_result
-from toolkit.core.received import trace_facts
-from toolkit.core.spf import SpfResult
+
+if TYPE_CHECKING:  # each method's code is imported when it first runs (toolkit.core.methods)
+    from toolkit.core.arc import ArcResult
+    from toolkit.core.dkim import DkimResult
+    from toolkit.core.dmarc import DmarcResult
+    from toolkit.core.dns import Resolver
+    from toolkit.core.spf import SpfResult
 
 __all__ = ["ALL_CHECKS", "DEFAULT_AUTHSERV_ID", "ReceivedContext", "Report", "SmtpContext", "VerifyOptions",
            "context_from_received", "verify_message"]  # fmt: skip
@@ -186,6 +189,8 @@ def context_from_received(message: Message, index: int) -> ReceivedContext:
 
     When no IP can be taken safely the context says why (`ip_problem`), and SPF reports none with that reason.
     """
+    from toolkit.core.received import trace_facts  # only --trust-received reads trace fields
+
     facts = trace_facts(message, index)
     context = SmtpContext(facts.ip, facts.helo, facts.mail_from, ip_problem="" if facts.ip else facts.problem)
     return ReceivedContext(context, dict(facts.sources), facts.problem, facts.reason)
