@@ -17,7 +17,9 @@ if [ "$want_peers" = 1 ]; then
     # Postfix and swaks (milter integration), script(1) from bsdutils to give Postfix a terminal,
     # PostgreSQL 15 (the report store's second database) and Chromium (renders the report page headless).
     # miltertest: OpenDKIM's Lua milter tester, an independent client for our milter (tests/mail/test_miltertest.py)
-    packages=(knot opendkim opendkim-tools miltertest libmail-dkim-perl libnet-dns-perl postfix swaks bsdutils postgresql chromium)
+    # libmilter-dev: Sendmail's milter library, for bench/null_milter.c (bench_milter.py's c-null row)
+    packages=(knot opendkim opendkim-tools miltertest libmail-dkim-perl libnet-dns-perl postfix swaks bsdutils postgresql chromium
+              libmilter-dev)
     missing=()
     for p in "${packages[@]}"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
