@@ -108,6 +108,12 @@ def milter_rows(results: list[dict]) -> list[tuple[str, str, str, str]]:
             "",
         ))  # fmt: skip
         rows.append((
+            f"  ceiling without Python: libmilter in C checking nothing (null_milter.c) / Postfix alone, {workload}",
+            "",
+            f"{ratio_text(ratios('c-null', workload))} [{rate('c-null', workload)}]; CPU {cpu('c-null', workload)}",
+            "",
+        ))  # fmt: skip
+        rows.append((
             f"  like for like, DKIM only, keys from a file: emlauth 2 proc / OpenDKIM, {workload}",
             "",
             f"{ratio_text(ratios('emlauth-dkim-2p', workload))} / {ratio_text(ratios('opendkim', workload))}",
