@@ -18,10 +18,12 @@ Rows (all wall clock; "N proc" = N processes in parallel on the 2-core machine):
 
 As users run them: the commands are installed with their bytecode (pip compiles it), so the commands here run with
 PYTHONPYCACHEPREFIX in the work folder (and without PYTHONDONTWRITEBYTECODE), after one untimed warm-up run each;
-without it every run compiled the toolkit's modules again (~0.3 s). Output folders are removed only after the
-rounds: on this VM's ext4 without a journal, creating files in the minutes after deleting thousands costs 0.5 to 1
-ms of system time each (the inode allocator skips recently deleted inodes: `recently_deleted` in perf), which
-measured the previous round's `rm -rf`, not sign-eml.
+without it every run compiled the toolkit's modules again (~0.3 s). After each sign-eml run the bench calls
+sync (untimed): its 5,000 new files are ~64 MB of dirty pages that the kernel writes back up to 30 s later
+(vm.dirty_expire_centisecs), i.e. during the verify-eml command that comes next, on one of its two cores.
+Output folders are removed only after the rounds: on this VM's ext4 without a journal, creating files in the
+minutes after deleting thousands costs 0.5 to 1 ms of system time each (the inode allocator skips recently
+deleted inodes: `recently_deleted` in perf), which measured the previous round's `rm -rf`, not sign-eml.
 --before DIR runs the same commands from another source tree too (e.g. `git worktree add /tmp/before ba50810`).
 --messages 20000 (the issue's larger batch) took 3 minutes with --rounds 1 --before DIR (building the corpus included).
 With --before, the trees take turns going first in each round.
@@ -193,6 +195,7 @@ def one_round(data: dict, trees: dict[str, Path], work: Path, number: int) -> di
                 row[key] = count / timed(tree, "sign_eml_main", argv, key)
                 row[key + " cpu"] = count / CPU[key]
                 assert len(list(out.iterdir())) == count
+                os.sync()  # untimed: the kernel writes the 5,000 files back now, not during the next timed command
             argv = ["--zones", str(data["zones"]), "--now", str(NOW), "--checks", "dkim", "--header-only",
                     "--no-progress", "--jobs", str(jobs), str(data["maildir"])]  # fmt: skip
             key = f"{name} verify-eml {jobs}j"
