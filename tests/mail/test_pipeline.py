@@ -15,7 +15,8 @@ from toolkit.core.message import parse_message
 from toolkit.core.results import Verdict
 from toolkit.shells import hooks
 from toolkit.shells.hooks import ChainHandler, DmarcAction, Handler, SignHandler, VerifyHandler
-from toolkit.shells.smtp import Pipeline, xtext_decode
+from toolkit.shells.smtp import Pipeline
+from toolkit.shells.smtp_text import xtext_decode
 
 
 def send(pipeline: Pipeline, raw: bytes, mail_from: str, rcpts: list[str], *, addr=None, helo="mail.example.org"):

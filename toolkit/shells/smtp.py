@@ -27,14 +27,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime
-import email.utils
-import ipaddress
 import logging
-import mailbox
-import re
 import secrets
-import smtplib
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -43,7 +37,6 @@ from typing import Any
 
 from aiosmtpd.smtp import SMTP
 
-from toolkit.core.message import parse_message
 from toolkit.shells.hooks import (
     ACCEPT,
     Action,
@@ -67,54 +60,12 @@ from toolkit.shells.server_limits import (
     connection_cap,
     release_memory,
 )
+from toolkit.shells.smtp_delivery import MaildirDelivery, RelayDelivery
+from toolkit.shells.smtp_text import received_field, smtp_reply, split_content, xclient_attributes
 
 log = logging.getLogger("emlauth.pipeline")
 
 BODY_CHUNK = 65536
-_XTEXT = re.compile(r"\+([0-9A-Fa-f]{2})")
-
-
-def xtext_decode(text: str) -> str:
-    return _XTEXT.sub(lambda m: chr(int(m.group(1), 16)), text)
-
-
-# ---------------------------------------------------------------- delivery
-
-
-class MaildirDelivery:
-    def __init__(self, path: Path | str, return_path: bool = False) -> None:
-        self.path = Path(path)
-        self.return_path = return_path
-        self.maildir = mailbox.Maildir(self.path, create=True)
-        self.lock = threading.Lock()
-
-    def deliver(self, mail_from: str, rcpts: Sequence[str], message: bytes, quarantine: str | None = None) -> str:
-        if self.return_path:  # the final delivery records the envelope sender (RFC 5321 §4.4), as virtual(8) does
-            path = mail_from.replace("\r", "").replace("\n", "").replace(">", "")
-            message = f"Return-Path: <{path}>\r\n".encode("utf-8", "surrogateescape") + message
-        with self.lock:
-            box = self.maildir
-            if quarantine is not None:
-                box = self.maildir.add_folder("Quarantine")
-            return box.add(message.replace(b"\r\n", b"\n"))  # Maildir files use LF, as Postfix virtual(8) writes
-
-    def messages(self, folder: str | None = None) -> list[bytes]:
-        box = self.maildir.get_folder(folder) if folder else self.maildir
-        return [box.get_bytes(key) for key in sorted(box.keys())]
-
-
-class RelayDelivery:
-    """Send the filtered message on to the next hop (quarantined mail gets an X-Emlauth-Quarantine field)."""
-
-    def __init__(self, host: str, port: int, timeout: float = 30.0) -> None:
-        self.host, self.port, self.timeout = host, port, timeout
-
-    def deliver(self, mail_from: str, rcpts: Sequence[str], message: bytes, quarantine: str | None = None) -> str:
-        if quarantine is not None:
-            message = b"X-Emlauth-Quarantine: " + quarantine.encode("utf-8", "replace") + b"\r\n" + message
-        with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as client:
-            client.sendmail(mail_from, list(rcpts), message)
-        return f"relayed to {self.host}:{self.port}"
 
 
 # ---------------------------------------------------------------- the aiosmtpd side
@@ -385,71 +336,6 @@ class HookBridge:
                 await call_hook(self.handler, "close", state.session)
 
 
-_TRACE_UNSAFE = re.compile(r"[^\x21-\x7e]|[()]")
-_TRACE_ADDRESS = re.compile(r"^[^\s<>()\[\]\\\",;:]+@[A-Za-z0-9.-]+$")
-
-
-def received_field(session: Session, envelope: Envelope, by: str, esmtp: bool) -> bytes:
-    """`Received: from HELO (name [IP]) by ID (emlauth) with ESMTP id Q for <rcpt>; date` (RFC 5321 §4.4).
-
-    The client's words (HELO, name, recipient) are made safe first: no spaces, parentheses or controls, so they
-    cannot imitate the TCP-info that toolkit/core/received.py reads the address from.
-    """
-    helo = _TRACE_UNSAFE.sub("?", session.helo or "") or "unknown"
-    name = _TRACE_UNSAFE.sub("?", session.client_name or "").replace("[", "?") or "unknown"
-    ip = session.client_ip or "127.0.0.1"
-    address = f"IPv6:{ip}" if ":" in ip else ip
-    rcpt = envelope.rcpts[0] if len(envelope.rcpts) == 1 and _TRACE_ADDRESS.match(envelope.rcpts[0]) else ""
-    when = email.utils.format_datetime(datetime.datetime.now(datetime.UTC))
-    text = (
-        f"Received: from {helo} ({name} [{address}])\r\n\tby {by} (emlauth) with {'ESMTP' if esmtp else 'SMTP'}"
-        f" id {envelope.queue_id}" + (f"\r\n\tfor <{rcpt}>" if rcpt else "") + f"; {when}\r\n"
-    )
-    return text.encode("utf-8", "surrogateescape")
-
-
-def split_content(content: bytes) -> tuple[bytes, list[tuple[str, bytes]], bytes]:
-    """The message (CRLF), its fields as (name as written, raw value) and its body: what the hooks see."""
-    message = parse_message(content)
-    headers = []
-    for header in message.headers:
-        colon = header.raw.find(b":")
-        if colon < 0:
-            continue
-        raw_value = header.raw[colon + 1 :]
-        raw_value = raw_value[:-2] if raw_value.endswith(b"\r\n") else raw_value
-        headers.append((header.raw[:colon].decode("utf-8", "surrogateescape"), raw_value))
-    return message.raw, headers, bytes(message.body)
-
-
-def smtp_reply(verdict: Action) -> str:
-    if verdict.kind is Kind.REJECT:
-        return verdict.smtp_reply if verdict.code else "550 5.7.1 Message rejected"
-    if verdict.kind is Kind.TEMPFAIL:
-        return verdict.smtp_reply if verdict.code else "451 4.7.1 Try again later"
-    return "250 OK"
-
-
-_XCLIENT_ATTRIBUTES = ("NAME", "ADDR", "PORT", "PROTO", "HELO", "LOGIN", "DESTADDR", "DESTPORT")
-
-
-def _xclient_attributes(arg: str) -> dict[str, str] | str:
-    """The attributes, or the reply that refuses them (an ADDR must be an address or [UNAVAILABLE])."""
-    attrs: dict[str, str] = {}
-    for item in arg.split():
-        name, sep, value = item.partition("=")
-        if not sep or name.upper() not in _XCLIENT_ATTRIBUTES:
-            return f"501 5.5.4 Bad XCLIENT attribute: {name}"
-        attrs[name.upper()] = xtext_decode(value)
-    addr = attrs.get("ADDR", "")
-    if addr and not addr.startswith("["):
-        try:
-            ipaddress.ip_address(addr[5:] if addr.upper().startswith("IPV6:") else addr)
-        except ValueError:
-            return "501 5.5.4 Bad XCLIENT address"
-    return attrs
-
-
 class PipelineSMTP(SMTP):
     """aiosmtpd's SMTP plus XCLIENT and a close hook."""
 
@@ -461,7 +347,7 @@ class PipelineSMTP(SMTP):
         if not arg:
             await self.push("501 5.5.4 Syntax: XCLIENT attribute=value...")
             return
-        attrs = _xclient_attributes(arg)
+        attrs = xclient_attributes(arg)
         if isinstance(attrs, str):
             await self.push(attrs)
             return
