@@ -23,10 +23,8 @@ from toolkit.core.spf.evaluate import (
     MAX_PTR_NAMES,
     Abort,
     Evaluation,
-    domain_problem,
-    parse_client,
-    split_sender,
 )
+from toolkit.core.spf.names import domain_problem, parse_client, split_sender
 from toolkit.core.spf.result import LIMIT_OF_REASON, LedgerEntry, SpfReason, SpfResult
 
 

@@ -5,15 +5,14 @@ injected clock.
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 from operator import itemgetter
 
 from toolkit.core.dns import DnsAnswer, DnsStatus, Resolver
 from toolkit.core.results import Verdict
-from toolkit.core.spf.macro import MAX_DOMAIN, expand_domain, expand_text
+from toolkit.core.spf.macro import expand_domain, expand_text
+from toolkit.core.spf.names import Client, address_value, domain_problem, query_name_problem
 from toolkit.core.spf.parse import (
     LOOKUP_TERMS,
     IpRun,
@@ -64,95 +63,6 @@ class Outcome:
     exp_domain: str = ""
     detail: str = ""
     record: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class _Client:
-    ip: ipaddress.IPv4Address | ipaddress.IPv6Address
-    value: int
-    version: int  # 4 or 6; an IPv4-mapped IPv6 address is 4 (SPF-2)
-
-    @property
-    def rdtype(self) -> str:
-        return "A" if self.version == 4 else "AAAA"
-
-
-@lru_cache(maxsize=4096)
-def domain_problem(domain: str) -> str | None:
-    """SPF-3: why a name is not a usable domain (None if it is). A trailing dot is allowed."""
-    if domain.endswith("."):
-        domain = domain[:-1]
-    if not domain:
-        return "empty domain"
-    if not domain.isascii():
-        return "non-ASCII name"
-    if domain.startswith("[") or ((domain[-1].isdigit() or ":" in domain) and _is_ip_literal(domain)):
-        return "IP literal"
-    if len(domain) > MAX_DOMAIN:
-        return "longer than 253 characters"
-    labels = domain.split(".")
-    if len(labels) < 2:
-        return "a single label"
-    for label in labels:
-        if not label:
-            return "empty label"
-        if len(label) > 63:
-            return "label longer than 63 octets"
-    return None
-
-
-def _is_ip_literal(domain: str) -> bool:
-    try:
-        ipaddress.ip_address(domain)
-    except ValueError:
-        return False
-    return True
-
-
-@lru_cache(maxsize=4096)
-def _query_name_problem(name: str) -> str | None:
-    """A target that no DNS query can carry (empty or long label): the mechanism does not match."""
-    if not name:
-        return "empty name"
-    if not name.isascii():
-        return "non-ASCII name (a macro expanded to it)"
-    if len(name) > MAX_DOMAIN:
-        return "longer than 253 characters"
-    for label in name.split("."):
-        if not label:
-            return "empty label"
-        if len(label) > 63:
-            return "label longer than 63 octets"
-    return None
-
-
-@lru_cache(maxsize=4096)
-def _address_value(text: str, version: int) -> int | None:
-    try:
-        ip = ipaddress.ip_address(text)
-    except ValueError:
-        return None
-    if ip.version != version:
-        return None
-    return int(ip)
-
-
-@lru_cache(maxsize=1024)
-def parse_client(ip: str) -> _Client | None:
-    try:
-        addr = ipaddress.ip_address(ip.strip())
-    except ValueError:
-        return None
-    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
-        addr = addr.ipv4_mapped  # SPF-2: an IPv4-mapped IPv6 address is IPv4
-    return _Client(addr, int(addr), addr.version)
-
-
-def split_sender(sender: str, domain: str) -> tuple[str, str]:
-    local, at, sender_domain = sender.rpartition("@")
-    if not at:
-        local, sender_domain = "", sender
-    return local or "postmaster", sender_domain or domain  # SPF-1: no local-part -> postmaster
 
 
 def _spf_records_of(records: tuple) -> list[bytes]:
@@ -222,7 +132,7 @@ class Evaluation:
     def __init__(
         self,
         resolver: Resolver,
-        client: _Client,
+        client: Client,
         sender: str,
         local: str,
         sender_domain: str,
@@ -371,11 +281,11 @@ class Evaluation:
         names: list[str] = []
         if answer.ok:
             for ptr in answer.records[:MAX_PTR_NAMES]:
-                if not isinstance(ptr, str) or _query_name_problem(ptr):
+                if not isinstance(ptr, str) or query_name_problem(ptr):
                     continue
                 forward = self.query(ptr, self.client.rdtype, term, domain, depth)
                 if forward.ok and any(
-                    isinstance(a, str) and _address_value(a, self.client.version) == self.client.value
+                    isinstance(a, str) and address_value(a, self.client.version) == self.client.value
                     for a in forward.records
                 ):
                     names.append(ptr.lower())
@@ -474,7 +384,7 @@ class Evaluation:
             suffix = target.lower()
             names = self.validated_names(term, domain, depth)
             return any(n == suffix or n.endswith("." + suffix) for n in names), ()
-        problem = _query_name_problem(target)
+        problem = query_name_problem(target)
         if problem:
             self._note("skip", term, domain, depth, f"target {target!r}: {problem}; no match")
             return False, ()
@@ -495,7 +405,7 @@ class Evaluation:
             raise Abort(Verdict.PERMERROR, SpfReason.MX_LIMIT, f"{term}: {len(answer.records)} MX hosts (max 10)", "mx")
         hosts = sorted((r for r in answer.records if isinstance(r, tuple) and len(r) == 2), key=_first)
         for _pref, host in hosts:
-            if not isinstance(host, str) or host in ("", ".") or _query_name_problem(host):
+            if not isinstance(host, str) or host in ("", ".") or query_name_problem(host):
                 continue  # a null MX matches nothing (SPF-7)
             if self.address_match(host, cidr, term, domain, depth):
                 return True, ()
@@ -511,7 +421,7 @@ class Evaluation:
         want = client.value >> shift
         for record in answer.records:
             if isinstance(record, str):
-                value = _address_value(record, client.version)
+                value = address_value(record, client.version)
                 if value is not None and value >> shift == want:
                     return True
         return False
@@ -526,7 +436,7 @@ class Evaluation:
             target = self.expand(outcome.exp.value, outcome.exp_domain, term, 0)
         except Abort:
             return None
-        if _query_name_problem(target):
+        if query_name_problem(target):
             return None
         try:
             answer = self.query(target, "TXT", term, outcome.exp_domain, 0, count_void=False, purpose="exp")
