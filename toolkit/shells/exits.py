@@ -50,10 +50,21 @@ def exit_code_from(deciding: Verdict | None, counted: Sequence[Verdict]) -> int:
 
 
 def report_exit_code(report: Report) -> int:
-    """verify-eml's exit code for one message, from the methods' roles (toolkit.core.methods.METHODS)."""
-    deciding = [v for o in report.outcomes if o.method.exit_role == DECIDES for v in o.exit_verdicts]
-    counted = [v for o in report.outcomes if o.method.exit_role == COUNTS for v in o.exit_verdicts]
-    return exit_code_from(deciding[0] if deciding else None, counted)
+    """verify-eml's exit code for one message, from the methods' roles (toolkit.core.methods.METHODS).
+
+    One pass that skips the methods with no results (not asked for): this runs once per message of a batch."""
+    deciding: Verdict | None = None
+    counted: list[Verdict] = []
+    for outcome in report.outcomes:
+        if not outcome.results:
+            continue
+        role = outcome.method.exit_role
+        if role == COUNTS:
+            counted.extend(outcome.exit_verdicts)
+        elif role == DECIDES and deciding is None:
+            verdicts = outcome.exit_verdicts
+            deciding = verdicts[0] if verdicts else None
+    return exit_code_from(deciding, counted)
 
 
 def keycheck_exit(result: KeyCheckResult) -> int:
