@@ -95,3 +95,31 @@ def test_a_file_gone_before_reading_is_reported_in_its_place(tmp_path: Path) -> 
         assert [code for code, _data, _error in emitted] == [0] * 30 + [2] + [0] * 9
         assert emitted[29][1] == b"m29" and emitted[31][1] == b"m31"
         assert emitted[30][1] == b"" and emitted[30][2].startswith(f"cannot read {tmp_path / 'cur' / '030'}:")
+
+
+def test_files_are_read_in_bounded_groups_before_their_messages_are_handed_on(tmp_path: Path, monkeypatch) -> None:
+    """Issue 14: read_in_groups reads up to READ_AHEAD_FILES files or READ_AHEAD_BYTES in a row, then hands the
+    group on in order; memory stays bounded by the group."""
+    reads: list[str] = []
+    real_read = batch._read_file
+
+    def counting_read(path: str, *args) -> bytes:
+        reads.append(path)
+        return real_read(path, *args)
+
+    monkeypatch.setattr(batch, "_read_file", counting_read)
+    small = [tmp_path / f"s{i:03d}" for i in range(40)]
+    for path in small:
+        path.write_bytes(b"x" * 100)
+    big = [tmp_path / f"b{i}" for i in range(3)]
+    for path in big:
+        path.write_bytes(b"y" * (batch.READ_AHEAD_BYTES // 2 + 1))
+    items = [batch.Item(str(p), b"", path=str(p)) for p in [*small, *big]]
+    handed, read_when_handed = [], []
+    for item in batch.read_in_groups(items):
+        handed.append(item.label)
+        read_when_handed.append(len(reads))  # how many files had been read when this one was handed on
+    assert handed == [str(p) for p in [*small, *big]]
+    assert read_when_handed[0] == batch.READ_AHEAD_FILES  # the first group: 32 small files
+    assert read_when_handed[batch.READ_AHEAD_FILES] == 40 + 2  # 8 small + 2 big files pass 1 MiB
+    assert read_when_handed[-1] == 43

@@ -21,7 +21,7 @@ import selectors
 import stat
 import struct
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
@@ -254,8 +254,7 @@ def run_items(
     try:
         if jobs <= 1 or len(items) < PARALLEL_THRESHOLD or not hasattr(os, "fork"):
             process = setup()
-            for item in items:
-                item = item.loaded()  # one file in memory at a time
+            for item in read_in_groups(items):
                 emit(item, process(item))
                 step()
         else:
@@ -268,6 +267,28 @@ def run_items(
 
 def _nothing() -> None:
     pass
+
+
+READ_AHEAD_FILES = 32
+READ_AHEAD_BYTES = 1 << 20
+
+
+def read_in_groups(items: Iterable[Item]) -> Iterator[Item]:
+    """The items with their data, the files read a group at a time (up to 32 files or 1 MiB) before any is handed
+    on. Why: on this project's VMs a syscall also slows the Python code that runs after it, about three times its
+    own cost (cold branch predictors and caches after the kernel's mitigations); files read in a row pay that
+    once per group. Verifying 5,000 ~10 KB messages (A/B in one process, CPU time): 40 to 60 us per message above
+    the same messages held in memory when each file was read right before its message, 15 to 25 us in groups."""
+    group: list[Item] = []
+    size = 0
+    for item in items:
+        item = item.loaded()
+        group.append(item)
+        size += len(item.data)
+        if len(group) >= READ_AHEAD_FILES or size >= READ_AHEAD_BYTES:
+            yield from group
+            group, size = [], 0
+    yield from group
 
 
 def _chunks(count: int, jobs: int) -> list[range]:
@@ -328,8 +349,8 @@ def _worker(items, setup, chunks, task_read: int, result_write: int) -> NoReturn
             number = _TASK.unpack(record)[0]
             outcomes: list = [failure] if failure else []
             try:
-                for index in chunks[number] if process else ():
-                    outcomes.append(process(items[index].loaded()))
+                for item in read_in_groups([items[index] for index in chunks[number]] if process else ()):
+                    outcomes.append(process(item))
             except Exception as exc:  # handed to the parent, raised there in its place in the input order
                 outcomes.append(_failed(exc))
             _write_all(result_write, _frame(number, outcomes))
