@@ -133,3 +133,18 @@ def test_a_check_that_is_not_asked_for_is_not_imported(tmp_path: Path) -> None:
     assert _protocols_loaded(message, "--zones", str(zones), "--checks", "dkim") == []
     everything = _protocols_loaded(message, "--zones", str(zones), "--ip", "192.0.2.1", "--mail-from", "a@example.com")
     assert everything == list(_PROTOCOLS)
+
+
+def test_the_exit_collection_is_skipped_only_when_the_process_ends() -> None:
+    """Issue 14: a command run as the program (argv None) freezes what is alive before the interpreter's last
+    collection; called with an argv (tests, other Python code) the caller's collector is left as it was."""
+    import gc
+
+    from toolkit.shells.runner import finish
+
+    before = gc.get_freeze_count()
+    assert finish(3, ["--help"]) == 3 and gc.get_freeze_count() == before
+    try:
+        assert finish(1, None) == 1 and gc.get_freeze_count() > before
+    finally:
+        gc.unfreeze()

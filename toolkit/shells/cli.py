@@ -21,7 +21,7 @@ from toolkit.shells import (
     cmd_verify,
     cmd_walkthrough,
 )
-from toolkit.shells.runner import OneLineErrorParser, run_command, sign_eml_main, verify_eml_main
+from toolkit.shells.runner import OneLineErrorParser, finish, run_command, sign_eml_main, verify_eml_main
 
 # Order here is the order `emlauth --help` lists them. Each module keeps its heavy imports inside its functions,
 # so building the parser stays cheap.
@@ -55,7 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
-    return run_command(args.func, args, f"emlauth {args.command}")
+    return finish(run_command(args.func, args, f"emlauth {args.command}"), argv)
 
 
 __all__ = ["COMMAND_MODULES", "OneLineErrorParser", "build_parser", "main", "sign_eml_main", "verify_eml_main"]

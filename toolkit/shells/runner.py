@@ -70,11 +70,24 @@ def run_command(func: Callable[[argparse.Namespace], int], args: argparse.Namesp
         return 130
 
 
+def finish(code: int, argv: Sequence[str] | None) -> int:
+    """Hand back the exit code; when the command line was the process's own (argv None: a console script or
+    `python -m toolkit`), the process ends next, so first freeze what is alive (gc.freeze): the interpreter's last
+    collection then skips it instead of walking every object a batch left (a 5,000-message verify-eml spent 60 to
+    90 ms exiting, ~15 ms frozen; issue 14). Objects are still freed as usual. A caller that passes argv (tests,
+    other Python code) goes on, and keeps its collector as it was."""
+    if argv is None:
+        import gc
+
+        gc.freeze()
+    return code
+
+
 def _standalone(module: ModuleType, prog: str, argv: Sequence[str] | None) -> int:
     parser = OneLineErrorParser(prog=prog, description=module.DESCRIPTION)
     module.configure(parser)
     args = parser.parse_args(argv)
-    return run_command(module.run, args, prog)
+    return finish(run_command(module.run, args, prog), argv)
 
 
 def sign_eml_main(argv: Sequence[str] | None = None) -> int:
