@@ -182,3 +182,17 @@ _usual_field = st.tuples(st.sampled_from([b"From", b"to ", b"X-\xc9", b"Sub\r\n 
 @given(fields=st.lists(_usual_field, max_size=8) | st.lists(_usual_field | _field.map(lambda f: f + b"\r\n") | _field))
 def test_relaxed_header_batch_matches_one_by_one(fields):
     assert canon_headers_relaxed(fields) == [canon_header_relaxed(f) for f in fields]
+
+
+# body_hash's one-window path (the usual message: no l=, under the chunk size), from bytes and from a memoryview
+# as Message.body gives it, against the line-by-line reference: the per-piece rstrip at " CRLF" and the short first
+# tail window of _content_end (DKIM-25/26; a bare CR is data, DKIM-22).
+@settings(max_examples=examples(600), deadline=None)
+@example(body=b"a  \r\n\r\n" * 3 + b"b \r" + b" " * 300 + b"\r\n" * 200)  # a tail longer than the first window
+@given(body=_wsp_bytes | _body_bytes)
+def test_one_window_body_hash_matches_reference(body):
+    for method, ref in (("relaxed", _reference_relaxed), ("simple", _reference_simple)):
+        expected = ref(body)
+        for given_body in (body, memoryview(body)):
+            result = body_hash(given_body, method)
+            assert (result.digest, result.canonical_length) == (hashlib.sha256(expected).digest(), len(expected))
