@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
-from toolkit.core.canon import RELAXED, canon_header, canon_header_simple, canon_headers_relaxed
+from toolkit.core.canon import RELAXED, canon_header, canon_header_simple, relaxed_header_input
 from toolkit.core.message import HeaderField
 from toolkit.core.signature import ALGORITHMS as ALGORITHMS  # re-exported: the engine shared with ARC
 from toolkit.core.signature import DKIM_SIGNATURE, TAG_RULES
@@ -170,9 +170,9 @@ def header_hash_input(
     if cache is None:  # one signature: all fields in one batch (relaxed: one set of checks for all of them)
         raws = [field.raw for field in selected]
         raws.append(signature_field)
-        parts = canon_headers_relaxed(raws) if method == RELAXED else [canon_header_simple(raw) for raw in raws]
-        parts[-1] = parts[-1][:-2]
-        return b"".join(parts)
+        if method == RELAXED:
+            return relaxed_header_input(raws)
+        return b"".join([canon_header_simple(raw) for raw in raws])[:-2]
     parts = []
     for field in selected:
         key = (field.raw, method)
