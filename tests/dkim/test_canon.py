@@ -19,6 +19,7 @@ from toolkit.core.canon import (
     canon_header_simple,
     canon_headers_relaxed,
     parse_canon,
+    relaxed_header_input,
 )
 
 
@@ -180,5 +181,25 @@ _usual_field = st.tuples(st.sampled_from([b"From", b"to ", b"X-\xc9", b"Sub\r\n 
 @example(fields=[b"a: b\nc\r\n"])  # a bare LF
 @example(fields=[b"a: b\rc\r\n"])  # a bare CR
 @given(fields=st.lists(_usual_field, max_size=8) | st.lists(_usual_field | _field.map(lambda f: f + b"\r\n") | _field))
+@example(fields=[b"x: a\r\n|y", b"z: c\r\n"])  # a CRLF before the join's own "|", in a field without its CRLF
+@example(fields=[b"Sub\r\n ject: x\r\n", b"a: b\r\n"])  # folded before the colon
+@example(fields=[b"no colon\r\n"])
 def test_relaxed_header_batch_matches_one_by_one(fields):
-    assert canon_headers_relaxed(fields) == [canon_header_relaxed(f) for f in fields]
+    one_by_one = [canon_header_relaxed(f) for f in fields]
+    assert canon_headers_relaxed(fields) == one_by_one
+    # the header hash input (DKIM-20): the same fields, the last one without its CRLF
+    assert relaxed_header_input(fields) == b"".join(one_by_one)[:-2]
+
+
+# body_hash's one-window path (the usual message: no l=, under the chunk size), from bytes and from a memoryview
+# as Message.body gives it, against the line-by-line reference: the per-piece rstrip at " CRLF" and the short first
+# tail window of _content_end (DKIM-25/26; a bare CR is data, DKIM-22).
+@settings(max_examples=examples(600), deadline=None)
+@example(body=b"a  \r\n\r\n" * 3 + b"b \r" + b" " * 300 + b"\r\n" * 200)  # a tail longer than the first window
+@given(body=_wsp_bytes | _body_bytes)
+def test_one_window_body_hash_matches_reference(body):
+    for method, ref in (("relaxed", _reference_relaxed), ("simple", _reference_simple)):
+        expected = ref(body)
+        for given_body in (body, memoryview(body)):
+            result = body_hash(given_body, method)
+            assert (result.digest, result.canonical_length) == (hashlib.sha256(expected).digest(), len(expected))

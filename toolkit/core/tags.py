@@ -44,16 +44,16 @@ def parse_tag_list(text: str | bytes, *, allow_duplicates: bool = False) -> TagL
     pairs: list[tuple[str, str]] = []
     seen: set[str] = set()
     parts = text.split(";")
-    last = len(parts) - 1
-    for index, part in enumerate(parts):
+    if not parts[-1].strip(_FWS_CHARS):
+        parts.pop()  # trailing ';' or empty list
+    for part in parts:
         name, eq, value = part.partition("=")
         name = name.strip(_FWS_CHARS)
         if not eq:
             if name:
                 raise TagListError(f"tag-spec without '=': {part.strip()[:40]!r}")
-            if index == last:
-                break  # trailing ';' or empty list
-            raise TagListError(f"empty tag-spec at position {index + 1}")
+            # (an equal part before this one would have failed the same way: index() finds this one)
+            raise TagListError(f"empty tag-spec at position {parts.index(part) + 1}")
         if name not in _NAMES_SEEN:
             if not _TAG_NAME.match(name):
                 raise TagListError(f"invalid tag name {name[:40]!r}")

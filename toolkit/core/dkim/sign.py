@@ -191,12 +191,12 @@ def _signature_fields(parsed: Message, signers: Sequence[PreparedSigner], now: i
     return [f.raw for f in reversed(new_fields)]
 
 
-def _header_list(signer: PreparedSigner, by_name: dict[str, list[HeaderField]]) -> list[str]:
+def _header_list(signer: PreparedSigner, by_name: dict[str, list[HeaderField]]) -> tuple[str, ...]:
     names: list[str] = []
     for name in signer.headers:
         count = len(by_name.get(name, ())) + (1 if name in signer.oversign else 0)
         names.extend([name] * count)
-    return names
+    return tuple(names)  # a tuple: select_headers keeps the plan of a list it sees again (the same signer, mail)
 
 
 def _sign_one(signer: PreparedSigner, by_name: dict[str, list[HeaderField]], bh: BodyHash, now: int) -> HeaderField:
