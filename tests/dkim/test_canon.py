@@ -17,7 +17,6 @@ from toolkit.core.canon import (
     canon_body_chunks,
     canon_header_relaxed,
     canon_header_simple,
-    canon_headers_relaxed,
     parse_canon,
     relaxed_header_input,
 )
@@ -186,7 +185,6 @@ _usual_field = st.tuples(st.sampled_from([b"From", b"to ", b"X-\xc9", b"Sub\r\n 
 @example(fields=[b"no colon\r\n"])
 def test_relaxed_header_batch_matches_one_by_one(fields):
     one_by_one = [canon_header_relaxed(f) for f in fields]
-    assert canon_headers_relaxed(fields) == one_by_one
     # the header hash input (DKIM-20): the same fields, the last one without its CRLF
     assert relaxed_header_input(fields) == b"".join(one_by_one)[:-2]
 

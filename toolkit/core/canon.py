@@ -113,26 +113,14 @@ def _usual_fields(raw_fields: list[bytes]) -> bool:
     return line_bytes == 2 * crlfs and all([raw[-2:] == _CRLF for raw in raw_fields])
 
 
-def canon_headers_relaxed(raw_fields: list[bytes]) -> list[bytes]:
-    """canon_header_relaxed of each field, with one set of checks for all of them instead of a call per field.
-
-    The fast form, lowercase name + ":" + the value's words joined by one SP, is exact for the fields of
-    _usual_fields whose names hold no line break. Anything else, and any field when one fails, goes the one-field
-    way.
-    """
-    if _usual_fields(raw_fields):
-        split = [raw.partition(b":") for raw in raw_fields]
-        if b"".join([name for name, _, _ in split]).find(b"\n") < 0:
-            return [name.rstrip(b" \t").lower() + b":" + b" ".join(value.split()) + _CRLF for name, _, value in split]
-    return [canon_header_relaxed(raw) for raw in raw_fields]
-
-
 def relaxed_header_input(raw_fields: list[bytes]) -> bytes:
-    """b"".join(canon_headers_relaxed(raw_fields)) without its final CRLF: the header hash input (DKIM-20).
+    """The header hash input (DKIM-20): canon_header_relaxed of each field, joined, without the last CRLF.
 
-    The fields are joined by CRLF in one step, rather than each one getting a CRLF added and the last one losing it
-    again; a name with a line break shows as a CR in the result beyond the joins' own (the values' CRs are gone with
-    bytes.split()), so the name check costs one count (issue 14).
+    One set of checks for all fields instead of a call per field: for the fields of _usual_fields the relaxed form
+    is the lowercase name + ":" + the value's words joined by one SP, and the fields are joined by CRLF in one step.
+    A name with a line break (folded before its colon, or no colon) shows as a CR in the result beyond the joins'
+    own (the values' CRs are gone with bytes.split()), so that check costs one count (issue 14). Anything else, and
+    every field when one fails, goes the one-field way.
     """
     if _usual_fields(raw_fields):
         split = [raw.partition(b":") for raw in raw_fields]
