@@ -36,15 +36,9 @@ def domain_problem(domain: str) -> str | None:
         return "IP literal"
     if len(domain) > MAX_DOMAIN:
         return "longer than 253 characters"
-    labels = domain.split(".")
-    if len(labels) < 2:
+    if "." not in domain:
         return "a single label"
-    for label in labels:
-        if not label:
-            return "empty label"
-        if len(label) > 63:
-            return "label longer than 63 octets"
-    return None
+    return _label_problem(domain)
 
 
 def _is_ip_literal(domain: str) -> bool:
@@ -64,6 +58,10 @@ def query_name_problem(name: str) -> str | None:
         return "non-ASCII name (a macro expanded to it)"
     if len(name) > MAX_DOMAIN:
         return "longer than 253 characters"
+    return _label_problem(name)
+
+
+def _label_problem(name: str) -> str | None:
     for label in name.split("."):
         if not label:
             return "empty label"
