@@ -101,7 +101,7 @@ def file_io(count: int) -> None:
                 os.fsync(handle.fileno())
         os.replace(temp, folder / name)
 
-    from toolkit.shells.cmd_sign import _write_atomic  # sign-eml now
+    from toolkit.shells.outdir import write_atomic as _write_atomic  # sign-eml now
 
     def sign_eml(folder: Path, name: str, sync: bool = False) -> None:
         _write_atomic(os.path.join(folder, name), data, sync)

@@ -8,7 +8,6 @@ Signers come from repeatable `--domain/--selector/--key` groups (the Nth of each
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import sys
 import time
@@ -229,6 +228,7 @@ def _sign_to_dir(args: argparse.Namespace, inputs: list[str], sign_one: Callable
     signers built above are shared, not rebuilt). Each file is written whole under a temporary name in DIR and
     renamed over the target, so a crash leaves the old file or the new one, never a torn one (README: durability)."""
     from toolkit.shells import batch  # here: only --output-dir pays for the process pool
+    from toolkit.shells.outdir import fsync_dir, write_atomic
 
     if args.jobs < 0:
         raise UsageError("--jobs takes 0 (every core) or a positive number")
@@ -239,58 +239,14 @@ def _sign_to_dir(args: argparse.Namespace, inputs: list[str], sign_one: Callable
             raise UsageError(item.error)
         signed = sign_one(item.label, item.data)
         # basename: what Path(label).name gives for a file that could be read, without a Path per message
-        _write_atomic(os.path.join(folder, os.path.basename(item.label)), signed, args.fsync)
+        write_atomic(os.path.join(folder, os.path.basename(item.label)), signed, args.fsync)
         return 0, b"", ""
 
     # named on the command line: followed like read_input follows them (Maildir entries are what is not followed)
     items = [batch.Item(name, b"", path=name, max_size=args.max_size, follow_symlinks=True) for name in inputs]
     batch.run_items(items, lambda: process, args.jobs or batch.default_jobs(), lambda item, outcome: None, False)
     if args.fsync:
-        _fsync_dir(args.output_dir)  # the renames themselves
-
-
-# a new file only: never an existing one, never through a symlink planted under the temporary name
-_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-
-
-def _write_atomic(path: str, data: bytes, fsync: bool) -> None:
-    """Write to a temporary file next to `path`, then rename it over `path` (atomic on POSIX). Without fsync a
-    power cut can still lose the new file's data (the rename may reach the disk first), never tear it in a crash
-    of this process; --fsync closes that window at one fsync per file.
-
-    os.open/os.write/os.rename on a name built here: five syscalls per file (open, write, close, rename, and no
-    more); open() with its buffered file object added an ioctl, an lseek and an fstat, and pathlib its objects."""
-    folder, name = os.path.split(path)
-    temp = os.path.join(folder, f".{name}.{os.getpid()}.tmp")
-    created = False
-    try:
-        fd = os.open(temp, _CREATE, 0o666)
-        created = True
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-            if fsync:
-                os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.rename(temp, path)
-    except OSError as exc:
-        if created:
-            with contextlib.suppress(OSError):
-                os.unlink(temp)
-        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-    except OSError as exc:
-        raise UsageError(f"cannot sync {path}: {exc.strerror or exc}") from None
+        fsync_dir(args.output_dir)  # the renames themselves
 
 
 def _write(path: Path, data: bytes) -> None:
