@@ -244,6 +244,8 @@ def run_items(
 
     `setup` is called once per process (in the workers after the fork) and returns the per-item function. An
     exception from it stops the batch where it happened: the outcomes before it are emitted, then it is raised.
+    A per-item function that leaves work running (sign-eml's writer thread) has a `flush()` method: it is called
+    after each chunk of a worker and at the end, and its exception counts as one of the last item's.
     """
     bar = ProgressBar(len(items)) if progress else None
     step = bar.step if bar else _nothing
@@ -254,9 +256,14 @@ def run_items(
     try:
         if jobs <= 1 or len(items) < PARALLEL_THRESHOLD or not hasattr(os, "fork"):
             process = setup()
-            for item in read_in_groups(items):
-                emit(item, process(item))
-                step()
+            try:
+                for item in read_in_groups(items):
+                    emit(item, process(item))
+                    step()
+            except BaseException:
+                _flush(process, quietly=True)  # what was handed over before the failure is still finished
+                raise
+            _flush(process)
         else:
             _run_forked(items, setup, jobs, emit, step)
     finally:
@@ -267,6 +274,17 @@ def run_items(
 
 def _nothing() -> None:
     pass
+
+
+def _flush(process: object, quietly: bool = False) -> None:
+    flush = getattr(process, "flush", None)
+    if flush is None:
+        return
+    if not quietly:
+        flush()
+        return
+    with contextlib.suppress(Exception):  # the failure being raised is the one to report
+        flush()
 
 
 READ_AHEAD_FILES = 32
@@ -351,7 +369,9 @@ def _worker(items, setup, chunks, task_read: int, result_write: int) -> NoReturn
             try:
                 for item in read_in_groups([items[index] for index in chunks[number]] if process else ()):
                     outcomes.append(process(item))
+                _flush(process)  # the chunk's work is done before the parent hears of it
             except Exception as exc:  # handed to the parent, raised there in its place in the input order
+                _flush(process, quietly=True)
                 outcomes.append(_failed(exc))
             _write_all(result_write, _frame(number, outcomes))
             if failure:

@@ -225,28 +225,46 @@ def run(args: argparse.Namespace) -> int:
 
 def _sign_to_dir(args: argparse.Namespace, inputs: list[str], sign_one: Callable[[str, bytes], bytes]) -> None:
     """Each input signed into DIR under its own name, by --jobs processes (batch.run_items, forked: the keys and
-    signers built above are shared, not rebuilt). Each file is written whole under a temporary name in DIR and
-    renamed over the target, so a crash leaves the old file or the new one, never a torn one (README: durability)."""
+    signers built above are shared, not rebuilt), each with a writer thread (outdir.FolderWriter). Every file is
+    written whole under a temporary name in DIR and renamed over the target, so a crash leaves the old file or the
+    new one, never a torn one (README: durability)."""
     from toolkit.shells import batch  # here: only --output-dir pays for the process pool
-    from toolkit.shells.outdir import fsync_dir, write_atomic
+    from toolkit.shells.outdir import fsync_dir
 
     if args.jobs < 0:
         raise UsageError("--jobs takes 0 (every core) or a positive number")
-    folder = str(args.output_dir)
-
-    def process(item: batch.Item) -> tuple[int, bytes, str]:
-        if item.error:  # an input that could not be read
-            raise UsageError(item.error)
-        signed = sign_one(item.label, item.data)
-        # basename: what Path(label).name gives for a file that could be read, without a Path per message
-        write_atomic(os.path.join(folder, os.path.basename(item.label)), signed, args.fsync)
-        return 0, b"", ""
-
     # named on the command line: followed like read_input follows them (Maildir entries are what is not followed)
     items = [batch.Item(name, b"", path=name, max_size=args.max_size, follow_symlinks=True) for name in inputs]
-    batch.run_items(items, lambda: process, args.jobs or batch.default_jobs(), lambda item, outcome: None, False)
+    folder = str(args.output_dir)
+
+    def setup() -> _FolderSigner:  # once per process, after the fork: threads do not survive one
+        return _FolderSigner(folder, args.fsync, sign_one)
+
+    batch.run_items(items, setup, args.jobs or batch.default_jobs(), lambda item, outcome: None, False)
     if args.fsync:
         fsync_dir(args.output_dir)  # the renames themselves
+
+
+class _FolderSigner:
+    """The per-item function of one process: sign, then hand the file to the process's writer thread. run_items
+    calls flush() after each chunk of work and at the end, so a finished chunk is a written one."""
+
+    def __init__(self, folder: str, fsync: bool, sign_one: Callable[[str, bytes], bytes]) -> None:
+        from toolkit.shells.outdir import FolderWriter
+
+        self.folder, self.sign_one = folder, sign_one
+        self.writer = FolderWriter(fsync)
+
+    def __call__(self, item) -> tuple[int, bytes, str]:
+        if item.error:  # an input that could not be read
+            raise UsageError(item.error)
+        signed = self.sign_one(item.label, item.data)
+        # basename: what Path(label).name gives for a file that could be read, without a Path per message
+        self.writer.submit(os.path.join(self.folder, os.path.basename(item.label)), signed)
+        return 0, b"", ""
+
+    def flush(self) -> None:
+        self.writer.flush()
 
 
 def _write(path: Path, data: bytes) -> None:
