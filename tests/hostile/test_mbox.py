@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from support.bounded import EMLAUTH, run_bounded
 
-from toolkit.shells.batch import split_mbox
+from toolkit.shells.mbox import split_mbox
 
 _MBOX_FROM = re.compile(rb"^>(>*From )", re.MULTILINE)
 

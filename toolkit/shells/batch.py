@@ -1,6 +1,6 @@
 """Batch input for verify-eml: .eml files, stdin, mbox files, Maildirs; parallel verification; a progress bar.
 
-- An input whose first line starts with `From ` is an mbox (mboxrd: one `>` is removed from `>From ` lines).
+- An input whose first line starts with `From ` is an mbox (mboxrd, split by mbox.py).
 - A directory is a Maildir: the files in `cur/` and `new/`, sorted by name. Symlinks and anything that is not a
   regular file are skipped, with a line on stderr, unless `follow_symlinks` (issue 15: as root, a Maildir entry
   linking to /etc/shadow printed it). Every read stops past `max_size` bytes (one line, exit 2).
@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
-import re
 import selectors
 import stat
 import struct
@@ -28,9 +27,9 @@ from typing import NoReturn
 
 from toolkit.core.errors import ToolkitError
 from toolkit.shells.common import MAX_MESSAGE_BYTES, UsageError, read_input, too_large, warn
+from toolkit.shells.mbox import is_mbox, split_mbox
 
 PARALLEL_THRESHOLD = 16  # fewer messages than this are verified in-process
-_MBOX_FROM = re.compile(rb"^>(>*From )", re.MULTILINE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,63 +50,6 @@ class Item:
             return Item(self.label, _read_file(self.path, self.max_size, self.follow_symlinks), self.mbox_from)
         except UsageError as exc:
             return Item(self.label, b"", self.mbox_from, error=str(exc))
-
-
-def is_mbox(data: bytes) -> bool:
-    return data.startswith(b"From ")
-
-
-def split_mbox(data: bytes) -> list[tuple[bytes, bytes]]:
-    """(From_ line, message bytes) for each message. A `From ` line starts a message after an empty line.
-
-    One pass over the `From ` lines, never a list of every line: an mbox under --max-size of empty lines would
-    otherwise cost ~50 octets of objects per line (a 256 MB file, gigabytes; issue 15).
-    """
-    starts = [m.start() for m in _FROM_LINE.finditer(data) if _after_blank_line(data, m.start())]
-    out = []
-    for number, start in enumerate(starts):
-        line_end = _line_end(data, start)
-        end = starts[number + 1] if number + 1 < len(starts) else len(data)
-        from_line = data[start:line_end].rstrip(b"\r\n")
-        body = data[line_end:end]
-        cut = _blank_last_line(body)
-        if cut is not None:
-            body = body[:cut]  # the separator line before the next From_
-        out.append((from_line, _MBOX_FROM.sub(rb"\1", body)))
-    return out
-
-
-_FROM_LINE = re.compile(rb"(?:\A|(?<=[\r\n]))From ")  # at a line start (lines end in LF, CRLF or CR)
-
-
-def _line_end(data: bytes, start: int) -> int:
-    """The index after the line terminator (LF, CRLF or CR) of the line starting at `start`."""
-    found = _EOL.search(data, start)
-    return found.end() if found else len(data)
-
-
-_EOL = re.compile(rb"\r\n|\n|\r")
-
-
-def _after_blank_line(data: bytes, start: int) -> bool:
-    """Is the line before `start` empty (LF or CRLF alone), or is `start` the beginning of the file?"""
-    if start == 0:
-        return True
-    if data[start - 1 : start] != b"\n":
-        return False
-    cut = start - 2 if start >= 2 and data[start - 2 : start] == b"\r\n" else start - 1  # the terminator's start
-    return cut == 0 or data[cut - 1 : cut] in (b"\n", b"\r")  # nothing between it and the line before
-
-
-def _blank_last_line(data: bytes) -> int | None:
-    """Where the last line starts when it is empty (just LF or CRLF), else None."""
-    if data.endswith(b"\r\n"):
-        cut = len(data) - 2
-    elif data.endswith(b"\n"):
-        cut = len(data) - 1
-    else:
-        return None
-    return cut if cut == 0 or data[cut - 1 : cut] in (b"\n", b"\r") else None
 
 
 def maildir_files(path: Path, follow_symlinks: bool = False) -> list[Path]:

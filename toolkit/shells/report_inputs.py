@@ -15,8 +15,9 @@ from pathlib import Path
 from toolkit.core.dmarc.report_model import ReportEnd
 from toolkit.core.dmarc.report_parse import Item, ReportError, parse_aggregate
 from toolkit.core.dmarc.report_unpack import CHUNK, Found, Limits, unpack
-from toolkit.shells.batch import is_mbox, maildir_files, split_mbox
+from toolkit.shells.batch import maildir_files
 from toolkit.shells.common import UsageError
+from toolkit.shells.mbox import is_mbox, split_mbox
 
 
 @dataclass(frozen=True)
