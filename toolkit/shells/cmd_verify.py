@@ -171,6 +171,7 @@ class _Setup:
     native_eol: bool = True
     lang: str = "en"  # of the --explain walkthrough
     record: bool = False  # also return the message's row for the report store (toolkit.shells.record)
+    labelled: bool = False  # each output starts with a "==> name <==" line (several messages, header or explain)
     resolver: object = field(default=None, repr=False)
 
     def __call__(self):
@@ -224,6 +225,13 @@ class _Setup:
             warning = "\n".join([*warnings, f"{item.label}: not recorded: no client IP (--ip or --trust-received)"])
         return self.render(item, report, message, warning, extra)
 
+    def label(self, item: batch.Item, data: bytes) -> bytes:
+        """Which message this output is about, when there are several (made here, in the worker, not in the
+        process that writes the outputs in order: its work per message is serial, issue 14)."""
+        if not self.labelled or not data:
+            return data
+        return f"==> {printable(item.label, one_line=True)} <==\n".encode() + data
+
     def render(self, item: batch.Item, report, message, warning: str, extra: dict) -> tuple[int, bytes, str]:
         code = report_exit_code(report)
         if self.output == "json":
@@ -239,9 +247,9 @@ class _Setup:
 
             text = explain(report, lang=self.lang, trust_received=self.trust_received)
             text = printable(text.rstrip("\n"))  # header text may hold ESC sequences (issue 15)
-            return code, (text + "\n").encode(), warning
+            return code, self.label(item, (text + "\n").encode()), warning
         if self.output == "header":
-            return code, _eol(report.ar_field, message, self.native_eol), warning
+            return code, self.label(item, _eol(report.ar_field, message, self.native_eol)), warning
         out = report.output_message()
         if item.mbox_from:
             out = item.mbox_from + b"\r\n" + _mbox_quote(out) + b"\r\n"
@@ -330,7 +338,7 @@ def run(args: argparse.Namespace) -> int:
         from toolkit.shells.record import Recorder
 
         recorder, setup.record = Recorder(args.record), True  # a store error is a one-line exit 2, before any work
-    labelled = output in ("header", "explain") and len(items) > 1  # say which message each walkthrough is about
+    setup.labelled = output in ("header", "explain") and len(items) > 1  # say which message each is about
     codes: list[int] = []
     stdout = BlockWriter(sys.stdout.buffer)
 
@@ -350,8 +358,6 @@ def run(args: argparse.Namespace) -> int:
         codes.append(code)
         for line in warning.splitlines():
             print(f"verify-eml: {printable(line)}", file=sys.stderr)
-        if labelled and data:
-            stdout.write(f"==> {printable(item.label, one_line=True)} <==\n".encode())
         stdout.write(data)
 
     jobs = args.jobs or batch.default_jobs()
