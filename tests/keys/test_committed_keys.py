@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.core.dkim.keys import KeyCheckStatus, check_published_key, load_private_key
+from toolkit.core.dkim.keycheck import KeyCheckStatus, check_published_key
+from toolkit.core.dkim.keys import load_private_key
 from toolkit.resolvers.zonefile import ZoneFileResolver
 
 KEYS = Path(__file__).resolve().parents[2] / "keys" / "test"

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from toolkit.core.dkim.keys import KeyCheckStatus, check_published_key
+from toolkit.core.dkim.keycheck import KeyCheckStatus, check_published_key
 from toolkit.core.results import Verdict
 from toolkit.resolvers.memory import MemoryResolver
 from toolkit.shells.exits import keycheck_exit

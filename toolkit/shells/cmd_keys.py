@@ -16,13 +16,11 @@ import sys
 from pathlib import Path
 
 from toolkit.core.display import printable, printable_json
+from toolkit.core.dkim.keycheck import KeyCheckResult, KeyCheckStatus, check_published_key
 from toolkit.core.dkim.keys import (
     DEFAULT_TTL,
-    KeyCheckResult,
-    KeyCheckStatus,
     SigningKey,
     check_domain,
-    check_published_key,
     check_selector,
     check_ses_selector,
     generate_key,

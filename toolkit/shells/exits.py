@@ -9,7 +9,7 @@ from toolkit.core.results import COUNTS, DECIDES, Verdict
 
 if TYPE_CHECKING:
     from toolkit.core.dkim import DkimResult
-    from toolkit.core.dkim.keys import KeyCheckResult
+    from toolkit.core.dkim.keycheck import KeyCheckResult
     from toolkit.core.dmarc import DmarcResult
     from toolkit.core.domain import Finding
     from toolkit.core.spf import SpfResult
