@@ -15,7 +15,6 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
-from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
@@ -349,6 +348,8 @@ def _guess_der_kind(data: bytes) -> str:
         return "holds a public key, not a private key"
     except (ValueError, UnsupportedAlgorithm):
         pass
+    from cryptography import x509  # only for this error message: the module costs ~25 ms at every start-up
+
     try:
         x509.load_der_x509_certificate(data)
         return "holds a certificate, not a private key"
