@@ -14,30 +14,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
-from toolkit.core.dkim.keys import generate_key
 from toolkit.shells.runner import sign_eml_main
 
 NOW = "1795000000"
-
-
-def _messages(folder: Path, count: int) -> list[str]:
-    folder.mkdir()
-    names = []
-    for index in range(count):
-        path = folder / f"m{index:03d}.eml"
-        path.write_bytes(b"From: a@example.com\r\nTo: b@example.org\r\nSubject: %d\r\n\r\nbody %d\r\n" % (index, index))
-        names.append(str(path))
-    return names
-
-
-@pytest.fixture(scope="module")
-def key_path(tmp_path_factory: pytest.TempPathFactory) -> str:
-    path = tmp_path_factory.mktemp("key") / "k.pem"
-    path.write_bytes(generate_key("rsa", 2048).private_pem())
-    path.chmod(0o600)
-    return str(path)
 
 
 def _sign(key: str, out: Path, inputs: list[str], *extra: str) -> int:
@@ -45,8 +24,8 @@ def _sign(key: str, out: Path, inputs: list[str], *extra: str) -> int:
                           *extra, *inputs])  # fmt: skip
 
 
-def test_workers_write_what_one_process_writes(tmp_path: Path, key_path: str) -> None:
-    inputs = _messages(tmp_path / "in", 40)  # above batch.PARALLEL_THRESHOLD: two real worker processes
+def test_workers_write_what_one_process_writes(tmp_path: Path, key_path: str, messages) -> None:
+    inputs = messages(tmp_path / "in", 40)  # above batch.PARALLEL_THRESHOLD: two real worker processes
     assert _sign(key_path, tmp_path / "one", inputs, "--jobs", "1") == 0
     assert _sign(key_path, tmp_path / "two", inputs, "--jobs", "2") == 0
     assert _sign(key_path, tmp_path / "sync", inputs, "--jobs", "2", "--fsync") == 0
@@ -59,8 +38,10 @@ def test_workers_write_what_one_process_writes(tmp_path: Path, key_path: str) ->
         assert (tmp_path / "two" / name).read_bytes() == one == (tmp_path / "sync" / name).read_bytes()
 
 
-def test_an_existing_file_is_replaced_by_rename_and_a_symlink_is_not_followed(tmp_path: Path, key_path: str) -> None:
-    inputs = _messages(tmp_path / "in", 2)
+def test_an_existing_file_is_replaced_by_rename_and_a_symlink_is_not_followed(
+    tmp_path: Path, key_path: str, messages
+) -> None:
+    inputs = messages(tmp_path / "in", 2)
     out = tmp_path / "out"
     out.mkdir()
     old = out / "m000.eml"
@@ -76,8 +57,8 @@ def test_an_existing_file_is_replaced_by_rename_and_a_symlink_is_not_followed(tm
     assert not (out / "m001.eml").is_symlink()
 
 
-def test_an_unreadable_input_is_one_line_and_exit_2(tmp_path: Path, key_path: str) -> None:
-    inputs = _messages(tmp_path / "in", 20)
+def test_an_unreadable_input_is_one_line_and_exit_2(tmp_path: Path, key_path: str, messages) -> None:
+    inputs = messages(tmp_path / "in", 20)
     Path(inputs[7]).unlink()
     result = subprocess.run(
         [sys.executable, "-m", "toolkit", "sign", "-d", "example.com", "-s", "s1", "-k", key_path, "--now", NOW,

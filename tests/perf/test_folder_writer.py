@@ -12,27 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.core.dkim.keys import generate_key
 from toolkit.shells.common import UsageError
 from toolkit.shells.outdir import FolderWriter
 
 NOW = "1795000000"
-
-
-@pytest.fixture(scope="module")
-def key_path(tmp_path_factory: pytest.TempPathFactory) -> str:
-    path = tmp_path_factory.mktemp("key") / "k.pem"
-    path.write_bytes(generate_key("rsa", 2048).private_pem())
-    path.chmod(0o600)
-    return str(path)
-
-
-def _messages(folder: Path, count: int) -> list[str]:
-    folder.mkdir()
-    for index in range(count):
-        body = b"From: a@example.com\r\nTo: b@example.org\r\nSubject: %d\r\n\r\nbody %d\r\n" % (index, index)
-        (folder / f"m{index:03d}.eml").write_bytes(body)
-    return [str(folder / f"m{index:03d}.eml") for index in range(count)]
 
 
 def _sign(key: str, out: Path, inputs: list[str], jobs: str) -> subprocess.CompletedProcess:
@@ -43,9 +26,9 @@ def _sign(key: str, out: Path, inputs: list[str], jobs: str) -> subprocess.Compl
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_a_failed_write_stops_with_one_line_and_what_came_before_is_written(
-    tmp_path: Path, key_path: str, jobs: str
+    tmp_path: Path, key_path: str, jobs: str, messages
 ) -> None:
-    inputs = _messages(tmp_path / "in", 60)  # above batch.PARALLEL_THRESHOLD: with 2 jobs, two worker processes
+    inputs = messages(tmp_path / "in", 60)  # above batch.PARALLEL_THRESHOLD: with 2 jobs, two worker processes
     out = tmp_path / "out"
     (out / "m030.eml").mkdir(parents=True)  # the rename over a folder that holds a file fails
     (out / "m030.eml" / "keep").write_bytes(b"x")
