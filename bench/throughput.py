@@ -35,12 +35,13 @@ def batch_rows(rounds: list[dict], have_before: bool) -> list[tuple[str, str, st
         return [r[num] / r[den] for r in rounds if num in r and den in r]
 
     rows = []
-    best_sign = "after sign-eml 2j"
+    # the figure was one sign-eml process (it had no --jobs then) against the 1-process primitive; 2 jobs
+    # are compared with the primitive in 2 processes
     rows.append((
-        "sign-eml --output-dir / OpenSSL RSA-2048 sign, 1 process",
+        "sign-eml --output-dir / OpenSSL RSA-2048 sign primitive, as many processes",
         ratio_text(ratios("before sign-eml 1j", "rsa primitive 1p")) if have_before else "-",
         f"1 job {ratio_text(ratios('after sign-eml 1j', 'rsa primitive 1p'))}; "
-        f"2 jobs {ratio_text(ratios(best_sign, 'rsa primitive 1p'))}",
+        f"2 jobs {ratio_text(ratios('after sign-eml 2j', 'rsa primitive 2p'))}",
         ">= 0.7",
     ))  # fmt: skip
     rows.append((
