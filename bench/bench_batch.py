@@ -13,6 +13,8 @@ Rows (all wall clock; "N proc" = N processes in parallel on the 2-core machine):
 - `sign-eml --output-dir` with --jobs 1 and --jobs 2 over the message files (a new output folder each time);
 - in-process `verify_message` (DKIM only, warm cache, messages already in memory): the verify ceiling;
 - `verify-eml --checks dkim --header-only` with --jobs 1 and --jobs 2 over a Maildir of the same messages;
+- the same command over a Maildir of one message: the serial part S of a --jobs run (interpreter start, imports,
+  zones, listing, exit), and what 2 jobs can reach at best by Amdahl's law: T1 / (S + (T1 - S) / 2);
 - overhead: per message, what the 1-job command costs beyond the in-process core (1/command rate - 1/core rate),
   start-up and file I/O included.
 
@@ -77,6 +79,10 @@ def build(work: Path, count: int) -> dict:
         (maildir / f"{index:06d}.eml").write_bytes(signed)
         messages.append(signed)
         plain_messages.append(raw)
+    one = work / "one-message"  # a Maildir of the first message: the command's start-up and exit, nearly alone
+    (one / "cur").mkdir(parents=True)
+    (one / "new").mkdir()
+    (one / "cur" / "000000.eml").write_bytes(messages[0])
     zones = work / "zones"
     zones.mkdir()
     record = " ".join(f'"{s}"' for s in key.dns_txt_strings())
@@ -84,7 +90,7 @@ def build(work: Path, count: int) -> dict:
         "$ORIGIN example.com.\n$TTL 300\n@ SOA ns1.example.com. h.example.com. 1 7200 900 1209600 60\n"
         f'@ NS ns1.example.com.\nbench._domainkey TXT {record}\n_dmarc TXT "v=DMARC1; p=none"\n'
     )
-    return {"key": key, "key_path": key_path, "plain": plain, "maildir": work / "maildir", "zones": zones,
+    return {"key": key, "key_path": key_path, "plain": plain, "maildir": work / "maildir", "one": one, "zones": zones,
             "messages": messages, "plain_messages": plain_messages, "signer": signer}  # fmt: skip
 
 
@@ -201,6 +207,8 @@ def one_round(data: dict, trees: dict[str, Path], work: Path, number: int) -> di
             key = f"{name} verify-eml {jobs}j"
             row[key] = count / timed(tree, "verify_eml_main", argv, key)
             row[key + " cpu"] = count / CPU[key]
+        argv[-1] = str(data["one"])  # the serial part of a --jobs run: what one message costs the whole command
+        row[f"{name} verify-eml one message"] = timed(tree, "verify_eml_main", argv)
     return row
 
 
@@ -241,6 +249,14 @@ def report(rounds: list[dict], trees: dict[str, Path], count: int) -> None:
               f"{ratio(one + ' cpu', key + ' cpu')}")  # fmt: skip
         print(f"{two:38} {med(two):8.0f}/s  {ratio(two, one)} x 1 job (goal >= 1.8); CPU per message "
               f"{ratio(one + ' cpu', two + ' cpu')} x 1 job's")  # fmt: skip
+        single = f"{name} verify-eml one message"
+        if single in rounds[0]:
+            # Amdahl: the 1-job run is S serial (start-up, exit: the one-message run) + W parallelisable work;
+            # 2 jobs can at best take S + W/2
+            ceilings = [(count / r[one]) / (r[single] + (count / r[one] - r[single]) / 2) for r in rounds]
+            print(f"{name + ' verify-eml, 1 message':38} {med(single) * 1000:8.0f} ms  the serial part S; 2 jobs "
+                  f"at most {statistics.median(ceilings):.2f}x 1 job ({min(ceilings):.2f}-{max(ceilings):.2f}) "
+                  f"with no cost of their own")  # fmt: skip
     for name in trees:
         for command, core in (("sign-eml", "sign in process"), ("verify-eml", "verify_message in process")):
             key = f"{name} {command} 1j"
