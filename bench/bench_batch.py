@@ -176,7 +176,7 @@ def warm_up(data: dict, trees: dict[str, Path], work: Path) -> None:
 
 def one_round(data: dict, trees: dict[str, Path], work: Path, number: int) -> dict:
     count = len(data["messages"])
-    row: dict = {}
+    row: dict = {"count": count}
     start = time.perf_counter()
     subprocess.run([sys.executable, "-c", "pass"], check=True)
     row["python3 -c pass"] = time.perf_counter() - start
@@ -210,6 +210,13 @@ def one_round(data: dict, trees: dict[str, Path], work: Path, number: int) -> di
         argv[-1] = str(data["one"])  # the serial part of a --jobs run: what one message costs the whole command
         row[f"{name} verify-eml one message"] = timed(tree, "verify_eml_main", argv)
     return row
+
+
+def two_job_ceiling(row: dict, name: str = "after") -> float:
+    """Amdahl's law on one round: the 1-job run is S serial (start-up and exit: the one-message run) plus W work
+    that 2 jobs can share, so 2 jobs can at best be (S + W) / (S + W / 2) times as fast."""
+    single, whole = row[f"{name} verify-eml one message"], row["count"] / row[f"{name} verify-eml 1j"]
+    return whole / (single + (whole - single) / 2)
 
 
 def report(rounds: list[dict], trees: dict[str, Path], count: int) -> None:
@@ -253,7 +260,7 @@ def report(rounds: list[dict], trees: dict[str, Path], count: int) -> None:
         if single in rounds[0]:
             # Amdahl: the 1-job run is S serial (start-up, exit: the one-message run) + W parallelisable work;
             # 2 jobs can at best take S + W/2
-            ceilings = [(count / r[one]) / (r[single] + (count / r[one] - r[single]) / 2) for r in rounds]
+            ceilings = [two_job_ceiling(r, name) for r in rounds]
             print(f"{name + ' verify-eml, 1 message':38} {med(single) * 1000:8.0f} ms  the serial part S; 2 jobs "
                   f"at most {statistics.median(ceilings):.2f}x 1 job ({min(ceilings):.2f}-{max(ceilings):.2f}) "
                   f"with no cost of their own")  # fmt: skip

@@ -50,6 +50,9 @@ def batch_rows(rounds: list[dict], have_before: bool) -> list[tuple[str, str, st
         ratio_text(ratios("after verify-eml 2j", "after verify-eml 1j"), suffix="x"),
         ">= 1.8x",
     ))  # fmt: skip
+    ceilings = [bench_batch.two_job_ceiling(r) for r in rounds if "after verify-eml one message" in r]
+    amdahl = "  ceiling by Amdahl's law: serial part = a one-message run"
+    rows.append((amdahl, "", ratio_text(ceilings, suffix="x"), ""))
     rows.append((
         "verify-eml 1 job / in-process verify_message",
         ratio_text(ratios("before verify-eml 1j", "verify_message in process")) if have_before else "-",
