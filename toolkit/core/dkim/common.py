@@ -24,7 +24,6 @@ _DOMAIN = re.compile(r"^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*
 _SELECTOR = re.compile(r"^(?=.{1,253}$)[a-z0-9_](?:[a-z0-9_-]{0,62})(?:\.[a-z0-9_](?:[a-z0-9_-]{0,62}))*$")
 _HEADER_NAME = re.compile(r"^[!-9;-~]+$")  # RFC 5322 ftext
 _FTEXT = re.compile(r"[!-9;-~]*")
-_DIGITS = re.compile(r"^[0-9]+$")
 # group 1: the value of a b= tag-spec, the first tag-spec (match at 0) or one after a ';'. Two patterns, not one
 # with (?:^|;): a pattern that starts with a literal is searched for that byte, the alternation at every position
 # (6x slower on a DKIM-Signature).
@@ -114,7 +113,9 @@ def valid_header_names(names: Sequence[str]) -> bool:
 
 
 def is_digits(value: str, max_len: int) -> bool:
-    return len(value) <= max_len and bool(_DIGITS.match(value))
+    """1 to max_len ASCII digits. (isdigit alone also takes other Unicode digits; two str methods cost a third of
+    the regex match, for t=, x= and l= of every signature.) Tag values never end in LF, which `$` would allow."""
+    return len(value) <= max_len and value.isascii() and value.isdigit()
 
 
 def split_header_list(value: str) -> list[str]:

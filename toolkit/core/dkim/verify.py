@@ -41,7 +41,7 @@ from toolkit.core.dns import Resolver
 from toolkit.core.message import HeaderField, Message, parse_message
 from toolkit.core.results import Step, Verdict
 from toolkit.core.signature import KeyAnswers, KeyLookup, Stop, perm, signature_ok
-from toolkit.core.tags import TagListError, parse_tag_list, strip_fws
+from toolkit.core.tags import TagListError, parse_tag_dict, parse_tag_list, strip_fws
 
 DEFAULT_MAX_SIGNATURES = 10  # DKIM-13 [ours]
 DEFAULT_SKEW = 300  # DKIM-11 [ours]
@@ -88,12 +88,15 @@ def verify(
         step = Step("DKIM-13", "header size", False, message.defects[-1] if message.defects else "too large")
         comment = COMMENTS[DkimReason.HEADER_TOO_LARGE]
         return (DkimResult(Verdict.POLICY, DkimReason.HEADER_TOO_LARGE, steps=(step,), comment=comment),)
-    signatures = [(i, h) for i, h in enumerate(message.headers) if h.lname == SIGNATURE_FIELD]
-    if not signatures:
+    headers = message.headers
+    positions = [i for i, h in enumerate(headers) if h.lname == SIGNATURE_FIELD]
+    if not positions:
         step = Step("DKIM-37", "DKIM-Signature fields", None, "the message has no DKIM-Signature")
         return (DkimResult(Verdict.NONE, DkimReason.NO_SIGNATURE, steps=(step,), comment="no signature"),)
-    positions = [i for i, _ in signatures]
     context = _Context(message, resolver, now, skew, is_public_suffix, positions, budget, clock)
+    if len(positions) == 1 and max_signatures > 0:  # the usual message: nothing to order, nothing over the limit
+        return (context.verify_one(positions[0], headers[positions[0]]),)
+    signatures = [(i, headers[i]) for i in positions]
     results: list[DkimResult | None] = [None] * len(signatures)
     for count, k in enumerate(_by_priority(message, signatures)):
         index, sig_field = signatures[k]
@@ -163,6 +166,15 @@ def _signature_step(algorithm: str, fields: int, head_canon: str) -> Step:
     return Step("DKIM-21", "signature", True, f"{algorithm} over {fields} header fields ({head_canon})")
 
 
+def _timestamp(value: str | None, tag: str) -> int | None:
+    """t= or x= as an int, None when absent (DKIM-11)."""
+    if value is None:
+        return None
+    if not is_digits(value, 40):
+        raise perm(DkimReason.BAD_TIMESTAMP, "DKIM-11", f"{tag}= syntax", f"{tag}={value[:40]!r}")
+    return int(value)
+
+
 def _b64(value: str, tag: str) -> bytes:
     """Decode a tag value whose FWS the caller already removed (DKIM-3): what base64.b64decode(value,
     validate=True) does on Python 3.11+, without its two Python-level calls."""
@@ -174,6 +186,21 @@ def _b64(value: str, tag: str) -> bytes:
 
 class _Context:
     """Per-message state shared by its signatures: header index, body hashes, key answers."""
+
+    __slots__ = (
+        "is_public_suffix",
+        "signature_positions",
+        "message",
+        "resolver",
+        "now",
+        "skew",
+        "_body_hashes",
+        "_by_name",
+        "_canonical_fields",
+        "budget",
+        "keys",
+        "checks_done",
+    )
 
     def __init__(
         self,
@@ -244,90 +271,9 @@ class _Context:
         return state.result(Verdict.PASS, None, "")
 
     def _check(self, index: int, sig_field: HeaderField, state: DkimState) -> None:
+        head_canon, body_canon, limit, identity_domain, expected_bh, signature = self._check_tags(sig_field, state)
         steps = state.steps
-        # DKIM-1/2: tag-list, no duplicates
-        try:
-            tags = parse_tag_list(sig_field.value, allow_duplicates=True)
-        except TagListError as exc:
-            raise perm(DkimReason.SIG_SYNTAX, "DKIM-1", "tag-list", str(exc)) from None
-        state.tags = tags.as_dict()
-        if len(state.tags) != len(tags.pairs):  # a name came twice
-            names = tags.names()
-            dup = next(n for n in names if names.count(n) > 1)
-            raise perm(DkimReason.DUPLICATE_TAG, "DKIM-2", "duplicate tag", f"tag {dup!r} appears twice")
-        t = state.tags
-        state.domain = t.get("d", "").strip().lower()
-        state.selector = t.get("s", "").strip()
-        state.algorithm = t.get("a", "").strip().lower()
-        b_value = strip_fws(t.get("b", ""))
-        state.b_prefix = b_value[:12]
-        # DKIM-4: required tags, v=1
-        if not t.keys() >= _REQUIRED_TAG_SET:
-            missing = [tag for tag in REQUIRED_TAGS if tag not in t]
-            raise perm(DkimReason.MISSING_TAG, "DKIM-4", "required tags", "missing " + ", ".join(missing))
-        if t["v"] != "1":
-            raise perm(DkimReason.BAD_VERSION, "DKIM-4", "version", f"v={t['v']!r}, expected 1")
-        steps.append(_REQUIRED_TAGS_PRESENT)
-        # DKIM-5: algorithm
-        if state.algorithm == "rsa-sha1":
-            raise perm(DkimReason.ALGORITHM_SHA1, "DKIM-5", "algorithm", "rsa-sha1 is not accepted (RFC 8301)")
-        if state.algorithm not in ALGORITHMS:
-            raise perm(DkimReason.UNKNOWN_ALGORITHM, "DKIM-5", "algorithm", f"unknown a={state.algorithm!r}")
-        # DKIM-6: canonicalization
-        try:
-            head_canon, body_canon = parse_canon(t.get("c"))
-        except CanonError as exc:
-            raise perm(DkimReason.BAD_CANONICALIZATION, "DKIM-6", "canonicalization", str(exc)) from None
-        # DKIM-7: d= and s=
-        if not valid_domain(state.domain):
-            raise perm(DkimReason.BAD_DOMAIN, "DKIM-7", "d= syntax", f"d={state.domain!r} is not a domain name")
-        if self.is_public_suffix is not None and self.is_public_suffix(state.domain):
-            raise perm(DkimReason.PUBLIC_SUFFIX, "DKIM-7", "d= not a public suffix", f"d={state.domain} is one")
-        if not valid_selector(state.selector.lower()):
-            raise perm(DkimReason.BAD_SELECTOR, "DKIM-7", "s= syntax", f"s={state.selector!r} is not a selector")
-        # DKIM-8: i= inside d=
-        identity_domain = state.domain
-        if "i" in t:
-            state.identity = t["i"].strip()
-            local, at, identity_domain = state.identity.rpartition("@")
-            identity_domain = identity_domain.lower()
-            if not at or not (identity_domain == state.domain or identity_domain.endswith("." + state.domain)):
-                raise perm(
-                    DkimReason.IDENTITY_OUTSIDE_DOMAIN, "DKIM-8", "i= within d=", f"i={state.identity!r} is not in d="
-                )
-        else:
-            state.identity = "@" + state.domain
-        # DKIM-9: h=
-        h_value = t["h"]
-        header_names, valid = _header_list(h_value) if len(h_value) <= 2048 else _header_list.__wrapped__(h_value)
-        if not valid:
-            raise perm(DkimReason.BAD_HEADER_LIST, "DKIM-9", "h= syntax", f"h={t['h'][:80]!r}")
-        state.signed_headers = header_names
-        if "from" not in header_names:
-            raise perm(DkimReason.FROM_NOT_SIGNED, "DKIM-9", "h= includes from", "from is not in h=")
-        # DKIM-10: l=
-        limit: int | None = None
-        if "l" in t:
-            if not is_digits(t["l"], 76):
-                raise perm(DkimReason.BAD_BODY_LENGTH, "DKIM-10", "l= syntax", f"l={t['l'][:80]!r}")
-            limit = int(t["l"])
-        # DKIM-11: t= and x= with skew
-        signed_at = self._timestamp(t, "t")
-        expires = self._timestamp(t, "x")
-        if signed_at is not None and expires is not None and expires <= signed_at:
-            detail = f"x={expires} <= t={signed_at}"
-            raise perm(DkimReason.EXPIRE_NOT_AFTER_TIMESTAMP, "DKIM-11", "x= after t=", detail)
-        if expires is not None and expires + self.skew < self.now:
-            raise perm(DkimReason.EXPIRED, "DKIM-11", "expiry", f"expired at {expires}, now {self.now}")
-        if signed_at is not None and signed_at - self.skew > self.now:
-            raise perm(DkimReason.FUTURE_TIMESTAMP, "DKIM-11", "timestamp", f"t={signed_at} is after now {self.now}")
-        # DKIM-12: q=
-        if "q" in t and "dns/txt" not in split_header_list(t["q"]):
-            raise perm(DkimReason.BAD_QUERY_METHOD, "DKIM-12", "query method", f"q={t['q']!r}")
-        expected_bh = _b64(strip_fws(t["bh"]), "bh")
-        signature = _b64(b_value, "b")
-        state.body_hash_expected = binascii.b2a_base64(expected_bh, newline=False).decode()  # = b64encode
-        steps.append(_tags_step(state.algorithm, head_canon, body_canon))
+        algorithm = state.algorithm
         # DKIM-14/15: key
         records = self._key(state)
         # DKIM-19: body hash
@@ -356,6 +302,7 @@ class _Context:
             )
         steps.append(Step("DKIM-19", "body hash", True, f"{body_canon} body, {bh.hashed_length} octets hashed"))
         # DKIM-20/21: header hash and signature
+        header_names = state.signed_headers
         selected = select_headers(self.header_pool(index, header_names), header_names)
         # several signatures often cover the same fields: canonicalize each once (one signature: no cache needed)
         shared = self._canonical_fields if len(self.signature_positions) > 1 else None
@@ -363,7 +310,7 @@ class _Context:
         good = None
         for record in records:
             self.spend_check()
-            if signature_ok(state.algorithm, record.public_key, signature, data):
+            if signature_ok(algorithm, record.public_key, signature, data):
                 good = record
                 break
         if good is None:
@@ -375,14 +322,95 @@ class _Context:
             raise perm(
                 DkimReason.IDENTITY_NOT_EXACT, "DKIM-8", "i= with key t=s", f"i= domain {identity_domain} is not d="
             )
-        steps.append(_signature_step(state.algorithm, len(selected), head_canon))
+        steps.append(_signature_step(algorithm, len(selected), head_canon))
 
-    def _timestamp(self, tags: dict[str, str], tag: str) -> int | None:
-        if tag not in tags:
-            return None
-        if not is_digits(tags[tag], 40):
-            raise perm(DkimReason.BAD_TIMESTAMP, "DKIM-11", f"{tag}= syntax", f"{tag}={tags[tag][:40]!r}")
-        return int(tags[tag])
+    def _check_tags(self, sig_field: HeaderField, state: DkimState) -> tuple[str, str, int | None, str, bytes, bytes]:
+        """DKIM-1..12 in the order of the rules (the first that fails is the one reported), filling `state`; returns
+        what the later checks need: c= (header, body), l=, the domain of i=, and bh= and b= decoded."""
+        # DKIM-1/2: tag-list, no duplicates
+        try:
+            t, count = parse_tag_dict(sig_field.value)
+        except TagListError as exc:
+            raise perm(DkimReason.SIG_SYNTAX, "DKIM-1", "tag-list", str(exc)) from None
+        state.tags = t
+        if count != len(t):  # a name came twice
+            names = parse_tag_list(sig_field.value, allow_duplicates=True).names()
+            dup = next(n for n in names if names.count(n) > 1)
+            raise perm(DkimReason.DUPLICATE_TAG, "DKIM-2", "duplicate tag", f"tag {dup!r} appears twice")
+        state.domain = domain = t.get("d", "").strip().lower()
+        state.selector = selector = t.get("s", "").strip()
+        state.algorithm = algorithm = t.get("a", "").strip().lower()
+        b_value = strip_fws(t.get("b", ""))
+        state.b_prefix = b_value[:12]
+        # DKIM-4: required tags, v=1
+        if not t.keys() >= _REQUIRED_TAG_SET:
+            missing = [tag for tag in REQUIRED_TAGS if tag not in t]
+            raise perm(DkimReason.MISSING_TAG, "DKIM-4", "required tags", "missing " + ", ".join(missing))
+        if t["v"] != "1":
+            raise perm(DkimReason.BAD_VERSION, "DKIM-4", "version", f"v={t['v']!r}, expected 1")
+        state.steps.append(_REQUIRED_TAGS_PRESENT)
+        # DKIM-5: algorithm
+        if algorithm == "rsa-sha1":
+            raise perm(DkimReason.ALGORITHM_SHA1, "DKIM-5", "algorithm", "rsa-sha1 is not accepted (RFC 8301)")
+        if algorithm not in ALGORITHMS:
+            raise perm(DkimReason.UNKNOWN_ALGORITHM, "DKIM-5", "algorithm", f"unknown a={algorithm!r}")
+        # DKIM-6: canonicalization
+        try:
+            head_canon, body_canon = parse_canon(t.get("c"))
+        except CanonError as exc:
+            raise perm(DkimReason.BAD_CANONICALIZATION, "DKIM-6", "canonicalization", str(exc)) from None
+        # DKIM-7: d= and s=
+        if not valid_domain(domain):
+            raise perm(DkimReason.BAD_DOMAIN, "DKIM-7", "d= syntax", f"d={domain!r} is not a domain name")
+        if self.is_public_suffix is not None and self.is_public_suffix(domain):
+            raise perm(DkimReason.PUBLIC_SUFFIX, "DKIM-7", "d= not a public suffix", f"d={domain} is one")
+        if not valid_selector(selector.lower()):
+            raise perm(DkimReason.BAD_SELECTOR, "DKIM-7", "s= syntax", f"s={selector!r} is not a selector")
+        # DKIM-8: i= inside d=
+        identity = t.get("i")
+        if identity is None:
+            state.identity = "@" + domain
+            identity_domain = domain
+        else:
+            state.identity = identity = identity.strip()
+            _, at, identity_domain = identity.rpartition("@")
+            identity_domain = identity_domain.lower()
+            if not at or not (identity_domain == domain or identity_domain.endswith("." + domain)):
+                raise perm(DkimReason.IDENTITY_OUTSIDE_DOMAIN, "DKIM-8", "i= within d=", f"i={identity!r} is not in d=")
+        # DKIM-9: h=
+        h_value = t["h"]
+        header_names, valid = _header_list(h_value) if len(h_value) <= 2048 else _header_list.__wrapped__(h_value)
+        if not valid:
+            raise perm(DkimReason.BAD_HEADER_LIST, "DKIM-9", "h= syntax", f"h={h_value[:80]!r}")
+        state.signed_headers = header_names
+        if "from" not in header_names:
+            raise perm(DkimReason.FROM_NOT_SIGNED, "DKIM-9", "h= includes from", "from is not in h=")
+        # DKIM-10: l=
+        limit = t.get("l")
+        if limit is not None:
+            if not is_digits(limit, 76):
+                raise perm(DkimReason.BAD_BODY_LENGTH, "DKIM-10", "l= syntax", f"l={limit[:80]!r}")
+            limit = int(limit)
+        self._check_times(_timestamp(t.get("t"), "t"), _timestamp(t.get("x"), "x"))
+        # DKIM-12: q=
+        query = t.get("q")
+        if query is not None and "dns/txt" not in split_header_list(query):
+            raise perm(DkimReason.BAD_QUERY_METHOD, "DKIM-12", "query method", f"q={query!r}")
+        expected_bh = _b64(strip_fws(t["bh"]), "bh")
+        signature = _b64(b_value, "b")
+        state.body_hash_expected = binascii.b2a_base64(expected_bh, newline=False).decode()  # = b64encode
+        state.steps.append(_tags_step(algorithm, head_canon, body_canon))
+        return head_canon, body_canon, limit, identity_domain, expected_bh, signature
+
+    def _check_times(self, signed_at: int | None, expires: int | None) -> None:
+        """DKIM-11: t= and x= with skew."""
+        if signed_at is not None and expires is not None and expires <= signed_at:
+            detail = f"x={expires} <= t={signed_at}"
+            raise perm(DkimReason.EXPIRE_NOT_AFTER_TIMESTAMP, "DKIM-11", "x= after t=", detail)
+        if expires is not None and expires + self.skew < self.now:
+            raise perm(DkimReason.EXPIRED, "DKIM-11", "expiry", f"expired at {expires}, now {self.now}")
+        if signed_at is not None and signed_at - self.skew > self.now:
+            raise perm(DkimReason.FUTURE_TIMESTAMP, "DKIM-11", "timestamp", f"t={signed_at} is after now {self.now}")
 
     def _key(self, state: DkimState) -> list[KeyRecord]:
         found = KeyLookup(state.selector, state.domain, state.algorithm)
