@@ -163,13 +163,13 @@ def _repeats(names: Sequence[str]) -> tuple[tuple[str, int], ...]:
 def remove_b_value(raw_field: bytes) -> bytes:
     """The DKIM-Signature field with the value of b= (and whitespace around it) removed, all other bytes kept."""
     colon = raw_field.find(b":")
-    value = raw_field[colon + 1 :]
-    match = _B_FIRST.match(value) or _B_LATER.search(value)  # the first tag-spec named b
+    # searched in place from the value's start (no copy of the value, cut once: two copies fewer per signature)
+    match = _B_FIRST.match(raw_field, colon + 1) or _B_LATER.search(raw_field, colon + 1)  # the first tag-spec b
     if match is None:
         return raw_field
     start, end = match.span(1)
-    tail = b"\r\n" if end == len(value) and value.endswith(b"\r\n") else b""  # the field's own final CRLF
-    return raw_field[: colon + 1] + value[:start] + tail + value[end:]
+    tail = b"\r\n" if end == len(raw_field) and raw_field.endswith(b"\r\n") else b""  # the field's final CRLF
+    return raw_field[:start] + tail + raw_field[end:]
 
 
 def header_hash_input(

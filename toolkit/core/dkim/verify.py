@@ -291,8 +291,8 @@ class _Context:
                 steps.append(
                     Step("DKIM-10", "unsigned content", None, f"{state.unsigned_body_bytes} canonical octets after l=")
                 )
-        state.body_hash_computed = binascii.b2a_base64(bh.digest, newline=False).decode()
         if bh.digest != expected_bh:
+            state.body_hash_computed = binascii.b2a_base64(bh.digest, newline=False).decode()
             raise Stop(
                 Verdict.FAIL,
                 DkimReason.BODY_HASH_MISMATCH,
@@ -300,6 +300,7 @@ class _Context:
                 "body hash",
                 f"computed {state.body_hash_computed}, bh= says {state.body_hash_expected}",
             )
+        state.body_hash_computed = state.body_hash_expected  # the same digest: the same base64
         steps.append(Step("DKIM-19", "body hash", True, f"{body_canon} body, {bh.hashed_length} octets hashed"))
         # DKIM-20/21: header hash and signature
         header_names = state.signed_headers
@@ -413,15 +414,12 @@ class _Context:
             raise perm(DkimReason.FUTURE_TIMESTAMP, "DKIM-11", "timestamp", f"t={signed_at} is after now {self.now}")
 
     def _key(self, state: DkimState) -> list[KeyRecord]:
-        found = KeyLookup(state.selector, state.domain, state.algorithm)
+        # the lookup appends its steps to the signature's own (also when it raises Stop)
+        found = KeyLookup(state.selector, state.domain, state.algorithm, steps=state.steps)
         try:
             live = found.run(self.keys.lookup, self.budget.key_records)
         finally:
             state.key_answer = found.answer
-            state.steps.extend(found.steps)
-        record = found.record
-        state.key_record = record
-        state.key_type = record.key_type
-        state.key_bits = record.key_bits
-        state.testing = record.testing
+        record = state.key_record = found.record
+        state.key_type, state.key_bits, state.testing = record.key_type, record.key_bits, record.testing
         return live
