@@ -54,3 +54,30 @@ def test_is_digits_is_the_ascii_digit_regex(value: str, max_len: int) -> None:
     # the regex it replaced, with \Z: a tag value never ends in LF (parse_tag_list strips FWS), where `$` differed
     expected = len(value) <= max_len and re.match(r"^[0-9]+\Z", value) is not None
     assert is_digits(value, max_len) == expected
+
+
+_SIG_PIECES = [b"b", b"bh", b"a", b"=", b";", b" ", b"\t", b"\r\n ", b"x", b"==", b"\r\n"]
+
+
+@settings(max_examples=examples(1500), deadline=None)
+@given(pieces=st.lists(st.sampled_from(_SIG_PIECES), max_size=24), name=st.sampled_from([b"DKIM-Signature", b"x"]))
+def test_without_b_is_remove_b_value_for_one_b_tag(pieces: list[bytes], name: bytes) -> None:
+    """verify's _without_b (b= found after the last ';') == remove_b_value, for every field whose tag list parses
+    with one b tag, as _check_tags has made sure before it is called (DKIM-2, DKIM-20)."""
+    from toolkit.core.dkim.common import remove_b_value
+    from toolkit.core.dkim.verify import _without_b
+
+    raw = name + b":" + b"".join(pieces)
+    try:
+        tags, count = parse_tag_dict(raw[raw.find(b":") + 1 :])
+    except TagListError:
+        return
+    if count == len(tags) and "b" in tags:
+        assert _without_b(raw) == remove_b_value(raw)
+
+
+def test_without_b_cuts_the_last_tag_and_keeps_the_final_crlf() -> None:
+    from toolkit.core.dkim.verify import _without_b
+
+    assert _without_b(b"DKIM-Signature: a=1; b = abc\r\n\tdef\r\n") == b"DKIM-Signature: a=1; b =\r\n"
+    assert _without_b(b"DKIM-Signature: b=abc; a=1\r\n") == b"DKIM-Signature: b=; a=1\r\n"  # b= first: the regex

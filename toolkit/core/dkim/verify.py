@@ -175,6 +175,22 @@ def _timestamp(value: str | None, tag: str) -> int | None:
     return int(value)
 
 
+def _without_b(raw: bytes) -> bytes:
+    """remove_b_value(raw) for a DKIM-Signature whose tags parsed with one b= (DKIM-2, DKIM-20).
+
+    Signers put b= last: then it is the tag-spec after the field's last ';', found with one byte search instead of
+    the regex (which costs about twice as much, and brings the regex engine into every verify); any other layout
+    goes to remove_b_value. (The tag-list parse and the regex cut tag-specs at the same ';' and strip the same FWS
+    around the name, so with one b tag both find the same one.)
+    """
+    semi = raw.rfind(b";")
+    if semi >= 0:
+        name, eq, _ = raw[semi + 1 :].partition(b"=")
+        if eq and name.strip(b" \t\r\n") == b"b":
+            return raw[: semi + len(name) + 2] + (b"\r\n" if raw.endswith(b"\r\n") else b"")
+    return remove_b_value(raw)
+
+
 def _b64(value: str, tag: str) -> bytes:
     """Decode a tag value whose FWS the caller already removed (DKIM-3): what base64.b64decode(value,
     validate=True) does on Python 3.11+, without its two Python-level calls."""
@@ -309,7 +325,7 @@ class _Context:
         selected = select_headers(self.header_pool(index, header_names), header_names)
         # several signatures often cover the same fields: canonicalize each once (one signature: no cache needed)
         shared = self._canonical_fields if len(self.signature_positions) > 1 else None
-        data = header_hash_input(selected, remove_b_value(sig_field.raw), head_canon, shared)
+        data = header_hash_input(selected, _without_b(sig_field.raw), head_canon, shared)
         good = None
         for record in records:
             self.spend_check()
