@@ -66,8 +66,8 @@ def _collapse_wsp(data: bytes) -> bytes:
 
 def _collapse_sp(data: bytes) -> bytes:
     """_collapse_wsp of a text without HTAB."""
-    # rfind, not `in`: CPython's backward search of a 2-byte pattern runs about twice as fast as its forward one
-    # (issue 14: 6.6 -> 3.3 us on the ~6 KB bench body, the usual body that has no run left)
+    # rfind, not `in`: CPython's backward search of "  " runs faster than its forward one (issue 14: 9.7 -> 6.2 us
+    # over the 200 ~6 KB bench bodies, which have no run left; for " CRLF" in _relaxed_lines the forward split won)
     if data.rfind(b"  ") < 0:
         return data
     long_runs = b"     " in data
@@ -216,8 +216,7 @@ def _relaxed_lines(text: bytes) -> bytes:
     if text.find(b"\t") >= 0:
         text = text.translate(_TAB_TO_SP)
     if len(text) <= _PER_LINE_MAX and text.find(b"  \r\n", 0, _SAMPLE) >= 0:
-        # rsplit gives the same pieces (" CRLF" cannot overlap itself) and its backward search is faster (5.8 -> 4 us)
-        return _collapse_sp(b"\r\n".join([line.rstrip(b" ") for line in text.rsplit(b" \r\n")]))
+        return _collapse_sp(b"\r\n".join([line.rstrip(b" ") for line in text.split(b" \r\n")]))
     # collapsed, each line's trailing WSP is at most one SP before its CRLF
     return _collapse_sp(text).replace(b" \r\n", _CRLF)
 
