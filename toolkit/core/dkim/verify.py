@@ -195,7 +195,7 @@ def _b64(value: str, tag: str) -> bytes:
     """Decode a tag value whose FWS the caller already removed (DKIM-3): what base64.b64decode(value,
     validate=True) does on Python 3.11+, without its two Python-level calls."""
     try:
-        return binascii.a2b_base64(value.encode("ascii"), strict_mode=True)  # non-ASCII: UnicodeEncodeError
+        return binascii.a2b_base64(value, strict_mode=True)  # takes an ASCII str; any other: ValueError
     except (binascii.Error, ValueError):
         raise perm(DkimReason.BAD_BASE64, "DKIM-3", f"{tag}= base64", f"{tag}= is not valid base64") from None
 
