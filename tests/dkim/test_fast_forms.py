@@ -81,3 +81,12 @@ def test_without_b_cuts_the_last_tag_and_keeps_the_final_crlf() -> None:
 
     assert _without_b(b"DKIM-Signature: a=1; b = abc\r\n\tdef\r\n") == b"DKIM-Signature: a=1; b =\r\n"
     assert _without_b(b"DKIM-Signature: b=abc; a=1\r\n") == b"DKIM-Signature: b=; a=1\r\n"  # b= first: the regex
+
+
+def test_body_hash_step_is_the_step_the_constructor_builds() -> None:
+    from toolkit.core.dkim.verify import _body_hash_step
+    from toolkit.core.results import Step
+
+    made = _body_hash_step("relaxed body, 7 octets hashed")
+    expected = Step("DKIM-19", "body hash", True, "relaxed body, 7 octets hashed")
+    assert made == expected and made.to_json() == expected.to_json() and hash(made) == hash(expected)
