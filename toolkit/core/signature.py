@@ -92,6 +92,8 @@ class KeyAnswers:
     `label` names the protocol in the evidence ("DKIM time budget of 5 s per message spent before ...").
     """
 
+    __slots__ = ("resolver", "lookup_failures", "seconds", "clock", "label", "deadline", "failed", "_answers")
+
     def __init__(
         self,
         resolver: Resolver,
