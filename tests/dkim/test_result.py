@@ -1,4 +1,4 @@
-"""DkimState.result() builds the frozen DkimResult through its slots (for speed): the same object as the constructor."""
+"""DkimState.result() turns the state into the frozen DkimResult in place (for speed): the constructor's object."""
 
 from dataclasses import fields
 
@@ -40,3 +40,12 @@ def test_result_sets_every_field_as_the_constructor_does():
     for f in fields(DkimResult):  # compare=False fields too
         assert getattr(made, f.name) == getattr(expected, f.name), f.name
     assert made == expected and made.to_json() == expected.to_json()
+
+
+def test_state_has_the_result_fields_in_order_and_becomes_one():
+    """result() switches the state's class to DkimResult, which CPython allows only for the same slots."""
+    assert [f.name for f in fields(DkimState)] == [f.name for f in fields(DkimResult)]
+    state = DkimState(steps=[Step("DKIM-4", "required tags", True)])
+    made = state.result(Verdict.PASS, None, "")
+    assert type(made) is DkimResult and made.steps == (Step("DKIM-4", "required tags", True),)
+    assert made == DkimResult(Verdict.PASS, None, steps=made.steps)

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 SIMPLE = "simple"
 RELAXED = "relaxed"
@@ -61,7 +61,14 @@ def _collapse_wsp(data: bytes) -> bytes:
     """
     if data.find(b"\t") >= 0:  # one byte: a memchr, cheaper than `in`
         data = data.translate(_TAB_TO_SP)
-    if b"  " not in data:
+    return _collapse_sp(data)
+
+
+def _collapse_sp(data: bytes) -> bytes:
+    """_collapse_wsp of a text without HTAB."""
+    # rfind, not `in`: CPython's backward search of "  " runs faster than its forward one (issue 14: 9.7 -> 6.2 us
+    # over the 200 ~6 KB bench bodies, which have no run left; for " CRLF" in _relaxed_lines the forward split won)
+    if data.rfind(b"  ") < 0:
         return data
     long_runs = b"     " in data
     data = data.replace(b"   ", b" ").replace(b"  ", b" ")
@@ -143,6 +150,9 @@ def _content_end(body: bytes | memoryview, strip: bytes) -> int:
     """Length of the body without its trailing run of `strip` bytes (CR, LF and maybe WSP), looking at the tail in
     small windows. A bare CR in that run is data (DKIM-22), so the content ends just after the last one."""
     end = len(body)
+    # the usual body ends in one CRLF after a byte that is kept: three byte reads instead of the window's copies
+    if end > 2 and body[-1] == 10 and body[-2] == 13 and body[-3] not in strip:
+        return end - 2
     window = _FIRST_TAIL  # the usual tail is a CRLF or two: copy only a few bytes to find it
     while end > 0:
         start = max(0, end - window)
@@ -206,9 +216,9 @@ def _relaxed_lines(text: bytes) -> bytes:
     if text.find(b"\t") >= 0:
         text = text.translate(_TAB_TO_SP)
     if len(text) <= _PER_LINE_MAX and text.find(b"  \r\n", 0, _SAMPLE) >= 0:
-        return _collapse_wsp(b"\r\n".join([line.rstrip(b" ") for line in text.split(b" \r\n")]))
+        return _collapse_sp(b"\r\n".join([line.rstrip(b" ") for line in text.split(b" \r\n")]))
     # collapsed, each line's trailing WSP is at most one SP before its CRLF
-    return _collapse_wsp(text).replace(b" \r\n", _CRLF)
+    return _collapse_sp(text).replace(b" \r\n", _CRLF)
 
 
 def _one_piece(body: bytes | memoryview, method: str) -> bytes | memoryview:
@@ -224,8 +234,9 @@ def canon_body(body: bytes | memoryview, method: str) -> bytes:
     return b"".join(bytes(piece) for piece in canon_body_chunks(body, method))
 
 
-@dataclass(frozen=True, slots=True)
-class BodyHash:
+class BodyHash(NamedTuple):
+    """One per message and c=/l=: a NamedTuple, built in a third of a frozen dataclass's time."""
+
     digest: bytes  # SHA-256 over the canonical body, cut at `limit` when given
     canonical_length: int  # length of the whole canonical body (to check l= against, DKIM-10)
     hashed_length: int  # how many canonical octets went into the digest
@@ -235,11 +246,12 @@ def body_hash(body: bytes | memoryview, method: str, limit: int | None = None, c
     """SHA-256 of the canonical body, cut at `limit` octets if given (DKIM-19), streaming."""
     if limit is None and len(body) <= chunk:  # the usual message: one piece, without the window bookkeeping
         canonical = _one_piece(body, method)
-        hasher = hashlib.sha256(canonical)
-        if method == SIMPLE or canonical:
-            hasher.update(_CRLF)  # the final CRLF (DKIM-25/26), hashed rather than copied onto the body
-        size = len(canonical) + len(_CRLF) if method == SIMPLE or canonical else 0
-        return BodyHash(hasher.digest(), size, size)
+        if method == SIMPLE or canonical:  # the final CRLF (DKIM-25/26), hashed rather than copied onto the body
+            hasher = hashlib.sha256(canonical)
+            hasher.update(_CRLF)
+            size = len(canonical) + 2
+            return BodyHash(hasher.digest(), size, size)
+        return BodyHash(hashlib.sha256(b"").digest(), 0, 0)
     hasher = hashlib.sha256()
     total = 0
     hashed = 0

@@ -92,6 +92,8 @@ class KeyAnswers:
     `label` names the protocol in the evidence ("DKIM time budget of 5 s per message spent before ...").
     """
 
+    __slots__ = ("resolver", "lookup_failures", "seconds", "clock", "label", "deadline", "failed", "_answers")
+
     def __init__(
         self,
         resolver: Resolver,
@@ -150,7 +152,7 @@ class KeyLookup:
         return f"{self.selector.lower()}._domainkey.{self.domain}"
 
     def run(self, lookup: Callable[[str], DnsAnswer], max_records: int) -> list:
-        name = self.name
+        name = f"{self.selector.lower()}._domainkey.{self.domain}"  # = self.name, without a property call
         if len(name) > 253:  # not a DNS name: never hand it to a resolver
             raise perm("BAD_SELECTOR", "DKIM-7", "key name", f"{name[:60]}... is longer than 253 octets")
         answer = self.answer = lookup(name)

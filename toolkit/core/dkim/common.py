@@ -24,7 +24,6 @@ _DOMAIN = re.compile(r"^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*
 _SELECTOR = re.compile(r"^(?=.{1,253}$)[a-z0-9_](?:[a-z0-9_-]{0,62})(?:\.[a-z0-9_](?:[a-z0-9_-]{0,62}))*$")
 _HEADER_NAME = re.compile(r"^[!-9;-~]+$")  # RFC 5322 ftext
 _FTEXT = re.compile(r"[!-9;-~]*")
-_DIGITS = re.compile(r"^[0-9]+$")
 # group 1: the value of a b= tag-spec, the first tag-spec (match at 0) or one after a ';'. Two patterns, not one
 # with (?:^|;): a pattern that starts with a literal is searched for that byte, the alternation at every position
 # (6x slower on a DKIM-Signature).
@@ -114,7 +113,9 @@ def valid_header_names(names: Sequence[str]) -> bool:
 
 
 def is_digits(value: str, max_len: int) -> bool:
-    return len(value) <= max_len and bool(_DIGITS.match(value))
+    """1 to max_len ASCII digits. (isdigit alone also takes other Unicode digits; two str methods cost a third of
+    the regex match, for t=, x= and l= of every signature.) Tag values never end in LF, which `$` would allow."""
+    return len(value) <= max_len and value.isascii() and value.isdigit()
 
 
 def split_header_list(value: str) -> list[str]:
@@ -162,13 +163,13 @@ def _repeats(names: Sequence[str]) -> tuple[tuple[str, int], ...]:
 def remove_b_value(raw_field: bytes) -> bytes:
     """The DKIM-Signature field with the value of b= (and whitespace around it) removed, all other bytes kept."""
     colon = raw_field.find(b":")
-    value = raw_field[colon + 1 :]
-    match = _B_FIRST.match(value) or _B_LATER.search(value)  # the first tag-spec named b
+    # searched in place from the value's start (no copy of the value, cut once: two copies fewer per signature)
+    match = _B_FIRST.match(raw_field, colon + 1) or _B_LATER.search(raw_field, colon + 1)  # the first tag-spec b
     if match is None:
         return raw_field
     start, end = match.span(1)
-    tail = b"\r\n" if end == len(value) and value.endswith(b"\r\n") else b""  # the field's own final CRLF
-    return raw_field[: colon + 1] + value[:start] + tail + value[end:]
+    tail = b"\r\n" if end == len(raw_field) and raw_field.endswith(b"\r\n") else b""  # the field's final CRLF
+    return raw_field[:start] + tail + raw_field[end:]
 
 
 def header_hash_input(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 
 from toolkit.core.dkim.common import DkimReason
 from toolkit.core.dkim.keyrecord import KeyRecord
@@ -85,15 +85,22 @@ class DkimResult:
 
 @dataclass(slots=True)
 class DkimState:
-    """What one signature's checks have learnt so far (becomes the frozen DkimResult)."""
+    """What one signature's checks have learnt so far; result() turns it into the frozen DkimResult in place.
 
-    tags: dict[str, str] = field(default_factory=dict)
+    Its fields are DkimResult's, in the same order (tests/dkim/test_result.py checks it), so the two classes have
+    the same slots and CPython lets result() switch the object's class: one result per signature is then built
+    without 20 slot stores and a second object (issue 14).
+    """
+
+    verdict: Verdict | None = None  # set by result()
+    reason: DkimReason | None = None
     domain: str = ""
     selector: str = ""
     identity: str = ""
     algorithm: str = ""
     b_prefix: str = ""
     testing: bool = False
+    tags: dict[str, str] = field(default_factory=dict)
     key_answer: DnsAnswer | None = None
     key_type: str | None = None
     key_bits: int | None = None
@@ -101,11 +108,13 @@ class DkimState:
     body_hash_computed: str | None = None
     unsigned_body_bytes: int = 0
     signed_headers: tuple[str, ...] = ()
-    steps: list[Step] = field(default_factory=list)
+    steps: list[Step] = field(default_factory=list)  # a tuple once result() ran
+    comment: str = ""
     header_index: int | None = None
     key_record: KeyRecord | None = None
 
     def result(self, verdict: Verdict, reason: DkimReason | None, detail: str) -> DkimResult:
+        """The finished result: this object, now a DkimResult (use the state no more)."""
         comment = COMMENTS.get(reason, "") if reason else ""
         if reason and not comment:
             comment = reason.value.lower().replace("_", " ")
@@ -115,36 +124,9 @@ class DkimState:
             comment = f"{self.unsigned_body_bytes} unsigned body bytes after l="
             if self.testing:
                 comment += "; testing"
-        # every field of DkimResult, in its order (tests/dkim/test_result.py checks this against the constructor)
-        values = (
-            verdict,
-            reason,
-            self.domain,
-            self.selector,
-            self.identity,
-            self.algorithm,
-            self.b_prefix,
-            self.testing,
-            self.tags,
-            self.key_answer,
-            self.key_type,
-            self.key_bits,
-            self.body_hash_expected,
-            self.body_hash_computed,
-            self.unsigned_body_bytes,
-            self.signed_headers,
-            tuple(self.steps),
-            comment,
-            self.header_index,
-            self.key_record,
-        )
-        result = _NEW_RESULT(DkimResult)
-        for set_field, value in zip(_RESULT_SETTERS, values, strict=True):
-            set_field(result, value)
-        return result
-
-
-# One result per signature: the frozen dataclass's __init__ sets each of its 20 fields through object.__setattr__;
-# the slot descriptors set them in about half the time (the same trick as toolkit.core.message.HeaderField).
-_NEW_RESULT = object.__new__
-_RESULT_SETTERS = tuple(DkimResult.__dict__[f.name].__set__ for f in fields(DkimResult))
+        self.verdict = verdict
+        self.reason = reason
+        self.comment = comment
+        self.steps = tuple(self.steps)  # type: ignore[assignment]
+        self.__class__ = DkimResult  # type: ignore[assignment]  # same slots, so CPython allows it
+        return self  # type: ignore[return-value]
