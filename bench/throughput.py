@@ -112,9 +112,10 @@ def milter_rows(results: list[dict]) -> list[tuple[str, str, str, str]]:
             "",
         ))  # fmt: skip
         rows.append((
-            f"  ceiling without Python: libmilter in C checking nothing (null_milter.c) / Postfix alone, {workload}",
+            f"  ceiling without Python: libmilter in C checking nothing (null_milter.c), unix: socket, {workload}",
             "",
-            f"{ratio_text(ratios('c-null', workload))} [{rate('c-null', workload)}]; CPU {cpu('c-null', workload)}",
+            f"{ratio_text(ratios('c-null-unix', workload))} [{rate('c-null-unix', workload)}]; "
+            f"CPU {cpu('c-null-unix', workload)}; over TCP {ratio_text(ratios('c-null', workload))} (Nagle-bound)",
             "",
         ))  # fmt: skip
         rows.append((
