@@ -65,7 +65,7 @@ def one_message(world, port: int, index: int) -> str:
     raw = world.sign_as_sender(make_message(subject=f"prefork {index}"))
     client = MilterClient(("127.0.0.1", port))
     reply = client.negotiate(protocol=ALL_PROTOCOL)  # as Postfix offers: the no-reply flags too
-    assert reply.protocol & NO_REPLY == NO_REPLY & ~(mp.Proto.NR_BODY | mp.Proto.NR_DATA | mp.Proto.NR_UNKN)
+    assert reply.protocol & NO_REPLY == NO_REPLY & ~(mp.Proto.NR_DATA | mp.Proto.NR_UNKN)
     assert client.connect(ip=SENDER_IP).code == b"c"
     outcome = client.transaction(raw, "alice@example.org", ["bob@example.net"])
     client.quit()
@@ -97,21 +97,25 @@ def test_bad_process_count_is_one_line(tmp_path: Path) -> None:
     assert result.returncode == 2 and result.stderr.count("\n") == 1 and "--processes" in result.stderr
 
 
-def test_oversized_headers_at_no_reply_stages_are_answered_at_the_body(world) -> None:
-    """With SMFIP_NR_HDR/NR_EOH negotiated, the milter must not answer a header past --max-message-size (the
-    MTA reads no answer there: the stream would shift by one packet); the body's answer carries the policy, and
-    the next message on the connection is served normally."""
+@pytest.mark.parametrize("where", ["headers", "body"])
+def test_an_oversized_message_at_no_reply_stages_is_answered_at_its_end(world, where: str) -> None:
+    """With SMFIP_NR_HDR, NR_EOH and NR_BODY negotiated, the milter must not answer a header or a body chunk past
+    --max-message-size (the MTA reads no answer there: the stream would shift by one packet); the end of message
+    carries the policy, and the next message on the connection is served normally."""
     from toolkit.shells.hooks import VerifyHandler
     from toolkit.shells.milter import BackgroundMilter
 
-    big = make_message(extra_headers=tuple(f"X-Filler-{i}: {'y' * 900}" for i in range(40)))  # ~36 KB of headers
+    if where == "headers":
+        big = make_message(extra_headers=tuple(f"X-Filler-{i}: {'y' * 900}" for i in range(40)))  # ~36 KB
+    else:
+        big = make_message(body=("z" * 998 + "\r\n") * 150)  # 150 KB: three body chunks, all past the 8 KB
     with BackgroundMilter(VerifyHandler(world.resolver(), AUTHSERV_ID), max_message_size=8 * 1024) as milter:
         client = MilterClient((milter.host, milter.port), timeout=10)
         reply = client.negotiate(protocol=ALL_PROTOCOL)
-        assert reply.protocol & mp.Proto.NR_HDR and not reply.protocol & mp.Proto.NR_BODY
+        assert reply.protocol & mp.Proto.NR_HDR and reply.protocol & mp.Proto.NR_BODY
         client.connect(ip=SENDER_IP)
         outcome = client.transaction(big, "alice@example.org", ["bob@example.net"])
-        assert outcome.code == b"y" and outcome.modifications == []  # tempfail, at the body
+        assert outcome.code == b"y" and outcome.modifications == []  # tempfail, at the end of message
         client.abort()
         small = client.transaction(world.sign_as_sender(make_message()), "alice@example.org", ["bob@example.net"])
         assert small.code == b"c" and any(isinstance(m, mp.InsHeader) for m in small.modifications)

@@ -197,7 +197,7 @@ class MilterClient:
         body = bytes(message.body)
         if self.wants(mp.Proto.NOBODY):
             for i in range(0, len(body), mp.MAX_BODY_CHUNK):
-                outcome = self.command(mp.Body(body[i : i + mp.MAX_BODY_CHUNK]))
+                outcome = self.command(mp.Body(body[i : i + mp.MAX_BODY_CHUNK]), mp.Proto.NR_BODY)
                 if outcome.code != b"c":
                     return outcome
         return self.command(mp.EndOfMessage())

@@ -291,7 +291,7 @@ class MilterConnection(asyncio.Protocol):
             case mp.Header(name, value) if self.over_limit(len(name) + len(value) + 3):
                 self.refuse("header")
             case mp.Body(chunk) if self.over_limit(len(chunk)):
-                self.write(verdict_response(self.error_action()))
+                self.refuse("body")
             case mp.EndOfMessage(chunk) if self.over_limit(len(chunk)):
                 self.server.stats["messages"] += 1
                 session.new_envelope()
@@ -409,7 +409,8 @@ class MilterConnection(asyncio.Protocol):
 
     def refuse(self, stage: str) -> None:
         """The failure policy's answer, where the MTA waits for one; at a no-reply stage (SMFIP_NR_*) the answer
-        would desynchronise the stream, so the policy answers at the body or end of message instead."""
+        would desynchronise the stream, so the policy answers at the next stage that has one (the body, or the end
+        of message when the body has none either)."""
         if stage not in self.no_reply:
             self.write(verdict_response(self.error_action()))
 
