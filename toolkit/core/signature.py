@@ -147,12 +147,8 @@ class KeyLookup:
     record: Any = None
     steps: list[Step] = field(default_factory=list)
 
-    @property
-    def name(self) -> str:
-        return f"{self.selector.lower()}._domainkey.{self.domain}"
-
     def run(self, lookup: Callable[[str], DnsAnswer], max_records: int) -> list:
-        name = f"{self.selector.lower()}._domainkey.{self.domain}"  # = self.name, without a property call
+        name = f"{self.selector.lower()}._domainkey.{self.domain}"
         if len(name) > 253:  # not a DNS name: never hand it to a resolver
             raise perm("BAD_SELECTOR", "DKIM-7", "key name", f"{name[:60]}... is longer than 253 octets")
         answer = self.answer = lookup(name)

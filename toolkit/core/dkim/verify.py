@@ -166,21 +166,6 @@ def _signature_step(algorithm: str, fields: int, head_canon: str) -> Step:
     return Step("DKIM-21", "signature", True, f"{algorithm} over {fields} header fields ({head_canon})")
 
 
-def _body_hash_step(detail: str) -> Step:
-    """Step("DKIM-19", "body hash", True, detail), set through its slots: the frozen dataclass's __init__ sets each
-    field with object.__setattr__, twice the time, and this step is built for every signature that passes."""
-    step = _NEW_STEP(Step)
-    _SET_RULE(step, "DKIM-19")
-    _SET_WHAT(step, "body hash")
-    _SET_OK(step, True)
-    _SET_DETAIL(step, detail)
-    return step
-
-
-_NEW_STEP = object.__new__
-_SET_RULE, _SET_WHAT, _SET_OK, _SET_DETAIL = (Step.__dict__[name].__set__ for name in ("rule", "what", "ok", "detail"))
-
-
 def _timestamp(value: str | None, tag: str) -> int | None:
     """t= or x= as an int, None when absent (DKIM-11)."""
     if value is None:
@@ -334,7 +319,7 @@ class _Context:
                 f"computed {state.body_hash_computed}, bh= says {state.body_hash_expected}",
             )
         state.body_hash_computed = state.body_hash_expected  # the same digest: the same base64
-        steps.append(_body_hash_step(f"{body_canon} body, {bh.hashed_length} octets hashed"))
+        steps.append(Step("DKIM-19", "body hash", True, f"{body_canon} body, {bh.hashed_length} octets hashed"))
         # DKIM-20/21: header hash and signature
         header_names = state.signed_headers
         selected = select_headers(self.header_pool(index, header_names), header_names)
