@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.shells import batch
+from toolkit.shells import batch, forked
 from toolkit.shells.common import UsageError
 
 
@@ -34,7 +34,7 @@ def _double(item: batch.Item) -> tuple[int, bytes, str]:
 
 
 @pytest.fixture
-def forked(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+def forked_pids(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The pids of the workers run_items forks (other tests' servers may be children of this process too)."""
     pids: list[int] = []
     real_fork = os.fork
@@ -62,14 +62,14 @@ def _all_reaped(pids: list[int]) -> bool:
 
 @pytest.mark.parametrize("jobs", [2, 3])
 @pytest.mark.parametrize("count", [batch.PARALLEL_THRESHOLD, 1000])
-def test_outcomes_in_input_order(count: int, jobs: int, forked: list[int]) -> None:
+def test_outcomes_in_input_order(count: int, jobs: int, forked_pids: list[int]) -> None:
     items = _items(count)
     assert (
         _run(items, _double, jobs)
         == _run(items, _double, 1)
         == [(f"m{i}", (0, b"%d" % i * 2, "")) for i in range(count)]
     )
-    assert _all_reaped(forked)
+    assert _all_reaped(forked_pids)
 
 
 def _fail_at_70(item: batch.Item) -> tuple[int, bytes, str]:
@@ -79,22 +79,22 @@ def _fail_at_70(item: batch.Item) -> tuple[int, bytes, str]:
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
-def test_an_error_stops_the_batch_at_its_item(jobs: int, forked: list[int]) -> None:
+def test_an_error_stops_the_batch_at_its_item(jobs: int, forked_pids: list[int]) -> None:
     seen: list = []
     with pytest.raises(UsageError, match="^m70: no usable From domain$"):
         batch.run_items(_items(200), lambda: _fail_at_70, jobs, lambda item, _: seen.append(item.label), False)
     assert seen == [f"m{i}" for i in range(70)]
-    assert _all_reaped(forked) or jobs == 1
+    assert _all_reaped(forked_pids) or jobs == 1
 
 
 def _failing_setup():
     raise UsageError("cannot read key k.pem")
 
 
-def test_an_error_in_the_workers_setup_is_raised(forked: list[int]) -> None:
+def test_an_error_in_the_workers_setup_is_raised(forked_pids: list[int]) -> None:
     with pytest.raises(UsageError, match="cannot read key"):
         batch.run_items(_items(100), _failing_setup, 2, lambda item, _: None, False)
-    assert _all_reaped(forked)
+    assert _all_reaped(forked_pids)
 
 
 def _killed_at_50(item: batch.Item) -> tuple[int, bytes, str]:
@@ -103,10 +103,10 @@ def _killed_at_50(item: batch.Item) -> tuple[int, bytes, str]:
     return 0, b"", ""
 
 
-def test_a_killed_worker_is_one_line_not_a_hang(forked: list[int]) -> None:
-    with pytest.raises(batch.WorkerError, match="killed by signal 9"):
+def test_a_killed_worker_is_one_line_not_a_hang(forked_pids: list[int]) -> None:
+    with pytest.raises(forked.WorkerError, match="killed by signal 9"):
         batch.run_items(_items(200), lambda: _killed_at_50, 2, lambda item, _: None, False)
-    assert _all_reaped(forked)
+    assert _all_reaped(forked_pids)
 
 
 def test_files_are_read_whole_and_capped(tmp_path: Path) -> None:
@@ -127,6 +127,6 @@ def test_files_are_read_whole_and_capped(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("count", [16, 17, 5000, 20_000, 1_000_003])
 def test_chunks_cover_every_item_once_and_fit_one_page_of_pipe(count: int) -> None:
-    chunks = batch._chunks(count, 2)
+    chunks = forked._chunks(count, 2)
     assert [i for chunk in chunks for i in chunk] == list(range(count))
-    assert len(chunks) * batch._TASK.size <= 4096  # written before the workers start: never blocks
+    assert len(chunks) * forked._TASK.size <= 4096  # written before the workers start: never blocks
