@@ -24,22 +24,24 @@ def _sign(key: str, out: Path, inputs: list[str], jobs: str) -> subprocess.Compl
                           capture_output=True, text=True, check=False)  # fmt: skip
 
 
+@pytest.mark.parametrize("failing", [30, 59])  # 59: the last file, whose error only the final flush sees
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_a_failed_write_stops_with_one_line_and_what_came_before_is_written(
-    tmp_path: Path, key_path: str, jobs: str, messages
+    tmp_path: Path, key_path: str, jobs: str, failing: int, messages
 ) -> None:
-    inputs = messages(tmp_path / "in", 60)  # above batch.PARALLEL_THRESHOLD: with 2 jobs, two worker processes
+    inputs = messages(tmp_path / "in", 60)  # above batch.PARALLEL_THRESHOLD: with 2 jobs, two processes
     out = tmp_path / "out"
-    (out / "m030.eml").mkdir(parents=True)  # the rename over a folder that holds a file fails
-    (out / "m030.eml" / "keep").write_bytes(b"x")
+    target = f"m{failing:03d}.eml"
+    (out / target).mkdir(parents=True)  # the rename over a folder that holds a file fails
+    (out / target / "keep").write_bytes(b"x")
     result = _sign(key_path, out, inputs, jobs)
     assert result.returncode == 2, result.stderr
-    assert result.stderr.count("\n") == 1 and "cannot write" in result.stderr and "m030.eml" in result.stderr
+    assert result.stderr.count("\n") == 1 and "cannot write" in result.stderr and target in result.stderr
     assert "Traceback" not in result.stderr
-    written = sorted(name for name in os.listdir(out) if name != "m030.eml")
+    written = sorted(name for name in os.listdir(out) if name != target)
     assert not [name for name in written if name.startswith(".")]  # no temporary file left behind
     if jobs == "1":  # one process: every file before the failing one was handed over, so it is written
-        assert [f"m{index:03d}.eml" for index in range(30)] == written[:30]
+        assert [f"m{index:03d}.eml" for index in range(failing)] == written[:failing]
     for name in written:  # whatever was written is whole
         assert (out / name).read_bytes().startswith(b"DKIM-Signature: v=1;")
         assert (out / name).read_bytes().endswith(b"body %d\r\n" % int(name[1:4]))

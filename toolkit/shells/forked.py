@@ -154,11 +154,15 @@ def _collect(items, chunks, workers: dict[int, int], emit, step) -> None:
                 buffer += data
                 _take_frames(buffer, done)
             while following in done:
-                for index, outcome in zip(chunks[following], done.pop(following), strict=False):
+                outcomes = done.pop(following)
+                for index, outcome in zip(chunks[following], outcomes, strict=False):
                     if isinstance(outcome, _Failure):
                         raise outcome.error from _WorkerTraceback(outcome.trace)
                     emit(items[index], outcome)
                     step()
+                if len(outcomes) > len(chunks[following]):  # the chunk's flush failed after its last item
+                    failure = outcomes[-1]
+                    raise failure.error from _WorkerTraceback(failure.trace)
                 following += 1
 
 
