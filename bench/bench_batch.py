@@ -15,6 +15,9 @@ Rows (all wall clock; "N proc" = N processes in parallel on the 2-core machine):
 - `verify-eml --checks dkim --header-only` with --jobs 1 and --jobs 2 over a Maildir of the same messages;
 - the same command over a Maildir of one message: the serial part S of a --jobs run (interpreter start, imports,
   zones, listing, exit), and what 2 jobs can reach at best by Amdahl's law: T1 / (S + (T1 - S) / 2);
+- the control for --jobs 2: two independent 1-job commands started at once over two Maildirs of half the messages
+  each (no pool, no fork, each with its own start-up), against 1 job over the whole, and against one of them run
+  alone: how much slower a process runs here while the other core is busy too;
 - overhead: per message, what the 1-job command costs beyond the in-process core (1/command rate - 1/core rate),
   start-up and file I/O included.
 
@@ -79,6 +82,12 @@ def build(work: Path, count: int) -> dict:
         (maildir / f"{index:06d}.eml").write_bytes(signed)
         messages.append(signed)
         plain_messages.append(raw)
+    for half in (0, 1):  # the same messages as two Maildirs of half each: two independent 1-job commands
+        folder = work / f"half{half}"
+        (folder / "cur").mkdir(parents=True)
+        (folder / "new").mkdir()
+        for index in range(half, count, 2):
+            (folder / "cur" / f"{index:06d}.eml").write_bytes(messages[index])
     one = work / "one-message"  # a Maildir of the first message: the command's start-up and exit, nearly alone
     (one / "cur").mkdir(parents=True)
     (one / "new").mkdir()
@@ -91,6 +100,7 @@ def build(work: Path, count: int) -> dict:
         f'@ NS ns1.example.com.\nbench._domainkey TXT {record}\n_dmarc TXT "v=DMARC1; p=none"\n'
     )
     return {"key": key, "key_path": key_path, "plain": plain, "maildir": work / "maildir", "one": one, "zones": zones,
+            "halves": [work / "half0", work / "half1"],
             "messages": messages, "plain_messages": plain_messages, "signer": signer}  # fmt: skip
 
 
@@ -209,7 +219,23 @@ def one_round(data: dict, trees: dict[str, Path], work: Path, number: int) -> di
             row[key + " cpu"] = count / CPU[key]
         argv[-1] = str(data["one"])  # the serial part of a --jobs run: what one message costs the whole command
         row[f"{name} verify-eml one message"] = timed(tree, "verify_eml_main", argv)
+        if name == "after":
+            argv[argv.index("--jobs") + 1] = "1"
+            row["after verify-eml half alone"] = timed(tree, "verify_eml_main", [*argv[:-1], str(data["halves"][0])])
+            row["after verify-eml halves together"] = together(tree, [[*argv[:-1], str(h)] for h in data["halves"]])
     return row
+
+
+def together(tree: Path, argvs: list[list[str]]) -> float:
+    """Wall-clock seconds of independent verify-eml commands started at once (no pool: each its own process with
+    its own start-up), until the last ends: what two processes get from this machine's two cores."""
+    env = {**ENV, "PYTHONPATH": str(tree)}
+    start = time.perf_counter()
+    processes = [subprocess.Popen([sys.executable, "-c", RUNNER.format("verify_eml_main"), *argv], env=env,
+                                  cwd=tree, stdout=subprocess.DEVNULL) for argv in argvs]  # fmt: skip
+    if any(process.wait() not in (0, 1) for process in processes):  # 1: a message failed its check (--now)
+        raise RuntimeError("a verify-eml command failed")
+    return time.perf_counter() - start
 
 
 def two_job_ceiling(row: dict, name: str = "after") -> float:
@@ -264,6 +290,14 @@ def report(rounds: list[dict], trees: dict[str, Path], count: int) -> None:
             print(f"{name + ' verify-eml, 1 message':38} {med(single) * 1000:8.0f} ms  the serial part S; 2 jobs "
                   f"at most {statistics.median(ceilings):.2f}x 1 job ({min(ceilings):.2f}-{max(ceilings):.2f}) "
                   f"with no cost of their own")  # fmt: skip
+        if name == "after" and "after verify-eml halves together" in rounds[0]:
+            pair, half = "after verify-eml halves together", "after verify-eml half alone"
+            as_fast = [r["count"] / r[one] / r[pair] for r in rounds]
+            slower = [r[pair] / r[half] for r in rounds]
+            print(f"{'two 1-job commands, half each':38} {med(pair) * 1000:8.0f} ms  {_spread(as_fast)}x 1 job: "
+                  "two independent processes at once, no pool (the control)")  # fmt: skip
+            print(f"{'  the same two / one of them alone':38} {_spread(slower):>8}  "
+                  "how much slower a process runs while the other core is busy")  # fmt: skip
     for name in trees:
         for command, core in (("sign-eml", "sign in process"), ("verify-eml", "verify_message in process")):
             key = f"{name} {command} 1j"
@@ -271,6 +305,10 @@ def report(rounds: list[dict], trees: dict[str, Path], count: int) -> None:
                 extra = statistics.median((1 / r[key] - 1 / r[core]) * 1e6 for r in rounds)
                 print(f"{key + ' overhead':38} {extra:8.0f} us per message beyond the in-process core (wall; "
                       f"start-up, reading, writing)")  # fmt: skip
+
+
+def _spread(values: list[float]) -> str:
+    return f"{statistics.median(values):.2f} ({min(values):.2f}-{max(values):.2f})"
 
 
 def main(argv: list[str] | None = None) -> list[dict]:

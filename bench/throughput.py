@@ -53,6 +53,13 @@ def batch_rows(rounds: list[dict], have_before: bool) -> list[tuple[str, str, st
     ceilings = [bench_batch.two_job_ceiling(r) for r in rounds if "after verify-eml one message" in r]
     amdahl = "  ceiling by Amdahl's law: serial part = a one-message run"
     rows.append((amdahl, "", ratio_text(ceilings, suffix="x"), ""))
+    control = [r["count"] / r["after verify-eml 1j"] / r["after verify-eml halves together"]
+               for r in rounds if "after verify-eml halves together" in r]  # fmt: skip
+    slower = ratios("after verify-eml halves together", "after verify-eml half alone")
+    together = f"{ratio_text(control, suffix='x')}; together {ratio_text(slower, suffix='x')} one alone"
+    rows.append(
+        ("  control: two independent 1-job commands over half each, at once (no pool) / 1 job", "", together, "")
+    )
     rows.append((
         "verify-eml 1 job / in-process verify_message",
         ratio_text(ratios("before verify-eml 1j", "verify_message in process")) if have_before else "-",
@@ -92,11 +99,26 @@ def milter_rows(results: list[dict]) -> list[tuple[str, str, str, str]]:
         return (f"{statistics.median(r['filter_cpu_ms'] for r in rows):.2f} / "
                 f"{statistics.median(r['machine_cpu_ms'] for r in rows):.2f} ms")  # fmt: skip
 
+    def extra(name: str, workload: str) -> str:
+        """The filter's machine CPU per message above Postfix alone's in the same round (bench_milter.print_budget)."""
+        alone = {r["round"]: r["machine_cpu_ms"] for r in results if (r["filter"], r["workload"]) == ("none", workload)}
+        values = [r["machine_cpu_ms"] - alone[r["round"]] for r in results
+                  if r["filter"] == name and r["workload"] == workload and r["round"] in alone]  # fmt: skip
+        return f"+{statistics.median(values):.2f} ms" if values else "-"
+
     rows = []
     for workload in ("verify", "sign"):
         rows.append((f"Postfix alone, {workload} (8 clients)", "", rate("none", workload), ""))
         machine = cpu("none", workload).split(" / ")[-1]
         rows.append((f"  CPU per message, whole machine, {workload}", "", machine, ""))
+        budget = [r["machine_cpu_ms"] / 3 for r in results if r["filter"] == "none" and r["workload"] == workload]
+        rows.append((
+            f"  CPU budget for 0.75 (a third of Postfix alone's) / extra: C null milter, emlauth, {workload}",
+            "",
+            f"{statistics.median(budget) if budget else 0:.2f} ms / {extra('c-null-unix', workload)}, "
+            f"{extra('emlauth-unix', workload)} (unix: socket)",
+            "",
+        ))  # fmt: skip
         rows.append((
             f"Postfix + emlauth milter, {workload}, full SPF+DKIM+DMARC / Postfix alone",
             f"{ratio_text(ratios('before', workload))} [{rate('before', workload)}]",
