@@ -60,6 +60,9 @@ def batch_rows(rounds: list[dict], have_before: bool) -> list[tuple[str, str, st
     rows.append(
         ("  control: two independent 1-job commands over half each, at once (no pool) / 1 job", "", together, "")
     )
+    floor = [bench_batch.floor_ceiling(r) for r in rounds if "import floor" in r]
+    rows.append(("  ceiling were the serial part only python3 + cryptography + dns.zone, with that slowdown", "",
+                 ratio_text(floor, suffix="x"), ""))  # fmt: skip
     rows.append((
         "verify-eml 1 job / in-process verify_message",
         ratio_text(ratios("before verify-eml 1j", "verify_message in process")) if have_before else "-",
