@@ -242,18 +242,13 @@ class _Context:
         self.keys = KeyAnswers(resolver, budget.lookup_failures, budget.seconds, clock)
         self.checks_done = 0
 
-    def spend_time(self, before: str) -> None:
-        """Temperror once the message's time budget is spent (like SPF-14): the verdict may differ next time."""
-        self.keys.spend_time(before)
-
     def spend_check(self) -> None:
         """Policy once the message's signature checks are spent: a hostile message asked for too much work."""
         self.checks_done += 1
         if self.checks_done > self.budget.signature_checks:
             detail = f"{self.budget.signature_checks} signature checks per message already done"
             raise Stop(Verdict.POLICY, DkimReason.WORK_BUDGET, "DKIM-13", "work budget", detail)
-        if self.keys.clock is not None:  # (without a clock there is no time budget: two calls fewer per check)
-            self.spend_time("a signature check")
+        self.keys.spend_time("a signature check")  # temperror once the time budget is spent (like SPF-14)
 
     def header_pool(self, index: int, names: list[str]) -> dict[str, list[HeaderField]]:
         """The fields h= may pick from (DKIM-20): all but the signature at `index`; the index is built once."""
@@ -272,8 +267,7 @@ class _Context:
             if len(self._body_hashes) >= self.budget.body_hashes:
                 detail = f"{self.budget.body_hashes} different body hashes (c=, l=) per message already computed"
                 raise Stop(Verdict.POLICY, DkimReason.WORK_BUDGET, "DKIM-13", "work budget", detail)
-            if self.keys.clock is not None:
-                self.spend_time("the body hash")
+            self.keys.spend_time("the body hash")
             self._body_hashes[key] = body_hash(self.message.body, method, limit)
         return self._body_hashes[key]
 
