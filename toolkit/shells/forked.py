@@ -154,15 +154,13 @@ def _collect(items, chunks, workers: dict[int, int], emit, step) -> None:
                 buffer += data
                 _take_frames(buffer, done)
             while following in done:
-                outcomes = done.pop(following)
-                for index, outcome in zip(chunks[following], outcomes, strict=False):
+                indices = chunks[following]
+                # a failure ends the list: in place of its item, or after the last one when the chunk's flush failed
+                for position, outcome in enumerate(done.pop(following)):
                     if isinstance(outcome, _Failure):
                         raise outcome.error from _WorkerTraceback(outcome.trace)
-                    emit(items[index], outcome)
+                    emit(items[indices[position]], outcome)
                     step()
-                if len(outcomes) > len(chunks[following]):  # the chunk's flush failed after its last item
-                    failure = outcomes[-1]
-                    raise failure.error from _WorkerTraceback(failure.trace)
                 following += 1
 
 
