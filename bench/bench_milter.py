@@ -364,27 +364,31 @@ def print_table(results: list[dict], args) -> None:
         print_budget(results, keys)
 
 
+def cpu_pairs(results: list[dict], name: str, workload: str) -> list[tuple[float, float]]:
+    """(the filter's machine CPU per message, Postfix alone's) for each round that measured both."""
+    alone = {r["round"]: r["machine_cpu_ms"] for r in results if (r["filter"], r["workload"]) == ("none", workload)}
+    return [(r["machine_cpu_ms"], alone[r["round"]]) for r in results
+            if r["filter"] == name and r["workload"] == workload and r["round"] in alone]  # fmt: skip
+
+
 def print_budget(results: list[dict], keys: list[tuple[str, str]]) -> None:
     """The ratio as CPU arithmetic. Postfix alone keeps both cores busy, so with a milter the machine does the same
     work plus the milter's extra per message, and the ratio is (Postfix alone's CPU per message) / (the same with
     the milter). 0.75 then leaves the milter one third of Postfix's own CPU per message, the protocol's cost to
     Postfix included. A filter's extra is its machine CPU per message minus Postfix alone's in the same round."""
-    bare = {(r["round"], r["workload"]): r["machine_cpu_ms"] for r in results if r["filter"] == "none"}
-    if not bare:
+    if not any(r["filter"] == "none" for r in results):
         return
     print("CPU budget at 0.75: one third of Postfix alone's machine CPU per message; each filter's extra machine CPU")
     print("  per message over Postfix alone in the same round, and the ratio that CPU alone predicts (median)")
     for workload in dict.fromkeys(w for _, w in keys):
-        budget = statistics.median(v / 3 for (_, w), v in bare.items() if w == workload)
+        budget = statistics.median(alone / 3 for _, alone in cpu_pairs(results, "none", workload))
         parts = []
         for name in [n for n, w in keys if w == workload and n != "none"]:
-            rows = [r for r in results if r["filter"] == name and r["workload"] == workload]
-            pairs = [(r["machine_cpu_ms"], bare[r["round"], workload]) for r in rows if (r["round"], workload) in bare]
-            if not pairs:
-                continue
-            extra = statistics.median(mine - alone for mine, alone in pairs)
-            predicted = statistics.median(alone / mine for mine, alone in pairs)
-            parts.append(f"{name} +{extra:.2f} ms ({predicted:.2f})")
+            pairs = cpu_pairs(results, name, workload)
+            if pairs:
+                extra = statistics.median(mine - alone for mine, alone in pairs)
+                predicted = statistics.median(alone / mine for mine, alone in pairs)
+                parts.append(f"{name} +{extra:.2f} ms ({predicted:.2f})")
         print(f"  {workload}: budget {budget:.2f} ms; " + "; ".join(parts))
 
 

@@ -103,10 +103,7 @@ def milter_rows(results: list[dict]) -> list[tuple[str, str, str, str]]:
                 f"{statistics.median(r['machine_cpu_ms'] for r in rows):.2f} ms")  # fmt: skip
 
     def extra(name: str, workload: str) -> str:
-        """The filter's machine CPU per message above Postfix alone's in the same round (bench_milter.print_budget)."""
-        alone = {r["round"]: r["machine_cpu_ms"] for r in results if (r["filter"], r["workload"]) == ("none", workload)}
-        values = [r["machine_cpu_ms"] - alone[r["round"]] for r in results
-                  if r["filter"] == name and r["workload"] == workload and r["round"] in alone]  # fmt: skip
+        values = [mine - alone for mine, alone in bench_milter.cpu_pairs(results, name, workload)]
         return f"+{statistics.median(values):.2f} ms" if values else "-"
 
     rows = []
@@ -114,7 +111,7 @@ def milter_rows(results: list[dict]) -> list[tuple[str, str, str, str]]:
         rows.append((f"Postfix alone, {workload} (8 clients)", "", rate("none", workload), ""))
         machine = cpu("none", workload).split(" / ")[-1]
         rows.append((f"  CPU per message, whole machine, {workload}", "", machine, ""))
-        budget = [r["machine_cpu_ms"] / 3 for r in results if r["filter"] == "none" and r["workload"] == workload]
+        budget = [alone / 3 for _, alone in bench_milter.cpu_pairs(results, "none", workload)]
         rows.append((
             f"  CPU budget for 0.75 (a third of Postfix alone's) / extra: C null milter, emlauth, {workload}",
             "",

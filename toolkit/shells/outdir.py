@@ -23,7 +23,7 @@ def write_atomic(path: str, data: bytes, fsync: bool) -> None:
     power cut can still lose the new file's data (the rename may reach the disk first), never tear it in a crash
     of this process; --fsync closes that window at one fsync per file.
 
-    os.open/os.write/os.rename on a name built here: five syscalls per file (open, write, close, rename, and no
+    os.open/os.write/os.rename on a name built here: four syscalls per file (open, write, close, rename, and no
     more); open() with its buffered file object added an ioctl, an lseek and an fstat, and pathlib its objects."""
     folder, name = os.path.split(path)
     temp = os.path.join(folder, f".{name}.{os.getpid()}.tmp")
